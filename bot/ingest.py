@@ -1,0 +1,51 @@
+"""`gii-bot ingest`: parse profile texts into the JSON the bot loads (the drop-in step for new clusters)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from knowledge.loader import BUNDLED_DIR, knowledge_dir, profile_json, write_profile_json
+from knowledge.profile import ProfileError, parse_profile_file
+
+EXIT_BAD_PROFILE = 2
+
+
+def check_bundled(directory: Path = BUNDLED_DIR) -> list[str]:
+    """Re-parse every profile text in a directory; the problems found (empty when all JSON is current)."""
+    problems = []
+    for text_file in sorted(directory.glob("*.txt")):
+        profile = parse_profile_file(text_file)
+        json_file = directory / f"{profile.id}.json"
+        if not json_file.exists():
+            problems.append(f"{json_file}: missing (run 'gii-bot ingest {text_file}')")
+        elif json_file.read_text(encoding="utf-8") != profile_json(profile):
+            problems.append(f"{json_file}: differs from what {text_file.name} parses to (run 'gii-bot ingest {text_file}')")
+    return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.check:
+            problems = check_bundled(Path(args.knowledge) if args.knowledge else BUNDLED_DIR)
+            for problem in problems:
+                print(f"gii-bot ingest: {problem}", file=sys.stderr)
+            if not problems:
+                print("gii-bot ingest: every profile's JSON is up to date")
+            return 1 if problems else 0
+        if not args.profiles:
+            print("gii-bot ingest: name at least one PROFILE.txt (or use --check)", file=sys.stderr)
+            return EXIT_BAD_PROFILE
+        # Parse every file first: nothing is written unless all of them parse.
+        profiles = [parse_profile_file(path) for path in args.profiles]
+    except ProfileError as error:
+        print(f"gii-bot ingest: {error}", file=sys.stderr)
+        return EXIT_BAD_PROFILE
+    target = knowledge_dir(args.knowledge)
+    for path, profile in zip(args.profiles, profiles):
+        if args.stdout:
+            sys.stdout.write(profile_json(profile))
+        else:
+            written = write_profile_json(profile, target)
+            print(f"{path}: {profile.name} -> {written}")
+    return 0

@@ -1,0 +1,157 @@
+"""Load a directory of cluster JSON (and its hand-kept aliases) into a `KnowledgeBase`.
+
+The load is all or nothing: one broken file stops it with an error naming the file and field,
+so the bot never answers from partial knowledge.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from knowledge.base import KnowledgeBase
+from knowledge.models import ClusterProfile
+from knowledge.normalize import name_key
+
+BUNDLED_DIR = Path(__file__).parent / "data" / "clusters"
+ALIASES_FILE = "aliases.yaml"
+ENV_VAR = "GII_BOT_KNOWLEDGE"
+
+
+class KnowledgeError(ValueError):
+    """The knowledge directory cannot be loaded; the message names the file and what is wrong."""
+
+
+class _NameEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+
+class _AliasFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clusters: dict[str, _NameEntry] = Field(default_factory=dict)
+    organizations: dict[str, _NameEntry] = Field(default_factory=dict)
+    locations: dict[str, _NameEntry] = Field(default_factory=dict)
+    economies: dict[str, _NameEntry] = Field(default_factory=dict)
+
+
+def knowledge_dir(path: str | Path | None = None) -> Path:
+    """The directory to load: the one given, else $GII_BOT_KNOWLEDGE, else the bundled one."""
+    if path is not None:
+        return Path(path)
+    from_env = os.environ.get(ENV_VAR)
+    return Path(from_env) if from_env else BUNDLED_DIR
+
+
+def load(path: str | Path | None = None) -> KnowledgeBase:
+    """Load every cluster JSON of a directory, merge its aliases file, and check it all."""
+    directory = knowledge_dir(path)
+    if not directory.is_dir():
+        raise KnowledgeError(f"{directory}: not a directory of cluster files")
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise KnowledgeError(f"{directory}: no cluster JSON files (run 'gii-bot ingest PROFILE.txt --knowledge {directory}')")
+    profiles = [_load_profile(file) for file in files]
+    seen: dict[str, Path] = {}
+    for file, profile in zip(files, profiles):
+        key = name_key(profile.name)
+        if key in seen:
+            raise KnowledgeError(f"{file}: cluster {profile.name!r} is already loaded from {seen[key].name}")
+        seen[key] = file
+    aliases_path = directory / ALIASES_FILE
+    economy_aliases = _merge_aliases(aliases_path, profiles) if aliases_path.exists() else {}
+    return KnowledgeBase(profiles, directory=directory, economy_aliases=economy_aliases)
+
+
+def _load_profile(file: Path) -> ClusterProfile:
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise KnowledgeError(f"{file}: cannot read: {error.strerror}") from None
+    try:
+        return ClusterProfile.model_validate_json(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "file"
+        if first["type"] == "json_invalid":
+            raise KnowledgeError(f"{file}: not valid JSON ({first['msg']})") from None
+        raise KnowledgeError(f"{file}: field {field}: {first['msg']}") from None
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml  # imported here: only directories with an aliases file pay for it
+
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError) as error:
+        raise KnowledgeError(f"{path}: cannot read: {error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise KnowledgeError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+
+
+def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list[str]]:
+    """Attach the file's aliases and display names to the profiles; returns the economies' aliases."""
+    raw = _read_yaml(path) or {}
+    try:
+        aliases = _AliasFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise KnowledgeError(f"{path}: {field}: {first['msg']}") from None
+
+    clusters = {name_key(p.name): [p] for p in profiles}
+    organizations: dict[str, list[Any]] = {}
+    locations: dict[str, list[Any]] = {}
+    economies = {name_key(e) for p in profiles for e in p.economies}
+    for profile in profiles:
+        for table in (profile.top_applicants, profile.top_publishers):
+            for row in table.rows:
+                organizations.setdefault(name_key(row.name), []).append(row)
+        for collaboration in (profile.patent_collaboration, profile.article_collaboration):
+            for location in collaboration.locations:
+                locations.setdefault(name_key(location.name), []).append(location)
+
+    for section, targets in (("clusters", clusters), ("organizations", organizations), ("locations", locations)):
+        for name, entry in getattr(aliases, section).items():
+            found = targets.get(name_key(name))
+            if not found:
+                raise KnowledgeError(f"{path}: {section}: {name!r} is not a name any profile in {path.parent} has")
+            for item in found:
+                item.display_name = entry.display or item.display_name
+                item.aliases = _unique(item.aliases + entry.aliases)
+    for name in aliases.economies:
+        if name_key(name) not in economies:
+            raise KnowledgeError(f"{path}: economies: {name!r} is not an economy any profile in {path.parent} has")
+    return {name: entry.aliases for name, entry in aliases.economies.items()}
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        if name_key(name) not in seen:
+            seen.add(name_key(name))
+            result.append(name)
+    return result
+
+
+def write_profile_json(profile: ClusterProfile, directory: Path) -> Path:
+    """Write one parsed profile as the JSON the bot loads; returns the file written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{profile.id}.json"
+    target.write_text(profile_json(profile), encoding="utf-8")
+    return target
+
+
+def profile_json(profile: ClusterProfile) -> str:
+    """The canonical JSON text of a parsed profile (aliases live in aliases.yaml, not here)."""
+    data = profile.model_dump(mode="json", exclude={"display_name", "aliases"})
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,285 @@
+"""Parse the text of a GII cluster profile page into a validated `ClusterProfile`.
+
+The page's text, as published, reads top to bottom: the edition, a heading "Cluster, Economy",
+a paragraph with the membership sentence and the two intensity figures, the two rank lines,
+the two tables, an (empty) technology-fields section and the two collaboration paragraphs.
+The parser walks those parts in order and stops at the first thing that is not what it
+expected, naming the file, the line and what it wanted there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from knowledge.models import ClusterProfile
+from knowledge.normalize import slug
+
+_NUMBER = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+"
+_ORDINAL = r"(?P<rank>\d+)(?P<suffix>st|nd|rd|th)"
+_PERCENT = r"(?P<share>\d+(?:\.\d+)?)\s?%"
+
+
+class ProfileError(ValueError):
+    """A profile that is not in the expected format: says where and what was expected."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    text: str
+
+
+def parse_number(text: str) -> int:
+    """'8,613' -> 8613; thousands separators may be commas or (narrow) spaces."""
+    return int(re.sub(r"[,\u00a0\u202f ]", "", text))
+
+
+def ordinal_suffix(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def _unbold(text: str) -> str:
+    return text.replace("**", "")
+
+
+class _Reader:
+    """A cursor over the non-blank lines of one profile."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = [_Line(n, raw.strip()) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+        self.position = 0
+        self.last_line = len(text.splitlines())
+
+    def peek(self) -> _Line | None:
+        return self.lines[self.position] if self.position < len(self.lines) else None
+
+    def take(self, what: str) -> _Line:
+        line = self.peek()
+        if line is None:
+            raise self.error(None, f"expected {what}, found the end of the file")
+        self.position += 1
+        return line
+
+    def expect(self, pattern: re.Pattern[str], what: str) -> tuple[_Line, re.Match[str]]:
+        line = self.take(what)
+        match = pattern.fullmatch(line.text)
+        if not match:
+            raise self.error(line, f"expected {what}, found {_shorten(line.text)!r}")
+        return line, match
+
+    def error(self, line: _Line | None, message: str) -> ProfileError:
+        return ProfileError(self.path, line.number if line else self.last_line + 1, message)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_EDITION = re.compile(r"Global Innovation Index (?P<year>\d{4})")
+_HEADING = re.compile(r"(?P<name>[^,]+?),\s*(?P<economies>.+)")
+_INTENSITY = re.compile(
+    r"(?P<before>.*?)\s*It filed (?P<pct>" + _NUMBER + r") PCT applications and published (?P<articles>"
+    + _NUMBER + r") scientific articles, both per 1 million inhabitants over the last five years,"
+    r" making it the:?",
+)
+_RANK_SIZE = re.compile(_ORDINAL + r" largest science and technology cluster in (?P<year>\d{4})\.?")
+_RANK_INTENSITY = re.compile(_ORDINAL + r" S&T cluster by intensity(?: \(relative to population density\))? in (?P<year>\d{4})\.?")
+_TABLE_HEADER = re.compile(r"(?P<unit>Patents|Articles)\s+Share")
+_ROW = re.compile(r"(?P<rank>\d+)\t+(?P<name>.+?)\t+(?P<count>" + _NUMBER + r")\t+" + _PERCENT)
+_FIELDS_HEADING = re.compile(r"Top technology fields in (?P<name>.+)")
+_COLLAB_PATENTS = re.compile(
+    _PERCENT + r" of (?P<name>.+?)['\u2019]s? PCT patent applications are filed in collaboration with other inventors,"
+    r" with (?P<places>.+?) emerging as the top collaborative locations?\.?"
+)
+_COLLAB_ARTICLES = re.compile(
+    _PERCENT + r" of (?P<name>.+?)['\u2019]s? scientific articles are published in collaboration with other organizations,"
+    r" with the top (?:\w+ )?collaborating locations? (?:being|is) (?P<places>.+?)\.?"
+)
+_MEMBERSHIPS: list[tuple[str, re.Pattern[str]]] = [
+    ("only", re.compile(r"(?P<name>.+?) is the only cluster (?:within|in) (?P<economy>.+?) that falls? within the top \d+ S&T clusters in \d{4}\.?")),
+    ("largest", re.compile(r"(?P<name>.+?) is the largest of (?:the )?(?P<count>\d+|\w+) clusters (?:within|in) (?P<economy>.+?) that fall within the top \d+ S&T clusters in \d{4}\.?")),
+    ("one_of", re.compile(r"(?P<name>.+?) is one of (?:the )?(?P<count>\d+|\w+) clusters (?:within|in) (?P<economy>.+?) that fall within the top \d+ S&T clusters in \d{4}\.?")),
+]
+_NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+# Economies whose own names hold " and "; everything else joined by " and " is a list of economies.
+_ECONOMIES_WITH_AND = (
+    "Antigua and Barbuda", "Bosnia and Herzegovina", "Saint Kitts and Nevis", "Sao Tome and Principe",
+    "Saint Vincent and the Grenadines", "Trinidad and Tobago", "Turks and Caicos Islands",
+    "Heard Island and McDonald Islands", "Saint Pierre and Miquelon", "Wallis and Futuna",
+    "South Georgia and the South Sandwich Islands", "Svalbard and Jan Mayen",
+)
+
+
+def split_economies(text: str) -> list[str]:
+    """'China and Hong Kong, China' -> ['China', 'Hong Kong, China']; 'Bosnia and Herzegovina' stays whole."""
+    protected = text
+    for index, name in enumerate(_ECONOMIES_WITH_AND):
+        protected = protected.replace(name, f"\x00{index}\x00")
+    parts = re.split(r",? and |; ", protected)
+    restored = []
+    for part in parts:
+        for index, name in enumerate(_ECONOMIES_WITH_AND):
+            part = part.replace(f"\x00{index}\x00", name)
+        restored.append(part.strip())
+    return [part for part in restored if part]
+
+
+def split_places(text: str) -> list[str]:
+    """The locations of a collaboration sentence: the bold names, else 'A, B and C'."""
+    bold = re.findall(r"\*\*(.+?)\*\*", text)
+    if bold:
+        return [name.strip() for name in bold]
+    return [name.strip() for name in re.split(r",\s*|\s+and\s+", text) if name.strip()]
+
+
+def _check_ordinal(reader: _Reader, line: _Line, match: re.Match[str]) -> int:
+    rank = int(match["rank"])
+    if match["suffix"] != ordinal_suffix(rank):
+        raise reader.error(line, f"expected '{rank}{ordinal_suffix(rank)}', found '{rank}{match['suffix']}'")
+    return rank
+
+
+def _membership(sentence: str) -> dict[str, object]:
+    for kind, pattern in _MEMBERSHIPS:
+        match = pattern.fullmatch(sentence)
+        if match:
+            count_text = match.groupdict().get("count")
+            count = None
+            if count_text:
+                count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS.get(count_text.lower())
+            if kind in ("one_of", "largest") and count is None:
+                break
+            return {"kind": kind, "count": 1 if kind == "only" else count, "economy": match["economy"], "sentence": sentence}
+    return {"kind": "other", "count": None, "economy": None, "sentence": sentence}
+
+
+def _table(reader: _Reader, title: str, unit: str, kind: str) -> dict[str, object]:
+    reader.expect(re.compile(re.escape(title)), f"the heading {title!r}")
+    header, header_match = reader.expect(_TABLE_HEADER, f"the {title!r} table's header '{unit}  Share'")
+    if header_match["unit"] != unit:
+        raise reader.error(header, f"expected the column {unit!r}, found {header_match['unit']!r}")
+    rows = []
+    while (line := reader.peek()) is not None and re.match(r"\d+\t", line.text):
+        reader.position += 1
+        match = _ROW.fullmatch(line.text)
+        if not match:
+            raise reader.error(line, f"expected a table row 'rank<TAB>name<TAB>{unit.lower()}<TAB>share%', found {_shorten(line.text)!r}")
+        rows.append({"rank": int(match["rank"]), "name": match["name"].strip(),
+                     "count": parse_number(match["count"]), "share": float(match["share"])})
+    if not rows:
+        raise reader.error(reader.peek(), f"expected at least one row in the {title!r} table")
+    return {"kind": kind, "unit": unit, "rows": rows}
+
+
+def _fields(reader: _Reader) -> tuple[list[str] | None, list[str] | None]:
+    """The technology-fields section: its lists are charts on the page, so usually unknown (None)."""
+    line = reader.peek()
+    if line is None or not _FIELDS_HEADING.fullmatch(line.text):
+        return None, None
+    reader.position += 1
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    while (line := reader.peek()) is not None and not re.match(r"\d+(?:\.\d+)?\s?%", line.text):
+        reader.position += 1
+        if line.text in ("Patents", "Publications"):
+            current = line.text
+            found[current] = []
+        elif current is not None:
+            found[current].append(line.text)
+        else:
+            raise reader.error(line, f"expected 'Patents' or 'Publications', found {_shorten(line.text)!r}")
+    return found.get("Patents") or None, found.get("Publications") or None
+
+
+def _collaboration(reader: _Reader, pattern: re.Pattern[str], kind: str, what: str, name: str) -> dict[str, object]:
+    line, match = reader.expect(pattern, what)
+    if _key(match["name"]) != _key(name):
+        raise reader.error(line, f"expected the cluster {name!r}, found {match['name']!r}")
+    places = split_places(match["places"])
+    return {"kind": kind, "share": float(match["share"]), "locations": [{"name": place} for place in places]}
+
+
+def _key(text: str) -> str:
+    return slug(_unbold(text))
+
+
+def parse_profile(text: str, path: str = "<profile>") -> ClusterProfile:
+    """Parse one profile's text. Raises ProfileError naming the file and line on any mismatch."""
+    reader = _Reader(path, text)
+    _, edition_match = reader.expect(_EDITION, "the edition line 'Global Innovation Index YYYY'")
+    edition = int(edition_match["year"])
+    heading, heading_match = reader.expect(_HEADING, "the heading 'Cluster name, Economy'")
+    name = heading_match["name"].strip()
+    economies = split_economies(heading_match["economies"].strip())
+
+    paragraph, intensity = _intensity(reader)
+    sentence = intensity["before"].strip()
+    if not sentence:
+        raise reader.error(paragraph, "expected a sentence on the cluster's place in its economy before 'It filed'")
+    membership = _membership(sentence)
+
+    line, match = reader.expect(_RANK_SIZE, "the rank line 'Nth largest science and technology cluster in YYYY'")
+    rank_size = _check_ordinal(reader, line, match)
+    line, match = reader.expect(_RANK_INTENSITY, "the rank line 'Nth S&T cluster by intensity (relative to population density) in YYYY'")
+    rank_intensity = _check_ordinal(reader, line, match)
+
+    applicants = _table(reader, "Top PCT applicants", "Patents", "applicants")
+    publishers = _table(reader, "Top publishing organizations", "Articles", "publishers")
+    fields_patents, fields_publications = _fields(reader)
+    patents = _collaboration(reader, _COLLAB_PATENTS, "patents",
+                             "the sentence 'N% of <cluster>'s PCT patent applications are filed in collaboration ...'", name)
+    articles = _collaboration(reader, _COLLAB_ARTICLES, "articles",
+                              "the sentence 'N% of <cluster>'s scientific articles are published in collaboration ...'", name)
+    extra = reader.peek()
+    if extra is not None:
+        raise reader.error(extra, f"expected the end of the profile, found {_shorten(extra.text)!r}")
+
+    data = {
+        "id": slug(name), "name": name, "economies": economies, "edition": edition, "membership": membership,
+        "pct_per_million": parse_number(intensity["pct"]), "articles_per_million": parse_number(intensity["articles"]),
+        "rank_size": rank_size, "rank_intensity": rank_intensity,
+        "top_applicants": applicants, "top_publishers": publishers,
+        "patent_collaboration": patents, "article_collaboration": articles,
+        "top_fields_patents": fields_patents, "top_fields_publications": fields_publications,
+        "source": {"edition": edition, "document": f"Global Innovation Index {edition}, cluster profile: {name}"},
+    }
+    try:
+        return ClusterProfile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "profile"
+        raise ProfileError(path, None, f"invalid {field}: {first['msg']}") from None
+
+
+def _intensity(reader: _Reader) -> tuple[_Line, dict[str, str]]:
+    line = reader.take("the paragraph with the membership sentence and 'It filed N PCT applications ...'")
+    match = _INTENSITY.fullmatch(_unbold(line.text))
+    if not match:
+        raise reader.error(line, "expected '<membership sentence>. It filed N PCT applications and published N scientific "
+                                 f"articles, both per 1 million inhabitants over the last five years, making it the:', found {_shorten(line.text)!r}")
+    return line, match.groupdict()
+
+
+def parse_profile_file(path: str | Path) -> ClusterProfile:
+    """Read and parse one profile file; unreadable files raise ProfileError too."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ProfileError(str(path), None, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise ProfileError(str(path), None, f"cannot read: {error.strerror}") from None
+    return parse_profile(text, str(path))
