@@ -1,0 +1,193 @@
+"""Answerer: the one entry point every channel and embedding app calls.
+
+text -> clean -> spaCy pipeline (entities, cues) -> intent scores -> cluster and context
+-> answer function -> Answer. The pipeline, patterns and indexes are built once, here.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+import knowledge as knowledge_layer
+from bot.answer import Answer, Entity
+from intents.answers import ANSWERS, Ask, Reply, covered, no_data, replies, say
+from intents.context import Frame, SessionStore
+from intents.entities import EntityFinder
+from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
+from intents.pipeline import build_pipeline
+from intents.text import clean, matching_form
+from intents.vocabulary import load_vocabulary
+from knowledge.base import KnowledgeBase
+from knowledge.places import load_places
+
+log = logging.getLogger(__name__)
+
+COLLABORATION_INTENTS = frozenset({"collaboration_places", "collaboration_both", "collaboration_share"})
+PLACE_TYPES = ("place", "place_economy", "location")
+PUBLIC_ENTITY_TYPES = {"cluster", "organization", "location", "economy", "place", "place_economy", "ordinal", "number",
+                       "percent", "year"}
+
+
+class Answerer:
+    """Answers questions about the loaded cluster profiles; safe to share across threads."""
+
+    def __init__(self, knowledge: str | Path | KnowledgeBase | None = None, *, max_sessions: int = 10_000) -> None:
+        self.knowledge = knowledge if isinstance(knowledge, KnowledgeBase) else knowledge_layer.load(knowledge)
+        self.vocabulary = load_vocabulary()
+        self.nlp = build_pipeline(self.knowledge, self.vocabulary)
+        self.finder = EntityFinder(self.knowledge, self.vocabulary, load_places(),
+                                   set(self.nlp.Defaults.stop_words))
+        self.sessions = SessionStore(max_sessions=max_sessions)
+        self._nlp_lock = threading.Lock()
+        self._examples = self._build_examples()
+
+    # -- public -------------------------------------------------------------------------------
+    def ask(self, question: str, session: str | None = None) -> Answer:
+        """Answer one question; questions with the same `session` share conversation context."""
+        try:
+            return self._ask(question, session)
+        except Exception:  # never let one odd question take a channel down
+            log.exception("failed to answer %r", question[:200] if isinstance(question, str) else question)
+            return Answer(text="Sorry, something went wrong while answering that. Please rephrase the question.",
+                          status="not_understood", suggestions=self._examples[:3])
+
+    # -- steps --------------------------------------------------------------------------------
+    def _ask(self, raw: str, session: str | None) -> Answer:
+        cleaned = clean(raw)
+        if not cleaned.text or not any(ch.isalnum() for ch in cleaned.text):
+            return self._finish(self._not_understood(cleaned.text), None, 0.0, None, [], cleaned)
+        with self._nlp_lock:
+            doc = self.nlp(matching_form(cleaned.text))
+        question = read_question(cleaned.text, doc, self.finder.find(doc))
+        frame = self.sessions.get(session)
+        scored = score_intents(question, frame, self.vocabulary.intents)
+        best = scored[0]
+        entities = self._public_entities(question)
+        if best.score < best.spec.min:
+            reply = self._no_intent(question)
+            self._remember(session, frame, None, reply)
+            return self._finish(reply, None, confidence(best.score, best.spec.min), None, entities, cleaned)
+        runner_up = scored[1]
+        if (runner_up.score >= runner_up.spec.min and best.score - runner_up.score < CLARIFY_MARGIN
+                and ANSWERS[best.spec.answer] is not ANSWERS[runner_up.spec.answer]):
+            reply = self._clarify_between(best.spec.name, runner_up.spec.name)
+            return self._finish(reply, None, 0.5, None, entities, cleaned)
+
+        ask = Ask(question=question, frame=frame, knowledge=self.knowledge)
+        if best.spec.cluster:
+            problem = self._resolve_cluster(ask, best.spec.name)
+            if problem is not None:
+                self._remember(session, frame, best.spec.name, problem)
+                return self._finish(problem, best.spec.name, confidence(best.score, best.spec.min), None, entities, cleaned)
+        reply = ANSWERS[best.spec.answer](ask)
+        if reply.cluster is None:
+            reply.cluster = ask.cluster
+        self._remember(session, frame, best.spec.name, reply)
+        return self._finish(reply, best.spec.name, confidence(best.score, best.spec.min), best.spec.name, entities, cleaned)
+
+    def _resolve_cluster(self, ask: Ask, intent: str) -> Reply | None:
+        """Pick the cluster a question is about, or say why we can't (a place we lack, or a choice)."""
+        entities = ask.question.entities
+        named = entities.values("cluster")
+        if intent not in COLLABORATION_INTENTS and not (intent == "economy_clusters"):
+            places = [e for e in entities.items if e.type in ("place", "location")]
+            if places:
+                return no_data(ask, say("unknown_place", place=places[0].text.title() if places[0].text.islower() else places[0].text,
+                                        covered=covered(self.knowledge)), place=places[0].value)
+        if named:
+            ask.cluster = self.knowledge.cluster(named[0])
+        elif ask.frame.cluster and self.knowledge.cluster(ask.frame.cluster):
+            ask.cluster = self.knowledge.cluster(ask.frame.cluster)
+        elif len(self.knowledge.clusters) == 1:
+            ask.cluster = self.knowledge.clusters[0]
+        else:
+            return Reply(say("unknown_cluster_choice", covered=covered(self.knowledge)), status="clarify",
+                         data={"choices": [c.name for c in self.knowledge.clusters]})
+        return None
+
+    def _no_intent(self, question: Question) -> Reply:
+        places = [e for e in question.entities.items if e.type in ("place", "place_economy")]
+        if places:
+            return Reply(say("unknown_place", place=places[0].text.title() if places[0].text.islower() else places[0].text,
+                             covered=covered(self.knowledge)), status="no_data", data={"place": places[0].value})
+        return self._not_understood(question.text)
+
+    def _not_understood(self, text: str) -> Reply:
+        suggestions = self._closest_examples(text)
+        return Reply(say("not_understood", edition=self.knowledge.edition, covered=covered(self.knowledge),
+                         examples=" / ".join(suggestions)), status="not_understood", suggestions=suggestions)
+
+    def _clarify_between(self, first: str, second: str) -> Reply:
+        options = [self._example_for(first), self._example_for(second)]
+        options = [o for o in options if o]
+        return Reply("I'm not sure what you mean. Did you mean: " + " or ".join(f'"{o}"' for o in options) + "?",
+                     status="clarify", suggestions=options)
+
+    # -- results ------------------------------------------------------------------------------
+    def _remember(self, session: str | None, frame: Frame, intent: str | None, reply: Reply) -> None:
+        if session is None:
+            return
+        if reply.status in ("answered",):
+            for key, value in reply.frame.items():
+                setattr(frame, key, value)
+            if reply.cluster is not None:
+                frame.cluster = reply.cluster.id
+            frame.intent = intent
+            frame.turns_since_update = 0
+        else:
+            frame.turns_since_update += 1
+        self.sessions.put(session, frame)
+
+    def _finish(self, reply: Reply, intent: str | None, score: float, follow_for: str | None,
+                entities: list[Entity], cleaned: Any) -> Answer:
+        text = reply.text.replace("{examples}", " / ".join(self._examples[:3]))
+        if cleaned.truncated:
+            text += " " + say("truncated", length=f"{cleaned.original_length:,}", limit=f"{len(cleaned.text):,}")
+        suggestions = reply.suggestions or self._follow_ups(follow_for, reply)
+        source = reply.cluster.source.document if reply.cluster is not None and reply.status == "answered" else None
+        if source is None and reply.status == "answered" and intent in ("best_cluster", "compare_clusters", "economy_clusters"):
+            source = self.knowledge.source
+        return Answer(text=text, status=reply.status, intent=intent, confidence=round(score, 3), entities=entities,
+                      data=_json_ready(reply.data), source=source, suggestions=suggestions[:3])
+
+    def _public_entities(self, question: Question) -> list[Entity]:
+        return [Entity(type=e.type, text=e.text, value=e.value) for e in question.entities.items if e.type in PUBLIC_ENTITY_TYPES]
+
+    # -- examples and suggestions ---------------------------------------------------------------
+    def _fill(self, template: str) -> str:
+        first = self.knowledge.clusters[0]
+        publishers = first.top_publishers.rows
+        return template.format(cluster=first.shown, applicant=first.top_applicants.rows[0].shown,
+                               publisher=publishers[0].shown, publisher2=publishers[-1].shown,
+                               economy=first.economies[0])
+
+    def _build_examples(self) -> list[str]:
+        examples = []
+        for phrases in replies()["examples"].values():
+            examples.extend(self._fill(p) for p in phrases)
+        return examples
+
+    def _example_for(self, intent: str) -> str | None:
+        phrases = replies()["examples"].get(intent)
+        return self._fill(phrases[0]) if phrases else None
+
+    def _closest_examples(self, text: str, limit: int = 3) -> list[str]:
+        if not text:
+            return self._examples[:limit]
+        found = process.extract(text, self._examples, scorer=fuzz.token_set_ratio, limit=limit)
+        return [example for example, _, _ in found]
+
+    def _follow_ups(self, intent: str | None, reply: Reply) -> list[str]:
+        table = replies()["follow_ups"]
+        phrases = table.get(intent or "", table["default"]) if reply.status == "answered" else table["default"]
+        return [self._fill(p) for p in phrases]
+
+
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(data, default=str))

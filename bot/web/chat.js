@@ -1,0 +1,200 @@
+/* gii-bot web chat. Everything shown goes through textContent, never innerHTML. */
+(function () {
+  "use strict";
+
+  var SESSION_KEY = "gii-bot.session";
+  var TRANSCRIPT_KEY = "gii-bot.transcript";
+  var KEEP_ENTRIES = 200;
+  var TIMEOUT_MS = 20000;
+  var LABELS = { no_data: "I don't have that", not_understood: "Not understood", clarify: "Which one?" };
+
+  var chat = document.querySelector(".chat");
+  var log = document.getElementById("log");
+  var form = document.getElementById("ask-form");
+  var input = document.getElementById("question");
+  var sendButton = document.getElementById("send");
+  var newButton = document.getElementById("new-conversation");
+
+  // localStorage can be missing or refuse writes (private modes, blocked third-party storage).
+  var memoryStore = {};
+  function readItem(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return memoryStore[key] || null; }
+  }
+  function writeItem(key, value) {
+    memoryStore[key] = value;
+    try { window.localStorage.setItem(key, value); } catch (e) { /* kept in memory only */ }
+  }
+
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
+  function loadTranscript() {
+    try {
+      var entries = JSON.parse(readItem(TRANSCRIPT_KEY) || "[]");
+      return Array.isArray(entries) ? entries.filter(function (e) { return e && typeof e.text === "string"; }) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  var session = readItem(SESSION_KEY);
+  if (!session) {
+    session = newSessionId();
+    writeItem(SESSION_KEY, session);
+  }
+  var transcript = loadTranscript();
+  var pending = false;
+
+  function saveTranscript() {
+    transcript = transcript.slice(-KEEP_ENTRIES);
+    writeItem(TRANSCRIPT_KEY, JSON.stringify(transcript));
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function clearSuggestions() {
+    var old = log.querySelectorAll(".suggestions");
+    for (var i = 0; i < old.length; i++) old[i].remove();
+  }
+
+  function render(entry, withSuggestions) {
+    var node;
+    if (entry.who === "user") {
+      node = element("div", "msg msg-user");
+      node.appendChild(element("span", "visually-hidden", "You: "));
+      node.appendChild(element("p", "msg-text", entry.text));
+    } else if (entry.who === "error") {
+      node = element("div", "msg msg-error");
+      node.appendChild(element("span", "visually-hidden", "Error: "));
+      node.appendChild(element("p", "msg-text", entry.text));
+    } else {
+      var status = typeof entry.status === "string" ? entry.status.replace(/[^a-z_]/g, "") : "answered";
+      node = element("div", "msg msg-bot status-" + status);
+      node.appendChild(element("span", "visually-hidden", "Bot: "));
+      if (LABELS[status]) node.appendChild(element("span", "msg-label", LABELS[status]));
+      node.appendChild(element("p", "msg-text", entry.text));
+      if (entry.source) node.appendChild(element("p", "msg-source", "Source: " + entry.source));
+      if (withSuggestions && Array.isArray(entry.suggestions) && entry.suggestions.length) {
+        var group = element("div", "suggestions");
+        group.setAttribute("role", "group");
+        group.setAttribute("aria-label", "Suggested questions");
+        entry.suggestions.forEach(function (text) {
+          if (typeof text !== "string") return;
+          var button = element("button", "suggestion", text);
+          button.type = "button";
+          button.addEventListener("click", function () { ask(text); });
+          group.appendChild(button);
+        });
+        node.appendChild(group);
+      }
+    }
+    log.appendChild(node);
+    chat.classList.add("has-messages");
+    scrollToEnd();
+    return node;
+  }
+
+  function add(entry, persist) {
+    clearSuggestions();
+    render(entry, true);
+    if (persist) {
+      transcript.push(entry);
+      saveTranscript();
+    }
+  }
+
+  function setBusy(busy) {
+    pending = busy;
+    sendButton.disabled = busy;
+    log.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function errorText(response, payload) {
+    if (payload && typeof payload.detail === "string") return payload.detail;
+    return "The server answered " + response.status + ". Please try again.";
+  }
+
+  function ask(question) {
+    question = (question || "").trim();
+    if (!question || pending) return;
+    setBusy(true);
+    add({ who: "user", text: question }, true);
+    input.value = "";
+    var typing = element("div", "msg msg-bot typing", "…");
+    typing.setAttribute("aria-hidden", "true");
+    log.appendChild(typing);
+    scrollToEnd();
+
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+    fetch("ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ question: question, session: session }),
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (payload) {
+        if (!response.ok || !payload || typeof payload.text !== "string") {
+          throw new Error(errorText(response, payload));
+        }
+        return payload;
+      });
+    }).then(function (answer) {
+      typing.remove();
+      add({
+        who: "bot",
+        text: answer.text,
+        status: answer.status,
+        source: answer.source || null,
+        suggestions: Array.isArray(answer.suggestions) ? answer.suggestions : []
+      }, true);
+    }).catch(function (error) {
+      typing.remove();
+      var message = error && error.name === "AbortError" ? "The server took too long. Please try again."
+        : error instanceof TypeError ? "Couldn't reach the server. Check the connection and try again."
+        : (error && error.message) || "Something went wrong. Please try again.";
+      add({ who: "error", text: message }, false);
+      if (!input.value) input.value = question;
+    }).then(function () {
+      if (timer) window.clearTimeout(timer);
+      setBusy(false);
+      input.focus();
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    ask(input.value);
+  });
+
+  newButton.addEventListener("click", function () {
+    session = newSessionId();
+    writeItem(SESSION_KEY, session);
+    transcript = [];
+    saveTranscript();
+    while (log.firstChild) log.removeChild(log.firstChild);
+    chat.classList.remove("has-messages");
+    input.value = "";
+    input.focus();
+  });
+
+  // Show the conversation kept from earlier visits; suggestions only under the last reply.
+  transcript.forEach(function (entry, index) {
+    render(entry, index === transcript.length - 1);
+  });
+})();

@@ -1,0 +1,743 @@
+"""Answer functions: one per intent, each turning a question and its context into a Reply.
+
+Every fact comes from the knowledge base; every phrasing from replies.yaml. A function that
+cannot find what was asked returns a "no_data" reply saying what is missing, never a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from intents.context import Frame
+from intents.matcher import Question
+from knowledge.base import KnowledgeBase, combine, implied_total
+from knowledge.models import ClusterProfile, RankedRow
+from knowledge.normalize import name_key
+
+DATA = Path(__file__).parent / "data" / "replies.yaml"
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
+                 8: "eighth", 9: "ninth", 10: "tenth"}
+TABLE_NOUN = {"applicants": "PCT applicant", "publishers": "publishing organization"}
+TABLE_PLURAL = {"applicants": "PCT applicants", "publishers": "publishing organizations"}
+UNIT = {"applicants": "PCT applications", "publishers": "scientific articles"}
+VERB_PAST = {"applicants": "filed", "publishers": "published"}
+VERB_PRESENT = {"applicants": "files", "publishers": "publishes"}
+MEASURE_OF_TABLE = {"applicants": "patents", "publishers": "articles"}
+TABLE_OF_MEASURE = {"patents": "applicants", "articles": "publishers"}
+COLLAB_UNIT = {"patents": "PCT applications", "articles": "scientific articles"}
+
+
+@lru_cache(maxsize=1)
+def replies() -> dict[str, Any]:
+    with DATA.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def say(template: str, /, **values: Any) -> str:
+    return replies()["templates"][template].format(**values)
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def ordinal_word(number: int) -> str:
+    return ORDINAL_WORDS.get(number, ordinal(number))
+
+
+def count_text(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def share_text(value: float) -> str:
+    return f"{value:g}%"
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass
+class Reply:
+    """What an answer function returns; the Answerer wraps it into the public Answer."""
+
+    text: str
+    status: str = "answered"
+    data: dict[str, Any] = field(default_factory=dict)
+    cluster: ClusterProfile | None = None
+    frame: dict[str, Any] = field(default_factory=dict)  # context updates for the session
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ask:
+    """Everything an answer function may read: the question, the conversation and the knowledge."""
+
+    question: Question
+    frame: Frame
+    knowledge: KnowledgeBase
+    cluster: ClusterProfile | None = None
+
+    # -- slots -----------------------------------------------------------------------------
+    def measures(self) -> list[str]:
+        """Which of patents/articles the question is about: said, else carried over, else none."""
+        q = self.question
+        said = [m for m, cue in (("patents", "PATENT"), ("articles", "ARTICLE")) if q.has(cue)]
+        if len(said) == 2:
+            said = self._dominant_measure() or said
+        if said:
+            return said
+        return [self.frame.measure] if self.frame.measure else []
+
+    def _dominant_measure(self) -> list[str]:
+        """Both cue kinds present ("PCT applications ... with other organisations"): count the strong words."""
+        patents = self.question.cues.get("PATENT", 0)
+        articles = self.question.cues.get("ARTICLE", 0)
+        if patents >= articles + 1:
+            return ["patents"]
+        if articles >= patents + 1:
+            return ["articles"]
+        return []
+
+    def table(self) -> str | None:
+        measures = self.measures()
+        if len(measures) == 1:
+            return TABLE_OF_MEASURE[measures[0]]
+        if self.frame.table and not measures:
+            return self.frame.table
+        return None
+
+    def ordinals(self) -> list[int]:
+        return [int(e.number) for e in self.question.entities.of("ordinal") if e.number]
+
+    def numbers(self) -> list[float]:
+        return [e.number for e in self.question.entities.of("number") if e.number is not None]
+
+    def rows_named(self) -> list[tuple[str, RankedRow]]:
+        """The organizations named in the question, as (table, row) in the resolved cluster."""
+        found = []
+        for value in self.question.entities.values("organization"):
+            for hit in self.knowledge.find_organization(value):
+                if self.cluster is None or hit.cluster.id == self.cluster.id:
+                    found.append((hit.table, hit.row))
+        return found
+
+    def org_rows(self, name: str) -> list[tuple[str, RankedRow]]:
+        return [(hit.table, hit.row) for hit in self.knowledge.find_organization(name)
+                if self.cluster is None or hit.cluster.id == self.cluster.id]
+
+    def threshold(self) -> tuple[float, str] | None:
+        """A number the question compares against, and the direction: ('above' | 'below')."""
+        q = self.question
+        below = any(w in ("less", "fewer", "under", "below", "lower", "smaller") for w in q.cue_words.get("MORE", []))
+        direction = "below" if below else "above"
+        if q.has("HALF"):
+            return 50.0, direction
+        percents = [e.number for e in q.entities.of("percent") if e.number is not None]
+        if percents:
+            return percents[0], direction
+        return None
+
+    @property
+    def name(self) -> str:
+        return self.cluster.shown if self.cluster else ""
+
+    def reply(self, text: str, status: str = "answered", data: dict[str, Any] | None = None,
+              **frame: Any) -> Reply:
+        return Reply(text=text, status=status, data=data or {}, cluster=self.cluster, frame=frame)
+
+
+Answer = Callable[[Ask], Reply]
+ANSWERS: dict[str, Answer] = {}
+
+
+def answer(name: str) -> Callable[[Answer], Answer]:
+    """Register an answer function under the name intents.yaml uses."""
+    def register(function: Answer) -> Answer:
+        ANSWERS[name] = function
+        return function
+    return register
+
+
+def no_data(ask: Ask, text: str, **data: Any) -> Reply:
+    return Reply(text=text, status="no_data", data=data, cluster=ask.cluster)
+
+
+def covered(knowledge: KnowledgeBase) -> str:
+    return join_names([c.shown for c in knowledge.clusters])
+
+
+# -- ranks and intensities ---------------------------------------------------------------------
+
+@answer("rank")
+def rank(ask: Ask) -> Reply:
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    rankings = []
+    if q.has("SIZE"):
+        rankings.append("size")
+    if q.has("INTENSITY"):
+        rankings.append("intensity")
+    if not rankings:
+        rankings = [ask.frame.ranking] if ask.frame.ranking and not q.has("RANK") else ["size"]
+        if ask.frame.ranking and q.has("RANK") and ask.frame.intent == "rank":
+            rankings = [ask.frame.ranking]
+    values = {"size": cluster.rank_size, "intensity": cluster.rank_intensity}
+    data = {"cluster": cluster.name, **{f"rank_{r}": values[r] for r in rankings}, "edition": cluster.edition}
+    limits = [n for n in ask.numbers() if n >= 1] if q.yes_no else []
+    claims = ask.ordinals() if q.yes_no else []
+    texts = []
+    for ranking in rankings:
+        value = values[ranking]
+        if limits:
+            limit = int(limits[0])
+            inside = value <= limit
+            texts.append(say("rank_threshold", yes="Yes" if inside else "No", cluster=cluster.shown, rank=ordinal(value),
+                             ranking=ranking, edition=cluster.edition, inside="within" if inside else "not in", limit=limit))
+        elif claims:
+            texts.append(say("rank_claim", yes="Yes" if claims[0] == value else "No", cluster=cluster.shown,
+                             rank=ordinal(value), ranking=ranking, edition=cluster.edition))
+        else:
+            texts.append(say(f"rank_{ranking}", cluster=cluster.shown, rank=ordinal(value), edition=cluster.edition))
+    return ask.reply(" ".join(texts), data=data, ranking=rankings[-1])
+
+
+@answer("per_million")
+def per_million(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    measures = ask.measures() or ["patents", "articles"]
+    texts, data = [], {"cluster": cluster.name, "period": "last five years", "per": "1 million inhabitants"}
+    for measure in measures:
+        value = cluster.pct_per_million if measure == "patents" else cluster.articles_per_million
+        data[f"{measure}_per_million"] = value
+        texts.append(say(f"per_million_{measure}", cluster=cluster.shown, value=count_text(value)))
+    return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+# -- organizations ------------------------------------------------------------------------------
+
+def _row_data(table: str, row: RankedRow) -> dict[str, Any]:
+    return {"table": table, "rank": row.rank, "name": row.name, "shown": row.shown, "count": row.count, "share": row.share}
+
+
+def _unknown_org(ask: Ask, table: str | None) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    name = " ".join(ask.question.entities.unknown_terms) or "that organization"
+    if table:
+        listed = join_names([r.shown for r in cluster.table(table).rows])
+        text = say("org_missing", name=name, table_plural=TABLE_PLURAL[table], cluster=cluster.shown, listed=listed)
+    else:
+        text = say("org_missing_any", name=name, cluster=cluster.shown,
+                   listed="PCT applicants and publishing organizations")
+    return no_data(ask, text, unknown=name)
+
+
+@answer("top_organization")
+def top_organization(ask: Ask) -> Reply:
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    tables = [ask.table()] if ask.table() else ["applicants", "publishers"]
+    positions = ask.ordinals()
+    numbers = [int(n) for n in ask.numbers() if 1 <= n <= 20]
+    plural = q.has("LIST") or any(w.endswith("s") and w not in ("its", "is") for w in q.cue_words.get("ORG_WORD", [])) \
+        or any(w in ("applicants", "publishers") for w in q.cue_words.get("PATENT", []) + q.cue_words.get("ARTICLE", []))
+    texts, data = [], {"cluster": cluster.name, "rows": []}
+    frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
+    for table in tables:
+        rows = cluster.table(table).rows
+        if positions:
+            wanted = positions[:1]
+        elif numbers and plural:
+            wanted = list(range(1, min(numbers[0], len(rows)) + 1))
+        elif plural:
+            wanted = [r.rank for r in rows]
+        else:
+            wanted = [1]
+        if len(wanted) == 1:
+            position = wanted[0]
+            if position > len(rows):
+                return no_data(ask, say("beyond_table", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown,
+                                        position=ordinal_word(position)), table=table, asked_rank=position)
+            row = rows[position - 1]
+            position_text = "top " if position == 1 else f"{ordinal_word(position)}-largest "
+            texts.append(say("top_one", position=position_text, table_noun=TABLE_NOUN[table], cluster=cluster.shown,
+                             name=row.shown, count=count_text(row.count), unit=UNIT[table], share=share_text(row.share)))
+            data["rows"].append(_row_data(table, row))
+            frame.update(organization=row.name, rows=[row.rank] if len(tables) == 1 else [])
+        else:
+            chosen = [r for r in rows if r.rank in wanted]
+            listed = join_names([f"{r.shown} ({count_text(r.count)}, {share_text(r.share)})" for r in chosen])
+            texts.append(say("top_list", n=len(chosen), table_plural=TABLE_PLURAL[table], cluster=cluster.shown, rows=listed))
+            data["rows"].extend(_row_data(table, r) for r in chosen)
+            frame.update(organization=None, rows=[r.rank for r in chosen])
+    if len(tables) > 1:
+        frame.update(table=None, measure=None, rows=[])
+    return ask.reply(" ".join(texts), data=data, **frame)
+
+
+def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
+    """The one row for an organization in this cluster, by the measure asked for when it is in both tables."""
+    cluster = ask.cluster
+    assert cluster is not None
+    rows = ask.org_rows(name)
+    measures = ask.measures()
+    wanted = TABLE_OF_MEASURE[measures[0]] if len(measures) == 1 else None
+    if not rows:
+        elsewhere = ask.knowledge.find_organization(name)
+        where = join_names(sorted({h.cluster.shown for h in elsewhere}))
+        shown = elsewhere[0].row.shown if elsewhere else name
+        return no_data(ask, say("org_other_cluster", name=shown, cluster=cluster.shown, where=where or "no cluster"))
+    if wanted:
+        matching = [(t, r) for t, r in rows if t == wanted]
+        if not matching:
+            table, row = rows[0]
+            return no_data(ask, say("org_wrong_table", unit=UNIT[wanted], name=row.shown, table_plural=TABLE_PLURAL[wanted],
+                                    cluster=cluster.shown, other_plural=TABLE_PLURAL[table]), organization=row.name)
+        return matching[0]
+    return rows[0]
+
+
+@answer("organization_fact")
+def organization_fact(ask: Ask) -> Reply:
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    named = q.entities.values("organization")
+    if not named and q.entities.unknown_terms:
+        return _unknown_org(ask, ask.table())
+    name = named[0] if named else ask.frame.organization
+    if name is None:
+        return _unknown_org(ask, ask.table())
+    picked = _pick_row(ask, name)
+    if isinstance(picked, Reply):
+        return picked
+    table, row = picked
+    facets = [f for f, cue in (("count", "COUNT"), ("share", "SHARE"), ("rank", "RANK")) if q.has(cue)]
+    if not facets and q.has("ORDINAL") or q.has("TOP") and not facets and q.yes_no:
+        facets = ["rank"]
+    if not facets and ask.frame.facets and (q.follow_up or q.short):
+        facets = list(ask.frame.facets)
+    values = dict(name=row.shown, verb=VERB_PAST[table], count=count_text(row.count), unit=UNIT[table],
+                  cluster=cluster.shown, share=share_text(row.share), rank_word=ordinal_word(row.rank),
+                  table_plural=TABLE_PLURAL[table])
+    data = {"cluster": cluster.name, **_row_data(table, row)}
+    frame = dict(organization=row.name, table=table, measure=MEASURE_OF_TABLE[table], facets=facets)
+    if q.yes_no:
+        claims = ask.ordinals() or ([1] if q.has("TOP") else [])
+        limit = ask.threshold()
+        numbers = ask.numbers()
+        if claims:
+            claimed = claims[0]
+            if claimed == row.rank:
+                return ask.reply(say("org_claim_yes", **values), data=data, **frame)
+            rows = cluster.table(table).rows
+            claimed_name = rows[claimed - 1].shown if claimed <= len(rows) else f"not listed (the profile lists {len(rows)})"
+            return ask.reply(say("org_claim_no", claimed_word=ordinal_word(claimed), claimed_name=claimed_name, **values),
+                             data=data, **frame)
+        if limit:
+            value, direction = limit
+            holds = row.share > value if direction == "above" else row.share < value
+            return ask.reply(say("org_share_threshold", yes="Yes" if holds else "No", **values), data=data, **frame)
+        if numbers:
+            below = any(w in ("less", "fewer", "under", "below") for w in q.cue_words.get("MORE", []))
+            holds = row.count < numbers[0] if below else row.count > numbers[0]
+            return ask.reply(say("org_threshold", yes="Yes" if holds else "No", **values), data=data, **frame)
+    if facets == ["count"]:
+        text = say("org_count", **values)
+    elif facets == ["share"]:
+        text = say("org_share", **values)
+    elif facets == ["rank"]:
+        text = say("org_rank", **values)
+    elif set(facets) == {"count", "share"}:
+        text = say("org_count_share", **values)
+    else:
+        text = say("org_all", **values)
+    return ask.reply(text, data=data, **frame)
+
+
+@answer("organization_clusters")
+def organization_clusters(ask: Ask) -> Reply:
+    names = ask.question.entities.values("organization")
+    hits = ask.knowledge.find_organization(names[0])
+    where = join_names([f"{h.cluster.shown} ({ordinal(h.row.rank)} of its {TABLE_PLURAL[h.table]}, {count_text(h.row.count)} {UNIT[h.table]})"
+                        for h in hits])
+    reply = Reply(say("organization_clusters" if False else "org_clusters", name=hits[0].row.shown, where=where),
+                  data={"organization": hits[0].row.name, "clusters": [h.cluster.name for h in hits]},
+                  cluster=hits[0].cluster if len({h.cluster.id for h in hits}) == 1 else None)
+    reply.frame = {"organization": hits[0].row.name, "table": hits[0].table}
+    return reply
+
+
+def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
+    """The two rows a comparison is about: named, carried over, or picked by ordinal in the last table."""
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    named = q.entities.values("organization")
+    if len(named) < 2 and q.entities.unknown_terms:
+        return _unknown_org(ask, ask.table())
+    ordinals = ask.ordinals()
+    if len(named) >= 2:
+        names = named[:2]
+    elif len(named) == 1 and ask.frame.organization and name_key(ask.frame.organization) != name_key(named[0]):
+        names = [ask.frame.organization, named[0]]
+    elif len(ordinals) >= 2:
+        table = ask.table() or ask.frame.table or "applicants"
+        rows = cluster.table(table).rows
+        if max(ordinals[:2]) > len(rows):
+            return no_data(ask, say("beyond_table", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown,
+                                    position=ordinal_word(max(ordinals[:2]))))
+        return [(table, rows[ordinals[0] - 1]), (table, rows[ordinals[1] - 1])]
+    else:
+        return Reply(say("unknown_cluster_choice", covered="the organizations in its tables") if False else
+                     "Which two organizations should I compare? Name them, for example: "
+                     + " or ".join(r.shown for r in cluster.top_publishers.rows[:2]) + ".", status="clarify", cluster=cluster)
+    picked = []
+    for name in names:
+        result = _pick_row(ask, name)
+        if isinstance(result, Reply):
+            return result
+        picked.append(result)
+    if picked[0][0] != picked[1][0]:
+        both = [ask.org_rows(r.name) for _, r in picked]
+        common = {t for t, _ in both[0]} & {t for t, _ in both[1]}
+        if common:
+            table = common.pop()
+            return [next((t, r) for t, r in rows if t == table) for rows in both]
+    return picked
+
+
+@answer("compare_organizations")
+def compare_organizations(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    rows = _two_rows(ask)
+    if isinstance(rows, Reply):
+        return rows
+    (table_a, a), (table_b, b) = rows
+    if table_a != table_b:
+        return no_data(ask, say("compare_tables", a=a.shown, b=b.shown, a_unit=UNIT[table_a], b_unit=UNIT[table_b]))
+    q = ask.question
+    diff = a.count - b.count
+    data = {"cluster": cluster.name, "a": _row_data(table_a, a), "b": _row_data(table_b, b), "difference": diff}
+    frame = dict(organization=a.name, table=table_a, measure=MEASURE_OF_TABLE[table_a], rows=[a.rank, b.rank])
+    which = q.has("WHO") or "or" in q.cue_words.get("COMPARE", []) and not q.has("COUNT")
+    if which and diff != 0:
+        winner, loser = (a, b) if diff > 0 else (b, a)
+        text = say("compare_which", winner=winner.shown, loser=loser.shown, verb_present=VERB_PRESENT[table_a], unit=UNIT[table_a],
+                   cluster=cluster.shown, w_count=count_text(winner.count), l_count=count_text(loser.count), diff=count_text(abs(diff)))
+        frame["organization"] = winner.name
+    elif diff == 0:
+        text = say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], unit=UNIT[table_a], a_count=count_text(a.count))
+    else:
+        text = say("compare_diff", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], diff=count_text(abs(diff)),
+                   more="more" if diff > 0 else "fewer", unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
+    return ask.reply(text, data=data, **frame)
+
+
+@answer("combined")
+def combined(ask: Ask) -> Reply:
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    named = ask.rows_named()
+    numbers = [int(n) for n in ask.numbers() if 1 <= n <= 20]
+    table = ask.table() or (named[0][0] if named else None) or ask.frame.table or "applicants"
+    rows_all = cluster.table(table).rows
+    if len(named) >= 2:
+        rows = [r for t, r in named if t == table]
+        description = join_names([r.shown for r in rows])
+    else:
+        if numbers:
+            ranks = list(range(1, min(numbers[0], len(rows_all)) + 1))
+        elif ask.frame.rows and ask.frame.table == table:
+            ranks = ask.frame.rows
+        else:
+            ranks = [r.rank for r in rows_all]
+        rows = [r for r in rows_all if r.rank in ranks]
+        description = f"the top {len(rows)} {TABLE_PLURAL[table]}" if ranks == list(range(1, len(rows) + 1)) else join_names([r.shown for r in rows])
+    total = combine(rows)
+    facets = [f for f, cue in (("count", "COUNT"), ("share", "SHARE")) if q.has(cue)]
+    if not facets and ask.frame.intent == "combined" and ask.frame.facets and (q.follow_up or q.short):
+        facets = list(ask.frame.facets)
+    values = dict(rows=description, verb_past=VERB_PAST[table], count=count_text(total.count), unit=UNIT[table],
+                  cluster=cluster.shown, share=share_text(total.share), low=share_text(total.share_range[0]),
+                  high=share_text(total.share_range[1]))
+    if facets == ["count"]:
+        text = say("combined_count", **values)
+    elif facets == ["share"]:
+        text = say("combined_share", **values)
+    else:
+        text = say("combined_both", **values)
+    data = {"cluster": cluster.name, "table": table, "ranks": [r.rank for r in rows], "count": total.count,
+            "share": total.share, "share_range": list(total.share_range)}
+    return ask.reply(text[0].upper() + text[1:], data=data, table=table, rows=[r.rank for r in rows],
+                     measure=MEASURE_OF_TABLE[table], facets=facets, organization=None)
+
+
+@answer("implied_total")
+def implied(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    measures = ask.measures() or ["patents", "articles"]
+    named = ask.rows_named()
+    texts, data = [], {"cluster": cluster.name, "approximate": True}
+    for measure in measures:
+        table = TABLE_OF_MEASURE[measure]
+        row = next((r for t, r in named if t == table), cluster.table(table).rows[0])
+        estimate = implied_total(row.count, row.share)
+        if estimate is None:
+            continue
+        value = round(estimate.value, -1)
+        texts.append(say("implied", value=count_text(value), unit=UNIT[table], name=row.shown, count=count_text(row.count),
+                         share=share_text(row.share), low=count_text(estimate.low), high=count_text(estimate.high)))
+        data[measure] = {"estimate": value, "low": estimate.low, "high": estimate.high, "from": row.name}
+    if not texts:
+        return no_data(ask, "The shares in the profile are too small to estimate the cluster's total.")
+    return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+# -- collaboration ------------------------------------------------------------------------------
+
+@answer("collaboration_share")
+def collaboration_share(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    measures = ask.measures() or ["patents", "articles"]
+    limit = ask.threshold() if ask.question.yes_no else None
+    texts, data = [], {"cluster": cluster.name}
+    for measure in measures:
+        share = cluster.collaboration(measure).share
+        data[f"{measure}_collaboration_share"] = share
+        if limit:
+            value, direction = limit
+            holds = share > value if direction == "above" else share < value
+            texts.append(say("collab_threshold", yes="Yes" if holds else "No", share=share_text(share), cluster=cluster.shown,
+                             unit=COLLAB_UNIT[measure], done="filed" if measure == "patents" else "published",
+                             relation="more than" if share > value else ("exactly" if share == value else "less than"),
+                             limit="half" if value == 50 else share_text(value)))
+        else:
+            texts.append(say(f"collab_share_{measure}", share=share_text(share), cluster=cluster.shown))
+    return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+def _place_names(ask: Ask) -> list[tuple[str, str]]:
+    """(as typed, canonical) for the places named: our locations, clusters read as places, and others."""
+    places = []
+    for item in ask.question.entities.items:
+        if item.type == "location":
+            places.append((item.text, item.value))
+        elif item.type in ("place", "place_economy"):
+            places.append((item.text, item.value))
+    return places
+
+
+@answer("collaboration_places")
+def collaboration_places(ask: Ask) -> Reply:
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    measures = ask.measures()
+    places = _place_names(ask)
+    if q.has("BOTH") or not measures:
+        measures = ["patents", "articles"] if (places or q.has("BOTH") or not measures) else measures
+    data: dict[str, Any] = {"cluster": cluster.name}
+    for measure in ("patents", "articles"):
+        data[f"{measure}_locations"] = [loc.name for loc in cluster.collaboration(measure).locations]
+    if places:
+        shown, value = places[0]
+        keys = {name_key(value), name_key(shown)}
+        inside, outside = [], []
+        for measure in measures:
+            locations = cluster.collaboration(measure).locations
+            position = next((i for i, loc in enumerate(locations, 1)
+                             if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), None)
+            (inside if position else outside).append((measure, position))
+        place = next((loc.shown for m in ("patents", "articles") for loc in cluster.collaboration(m).locations
+                      if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), value)
+        frame = dict(location=place, measure=measures[0] if len(measures) == 1 else None)
+        if inside and not outside:
+            where = " and ".join(f"{COLLAB_UNIT[m]} ({ordinal_word(p)})" for m, p in inside) if len(inside) > 1 \
+                else f"{COLLAB_UNIT[inside[0][0]]} ({ordinal_word(inside[0][1])})"
+            if len(inside) > 1:
+                where = "both " + where
+            return ask.reply(say("collab_member_yes", place=place, cluster=cluster.shown, where=where), data=data, **frame)
+        if inside:
+            m_out = outside[0][0]
+            return ask.reply(say("collab_member_partial", yes="Partly" if not q.has("BOTH") else "No", place=place,
+                                 cluster=cluster.shown, inside=COLLAB_UNIT[inside[0][0]],
+                                 rank_text=ordinal_word(inside[0][1]), outside=COLLAB_UNIT[m_out],
+                                 places=join_names([l.shown for l in cluster.collaboration(m_out).locations])), data=data, **frame)
+        measure = measures[0] if len(measures) == 1 else None
+        units = COLLAB_UNIT[measure] if measure else "PCT applications or scientific articles"
+        listed = join_names([l.shown for l in cluster.collaboration(measure).locations]) if measure else \
+            "; ".join(f"{join_names([l.shown for l in cluster.collaboration(m).locations])} for {COLLAB_UNIT[m]}" for m in ("patents", "articles"))
+        if q.yes_no and (q.has("TOP") or "among" in q.text.lower()):
+            return ask.reply(say("collab_member_no", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
+        return ask.reply(say("collab_not_top", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
+    texts = []
+    singular = q.has("TOP") and not any(w.endswith("s") for w in q.cue_words.get("LOCATION_WORD", []) + q.cue_words.get("COLLAB", [])
+                                        if w not in ("across",)) and not q.has("LIST")
+    for measure in measures:
+        locations = cluster.collaboration(measure).locations
+        if singular or 1 in ask.ordinals() and len(ask.ordinals()) == 1:
+            texts.append(say("collab_first", cluster=cluster.shown, unit=COLLAB_UNIT[measure], place=locations[0].shown))
+        else:
+            texts.append(say("collab_places", cluster=cluster.shown, unit=COLLAB_UNIT[measure], places=join_names([l.shown for l in locations])))
+    return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+@answer("collaboration_both")
+def collaboration_both(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    patents = cluster.patent_collaboration.locations
+    articles = {name_key(n) for loc in cluster.article_collaboration.locations for n in KnowledgeBase.names_of(loc)}
+    common = [loc.shown for loc in patents if {name_key(n) for n in KnowledgeBase.names_of(loc)} & articles]
+    data = {"cluster": cluster.name, "common": common}
+    if not common:
+        return ask.reply(say("collab_none_both", cluster=cluster.shown,
+                             patents=join_names([l.shown for l in patents]),
+                             articles=join_names([l.shown for l in cluster.article_collaboration.locations])), data=data)
+    return ask.reply(say("collab_both", places=join_names(common), cluster=cluster.shown), data=data)
+
+
+# -- economies ------------------------------------------------------------------------------------
+
+@answer("economy_of_cluster")
+def economy_of_cluster(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    return ask.reply(say("economy_of", cluster=cluster.shown, economies=join_names(cluster.economies)),
+                     data={"cluster": cluster.name, "economies": cluster.economies}, economy=cluster.economies[0])
+
+
+@answer("economy_clusters")
+def economy_clusters(ask: Ask) -> Reply:
+    q, kb = ask.question, ask.knowledge
+    unknown = q.entities.of("place_economy")
+    if unknown and not q.entities.of("economy"):
+        return no_data(ask, say("economy_missing", economy=unknown[0].value, covered=covered(kb)), economy=unknown[0].value)
+    named = q.entities.values("economy")
+    economy = named[0] if named else ask.frame.economy or (ask.cluster.economies[0] if ask.cluster else None)
+    if economy is None:
+        return Reply(say("unknown_cluster_choice", covered=covered(kb)), status="clarify")
+    clusters = kb.clusters_of_economy(economy)
+    data = {"economy": economy, "clusters": [c.name for c in clusters]}
+    if not clusters:
+        return no_data(ask, say("economy_missing", economy=economy, covered=covered(kb)), **data)
+    first = clusters[0]
+    membership = first.membership
+    ask.cluster = ask.cluster or first
+    if membership.kind == "only" and len(clusters) == 1:
+        data["count"] = 1
+        template = "economy_only_yes" if q.yes_no else "economy_only"
+        return ask.reply(say(template, cluster=first.shown, economy=economy, edition=first.edition), data=data, economy=economy)
+    if q.yes_no and q.has("ONLY"):
+        return ask.reply(say("economy_only_no", sentence=membership.sentence), data=data, economy=economy)
+    if membership.count and q.has("COUNT"):
+        data["count"] = membership.count
+        return ask.reply(say("economy_count", economy=economy, count=membership.count, s="" if membership.count == 1 else "s",
+                             edition=first.edition, sentence=membership.sentence), data=data, economy=economy)
+    text = say("economy_loaded", economy=economy, clusters=join_names([c.shown for c in clusters]))
+    if membership.kind != "other":
+        text += " " + membership.sentence
+    return ask.reply(text, data=data, economy=economy)
+
+
+# -- whole clusters -------------------------------------------------------------------------------
+
+@answer("overview")
+def overview(ask: Ask) -> Reply:
+    c = ask.cluster
+    assert c is not None
+    applicant, publisher = c.top_applicants.rows[0], c.top_publishers.rows[0]
+    membership = c.membership.sentence if c.membership.kind != "other" else c.membership.sentence
+    text = say("overview", cluster=c.shown, economies=join_names(c.economies), rank_size=ordinal(c.rank_size), edition=c.edition,
+               rank_intensity=ordinal(c.rank_intensity), pct=count_text(c.pct_per_million), articles=count_text(c.articles_per_million),
+               top_applicant=applicant.shown, top_applicant_count=count_text(applicant.count), top_publisher=publisher.shown,
+               top_publisher_count=count_text(publisher.count), membership=membership)
+    data = c.model_dump(mode="json", include={"name", "economies", "rank_size", "rank_intensity", "pct_per_million", "articles_per_million"})
+    return ask.reply(text, data=data, organization=None, rows=[])
+
+
+MEASURE_NAMES = {"rank_size": "size", "rank_intensity": "intensity", "pct_per_million": "PCT applications per million inhabitants",
+                 "articles_per_million": "scientific articles per million inhabitants"}
+
+
+def _measure(ask: Ask) -> str:
+    q = ask.question
+    if q.has("PER_MILLION"):
+        return "articles_per_million" if q.has("ARTICLE") and not q.has("PATENT") else "pct_per_million"
+    if q.has("INTENSITY"):
+        return "rank_intensity"
+    return "rank_size"
+
+
+def _measure_value(cluster: ClusterProfile, measure: str) -> str:
+    value = getattr(cluster, measure)
+    return ordinal(value) if measure.startswith("rank") else count_text(value)
+
+
+@answer("best_cluster")
+def best_cluster(ask: Ask) -> Reply:
+    kb = ask.knowledge
+    measure = _measure(ask)
+    ranked = kb.ranked(measure)  # type: ignore[arg-type]
+    best = ranked[0]
+    data = {"measure": measure, "ranking": [{"cluster": c.name, measure: getattr(c, measure)} for c in ranked]}
+    if len(ranked) == 1:
+        return Reply(say("best_cluster_one", cluster=best.shown, value=_measure_value(best, measure), measure=MEASURE_NAMES[measure]),
+                     status="no_data", data=data, cluster=best)
+    return Reply(say("best_cluster", n=len(ranked), cluster=best.shown, measure=MEASURE_NAMES[measure],
+                     value=_measure_value(best, measure)), data=data, cluster=best)
+
+
+@answer("compare_clusters")
+def compare_clusters(ask: Ask) -> Reply:
+    kb = ask.knowledge
+    ids = ask.question.entities.values("cluster")[:2]
+    a, b = (kb.cluster(i) for i in ids)
+    assert a is not None and b is not None
+    measure = _measure(ask)
+    data = {"measure": measure, "a": {"cluster": a.name, measure: getattr(a, measure)}, "b": {"cluster": b.name, measure: getattr(b, measure)}}
+    return Reply(say("compare_clusters", measure=MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=_measure_value(a, measure),
+                     b_value=_measure_value(b, measure)), data=data)
+
+
+# -- what the profiles do not give -------------------------------------------------------------------
+
+@answer("unavailable_fields")
+def unavailable_fields(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    return no_data(ask, say("unavailable_fields", cluster=cluster.shown), missing="technology fields")
+
+
+@answer("unavailable_time")
+def unavailable_time(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    return no_data(ask, say("unavailable_time", cluster=cluster.shown, edition=cluster.edition), missing="other editions")
+
+
+# -- conversation -----------------------------------------------------------------------------------
+
+@answer("greeting")
+def greeting(ask: Ask) -> Reply:
+    return Reply(say("greeting", edition=ask.knowledge.edition, covered=covered(ask.knowledge)))
+
+
+@answer("thanks")
+def thanks(ask: Ask) -> Reply:
+    return Reply(say("thanks", covered=covered(ask.knowledge)))
+
+
+@answer("help")
+def help_reply(ask: Ask) -> Reply:
+    return Reply(say("help", edition=ask.knowledge.edition, covered=covered(ask.knowledge), examples="{examples}"))

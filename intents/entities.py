@@ -1,0 +1,217 @@
+"""Find the names in a question: exact phrases first, then places, then fuzzy names, then unknowns.
+
+Strict to loose, as the style guide asks: the entity ruler's exact matches win; a gazetteer of
+real places tells us when a word is a place we do not cover; rapidfuzz catches misspellings of
+our own names only with a minimum length and a clear margin over the next-best name; what is
+left and is no known word is kept as an unknown term, so the answer layer can refuse honestly
+instead of answering about something else.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc
+
+from intents.vocabulary import Vocabulary
+from knowledge.base import KnowledgeBase
+from knowledge.normalize import name_key
+from knowledge.places import Gazetteer
+
+FUZZY_MIN_LENGTH = 4
+FUZZY_MIN_SCORE = 84.0
+FUZZY_MARGIN = 6.0
+MAX_NGRAM = 4
+_KIND_OF_LABEL = {"CLUSTER": "cluster", "ORG": "organization", "LOCATION": "location", "ECONOMY": "economy"}
+
+
+@dataclass
+class Found:
+    """One entity in the question, with where it stands (token offsets) and how it was found."""
+
+    type: str
+    text: str
+    value: str
+    start: int
+    end: int
+    how: str = "exact"
+    number: float | None = None
+
+
+@dataclass
+class Entities:
+    items: list[Found] = field(default_factory=list)
+    unknown_terms: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Found]:
+        return [item for item in self.items if item.type == kind]
+
+    def values(self, kind: str) -> list[str]:
+        seen: list[str] = []
+        for item in self.of(kind):
+            if item.value not in seen:
+                seen.append(item.value)
+        return seen
+
+
+def parse_number(text: str, vocabulary: Vocabulary) -> float | None:
+    """'8,613' -> 8613, 'fifty' -> 50, '6%' -> 6."""
+    cleaned = text.lower().replace(",", "").replace("%", "").strip()
+    cleaned = re.sub(r"\s*(percent|per cent|per-cent|pct|percentage)$", "", cleaned)
+    if cleaned in vocabulary.number_words:
+        return float(vocabulary.number_words[cleaned])
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def parse_ordinal(text: str, vocabulary: Vocabulary) -> int | None:
+    """'2nd' -> 2, '#3' -> 3, 'number two' -> 2, 'runner-up' -> 2."""
+    lowered = text.lower().strip()
+    for value, phrases in vocabulary.ordinals.items():
+        if any(re.sub(r"\s*-\s*", "-", p.lower()) == re.sub(r"\s*-\s*", "-", lowered) for p in phrases):
+            return value
+    digits = re.search(r"\d+", lowered)
+    if digits:
+        return int(digits.group())
+    last = lowered.split()[-1] if lowered.split() else ""
+    if last in vocabulary.number_words:
+        return vocabulary.number_words[last]
+    return None
+
+
+class EntityFinder:
+    """Turns a parsed Doc into the list of entities the intent matcher and answers use."""
+
+    def __init__(self, knowledge: KnowledgeBase, vocabulary: Vocabulary, places: Gazetteer,
+                 stop_words: set[str]) -> None:
+        self.knowledge = knowledge
+        self.vocabulary = vocabulary
+        self.places = places
+        self.known_words = set(vocabulary.known_words) | set(stop_words)
+        self.fuzzy_names: list[str] = []
+        self.fuzzy_targets: list[tuple[str, str]] = []
+        for kind, names in knowledge.all_names().items():
+            for surface, canonical in names:
+                key = name_key(surface)
+                if len(key) >= FUZZY_MIN_LENGTH:
+                    self.fuzzy_names.append(key)
+                    self.fuzzy_targets.append((kind, str(canonical)))
+
+    def find(self, doc: Doc) -> Entities:
+        found = Entities()
+        covered = [False] * len(doc)
+        for ent in doc.ents:
+            item = self._from_ent(ent)
+            if item is None:
+                continue
+            found.items.append(item)
+            for i in range(ent.start, ent.end):
+                covered[i] = True
+        cue_tokens = {i for span in doc.spans.get("cues", []) for i in range(span.start, span.end)}
+        self._places(doc, covered, found)
+        self._fuzzy(doc, covered, cue_tokens, found)
+        found.unknown_terms = self._unknown(doc, covered, cue_tokens)
+        found.items.sort(key=lambda item: item.start)
+        return found
+
+    def _from_ent(self, ent) -> Found | None:  # type: ignore[no-untyped-def]
+        label = ent.label_
+        if label in _KIND_OF_LABEL:
+            return Found(_KIND_OF_LABEL[label], ent.text, ent.ent_id_, ent.start, ent.end)
+        if label == "ORDINAL":
+            value = parse_ordinal(ent.text, self.vocabulary)
+            return Found("ordinal", ent.text, str(value), ent.start, ent.end, number=value) if value else None
+        if label in ("NUMBER", "PERCENT"):
+            value = parse_number(ent.text, self.vocabulary)
+            if value is None:
+                return None
+            kind = "percent" if label == "PERCENT" else ("year" if value.is_integer() and 1900 <= value <= 2100 else "number")
+            return Found(kind, ent.text, f"{value:g}", ent.start, ent.end, number=value)
+        return None
+
+    def _ngrams(self, doc: Doc, covered: list[bool]) -> list[tuple[int, int]]:
+        spans = []
+        for size in range(MAX_NGRAM, 0, -1):
+            for start in range(0, len(doc) - size + 1):
+                end = start + size
+                if any(covered[start:end]) or not doc[start].is_alpha or not doc[end - 1].is_alpha:
+                    continue
+                spans.append((start, end))
+        return spans
+
+    def _places(self, doc: Doc, covered: list[bool], found: Entities) -> None:
+        """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
+        for start, end in self._ngrams(doc, covered):
+            if any(covered[start:end]):
+                continue
+            text = doc[start:end].text
+            place = self.places.lookup(text)
+            if place is None:
+                continue
+            if end - start == 1 and doc[start].lower_ in self.known_words:
+                continue
+            ours = self._ours(place.name) or self._ours(text)
+            if ours:
+                found.items.append(Found(ours[0], text, ours[1], start, end, how="place"))
+            else:
+                kind = "place_economy" if place.kind == "country" else "place"
+                found.items.append(Found(kind, text, place.name, start, end, how="gazetteer"))
+            for i in range(start, end):
+                covered[i] = True
+
+    def _ours(self, name: str) -> tuple[str, str] | None:
+        cluster = self.knowledge.find_cluster(name)
+        if cluster:
+            return "cluster", cluster.id
+        hits = self.knowledge.find_location(name)
+        if hits:
+            return "location", hits[0].location.name
+        economy = self.knowledge.find_economy(name)
+        if economy:
+            return "economy", economy
+        return None
+
+    def _fuzzy(self, doc: Doc, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
+        """Misspelt names of ours: long enough, close enough, and clearly closer than any other."""
+        if not self.fuzzy_names:
+            return
+        for start, end in self._ngrams(doc, covered):
+            if any(covered[start:end]):
+                continue
+            words = [t.lower_ for t in doc[start:end]]
+            if all(w in self.known_words or i in cue_tokens for i, w in zip(range(start, end), words)):
+                continue
+            text = " ".join(words)
+            key = name_key(text)
+            if len(key) < FUZZY_MIN_LENGTH:
+                continue
+            best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
+            if not best or best[0][1] < FUZZY_MIN_SCORE:
+                continue
+            top_target = self.fuzzy_targets[best[0][2]]
+            rivals = [score for _, score, index in best[1:] if self.fuzzy_targets[index] != top_target]
+            if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
+                continue
+            kind, canonical = top_target
+            found.items.append(Found(kind, doc[start:end].text, canonical, start, end, how="fuzzy"))
+            for i in range(start, end):
+                covered[i] = True
+
+    def _unknown(self, doc: Doc, covered: list[bool], cue_tokens: set[int]) -> list[str]:
+        """Runs of words that are neither names, cues nor known words: possibly a name we lack."""
+        runs: list[str] = []
+        current: list[str] = []
+        for i, token in enumerate(doc):
+            unknown = (not covered[i] and i not in cue_tokens and token.is_alpha and len(token.text) > 1
+                       and token.lower_ not in self.known_words)
+            if unknown:
+                current.append(token.text)
+            elif current:
+                runs.append(" ".join(current))
+                current = []
+        if current:
+            runs.append(" ".join(current))
+        return runs

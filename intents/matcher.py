@@ -1,0 +1,115 @@
+"""Score a parsed question against the intent table (intents.yaml) and pick the best reading."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from intents.context import Frame
+from intents.entities import Entities
+from intents.vocabulary import IntentSpec
+
+YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was", "were", "can", "could", "will",
+                           "would", "should", "isn't", "doesn't", "aren't"})
+FOLLOW_STARTS = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("then",), ("also",))
+CLARIFY_MARGIN = 0.05
+
+
+@dataclass
+class Question:
+    """A question as the matcher sees it: tokens, cue labels, entities, and a few shape flags."""
+
+    text: str
+    doc: Doc
+    cues: Counter[str]
+    entities: Entities
+    yes_no: bool
+    follow_up: bool
+    short: bool
+    cue_words: dict[str, list[str]] = field(default_factory=dict)
+
+    def has(self, *labels: str) -> bool:
+        return any(self.cues.get(label) for label in labels)
+
+
+def read_question(text: str, doc: Doc, entities: Entities) -> Question:
+    cues: Counter[str] = Counter()
+    cue_words: dict[str, list[str]] = {}
+    for span in doc.spans.get("cues", []):
+        cues[span.label_] += 1
+        cue_words.setdefault(span.label_, []).append(span.text)
+    words = [t.lower_ for t in doc if not t.is_punct]
+    yes_no = bool(words) and words[0] in YES_NO_STARTS
+    follow_up = any(tuple(words[: len(start)]) == start for start in FOLLOW_STARTS)
+    return Question(text=text, doc=doc, cues=cues, entities=entities, yes_no=yes_no, follow_up=follow_up,
+                    short=len(words) <= 5, cue_words=cue_words)
+
+
+def features(question: Question, frame: Frame) -> set[str]:
+    """The feature names the intent table weighs, for this question in this conversation."""
+    found = {label for label, count in question.cues.items() if count}
+    entities = question.entities
+    clusters = entities.values("cluster")
+    organizations = entities.values("organization")
+    if clusters:
+        found.add("CLUSTER")
+    if len(clusters) >= 2:
+        found.add("CLUSTER2")
+    if organizations:
+        found.add("ORG")
+    if len(organizations) >= 2:
+        found.add("ORG2")
+    if frame.organization and not entities.unknown_terms and len(organizations) < 2:
+        found.add("ORG_CTX")
+    if frame.rows:
+        found.add("ROWS_CTX")
+    if entities.unknown_terms:
+        found.add("UNKNOWN")
+    if entities.of("location"):
+        found.add("LOCATION")
+    if entities.of("economy") or entities.of("place_economy"):
+        found.add("ECONOMY")
+    if entities.of("place"):
+        found.add("PLACE")
+    ordinals = entities.of("ordinal")
+    if ordinals:
+        found.add("ORDINAL")
+    if len(ordinals) >= 2:
+        found.add("ORDINAL2")
+    if entities.of("number"):
+        found.add("NUMBER")
+    if entities.of("percent"):
+        found.add("PERCENT")
+    if question.yes_no:
+        found.add("YESNO")
+    if question.short:
+        found.add("SHORT")
+    return found
+
+
+@dataclass(frozen=True)
+class Scored:
+    spec: IntentSpec
+    score: float
+
+
+def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -> list[Scored]:
+    """Every intent's score, best first. Continuing the last intent counts only for follow-up shapes."""
+    present = features(question, frame)
+    continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT")
+    scored = []
+    for spec in intents:
+        score = sum(weight for name, weight in spec.weights.items() if name in present)
+        if continuing and frame.intent == spec.name:
+            score += spec.weights.get("CONTINUES", 0.0)
+        scored.append(Scored(spec, round(score, 3)))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
+
+
+def confidence(score: float, minimum: float) -> float:
+    """Map a score to 0..1: the threshold is 0.5, twice the threshold or more is near 1."""
+    if score <= 0:
+        return 0.0
+    return max(0.0, min(1.0, 0.5 * score / minimum)) if score < minimum else min(1.0, 0.5 + 0.5 * (score - minimum) / minimum)

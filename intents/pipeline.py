@@ -1,0 +1,163 @@
+"""The spaCy pipeline: a blank English tokenizer and rule components, built once per Answerer.
+
+- `entity_ruler`: every cluster, organization, location and economy name and alias from the
+  knowledge base (phrase patterns, each with the canonical name as its id), plus ordinals,
+  percentages and numbers (token patterns).
+- `gii_cues`: the cue words of vocabulary.yaml, written to `doc.spans["cues"]`; cues may overlap
+  each other and the entities, which the entity ruler does not allow.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from intents.text import matching_form
+from intents.vocabulary import Vocabulary
+from knowledge.base import KnowledgeBase
+from knowledge.normalize import name_key
+
+ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCATION", "economy": "ECONOMY"}
+# When one surface form names two things, the first label here wins the phrase pattern.
+LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
+
+
+class CueMatcher:
+    """Marks cue phrases (possibly overlapping) as labelled spans in `doc.spans["cues"]`.
+
+    spaCy's Matcher with FUZZY and REGEX predicates costs close to a millisecond a question
+    here, so this component does the same job with two tables: which cue words a token can be
+    (exact, `stem*` prefix, or a small typo of a long word; cached per token text), and the
+    phrases indexed by their first word.
+    """
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+        self.exact: dict[str, set[str]] = {}
+        self.stems: list[str] = []
+        self.fuzzy_words: list[str] = []
+        self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def add(self, label: str, phrases: list[list[str]]) -> None:
+        for words in phrases:
+            if not words:
+                continue
+            for word in words:
+                if word.endswith("*") and len(word) > 1:
+                    if word not in self.stems:
+                        self.stems.append(word)
+                else:
+                    self.exact.setdefault(word, set()).add(word)
+                    if word.isalpha() and len(word) >= 6 and word not in self.fuzzy_words:
+                        self.fuzzy_words.append(word)
+            self.phrases.setdefault(words[0], []).append((label, tuple(words)))
+        self._cache.clear()
+
+    def words_of(self, text: str) -> frozenset[str]:
+        """The cue words a token can stand for."""
+        found = self._cache.get(text)
+        if found is not None:
+            return found
+        words = set(self.exact.get(text, ()))
+        words.update(stem for stem in self.stems if text.startswith(stem[:-1]))
+        if not words and text.isalpha() and len(text) >= 6:
+            words.update(self._typo_of(text))
+        found = frozenset(words)
+        if len(self._cache) < 50_000:
+            self._cache[text] = found
+        return found
+
+    def _typo_of(self, text: str) -> list[str]:
+        from rapidfuzz.distance import Levenshtein
+
+        limit = 1 if len(text) < 8 else 2
+        candidates = [w for w in self.fuzzy_words if abs(len(w) - len(text)) <= limit
+                      and Levenshtein.distance(w, text, score_cutoff=limit) <= limit]
+        candidates += [s for s in self.stems if len(s) >= 7 and Levenshtein.distance(s[:-1], text[: len(s) - 1], score_cutoff=limit) <= limit
+                       and len(text) >= len(s) - 1]
+        return candidates
+
+    def __call__(self, doc: Doc) -> Doc:
+        token_words = [self.words_of(token.lower_) for token in doc]
+        spans = []
+        for start, words in enumerate(token_words):
+            for first in words:
+                for label, phrase in self.phrases.get(first, ()):
+                    end = start + len(phrase)
+                    if end <= len(doc) and all(phrase[i] in token_words[start + i] for i in range(1, len(phrase))):
+                        spans.append(Span(doc, start, end, label=label))
+        doc.spans["cues"] = spans
+        return doc
+
+
+@Language.factory("gii_cues")
+def make_cue_matcher(nlp: Language, name: str) -> CueMatcher:
+    return CueMatcher(nlp.vocab)
+
+
+def phrase_tokens(nlp: Language, phrase: str) -> list[str]:
+    """How the tokenizer splits a phrase after normalisation, keeping `*` on stems."""
+    words = []
+    for part in matching_form(phrase).split():
+        star = part.endswith("*")
+        pieces = [t.text for t in nlp.make_doc(part.rstrip("*"))]
+        if star and pieces:
+            pieces[-1] += "*"
+        words.extend(pieces)
+    return words
+
+
+def name_variants(name: str) -> set[str]:
+    """A name as printed, with its dashes as spaces, and with all punctuation dropped."""
+    form = matching_form(name)
+    return {form, re.sub(r"\s*-\s*", " ", form), re.sub(r"[/]", " ", form), name_key(name)} - {""}
+
+
+def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language:
+    """Build the blank pipeline with its two rule components for this knowledge base."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    patterns: list[dict[str, Any]] = []
+    taken: dict[str, str] = {}
+    names = knowledge.all_names()
+    for kind in LABEL_PRIORITY:
+        for surface, canonical in names[kind]:
+            for variant in sorted(name_variants(surface)):
+                if variant in taken:
+                    continue
+                taken[variant] = kind
+                patterns.append({"label": ENTITY_LABELS[kind], "pattern": variant, "id": str(canonical)})
+    patterns.extend(_number_patterns(vocabulary))
+    ruler.add_patterns(patterns)
+
+    cues = nlp.add_pipe("gii_cues")
+    for label, phrases in vocabulary.cues.items():
+        cues.add(label, [phrase_tokens(nlp, phrase) for phrase in phrases])
+    return nlp
+
+
+def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    """Ordinals ("2nd", "#3", "number two", "runner-up"), percentages and numbers."""
+    patterns: list[dict[str, Any]] = []
+    for value, phrases in vocabulary.ordinals.items():
+        for phrase in phrases:
+            words = re.sub(r"\s*-\s*", " - ", phrase.lower()).split()
+            patterns.append({"label": "ORDINAL", "id": str(value), "pattern": [{"LOWER": w} for w in words]})
+    patterns += [
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^\d+(st|nd|rd|th)$"}}]},
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^\d+(st|nd|rd|th)$"}}, {"LOWER": {"IN": ["largest", "biggest", "place", "placed"]}}]},
+        {"label": "ORDINAL", "pattern": [{"ORTH": "#"}, {"LIKE_NUM": True}]},
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^#\d+$"}}]},
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
+                                          {"LIKE_NUM": True, "LOWER": {"REGEX": r"^(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)$"}}]},
+        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"ORTH": "%"}]},
+        {"label": "PERCENT", "pattern": [{"LOWER": {"REGEX": r"^\d+(\.\d+)?%$"}}]},
+        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "per-cent", "pct", "percentage"]}}]},
+        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": "per"}, {"LOWER": "cent"}]},
+        {"label": "NUMBER", "pattern": [{"LIKE_NUM": True}]},
+    ]
+    return patterns

@@ -1,0 +1,58 @@
+"""Load the matcher's data files: cue words, ordinals, number words and the intent table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    """One row of intents.yaml: how to score an intent, and which answer function builds its reply."""
+
+    name: str
+    answer: str
+    cluster: bool
+    min: float
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    cues: dict[str, list[str]]
+    known_words: frozenset[str]
+    ordinals: dict[int, list[str]]
+    number_words: dict[str, int]
+    intents: list[IntentSpec] = field(default_factory=list)
+
+
+def _read(name: str) -> dict:
+    path = DATA_DIR / name
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The bundled vocabulary and intent table (read once per process: they are package data)."""
+    words = _read("vocabulary.yaml")
+    table = _read("intents.yaml")
+    intents = [IntentSpec(name=row["name"], answer=row["answer"], cluster=bool(row["cluster"]),
+                          min=float(row["min"]), weights={k: float(v) for k, v in row["weights"].items()})
+               for row in table["intents"]]
+    cues = {label: [str(p) for p in phrases] for label, phrases in words["cues"].items()}
+    known = {str(w).lower() for w in words["known_words"]}
+    for phrases in cues.values():
+        for phrase in phrases:
+            known.update(part.rstrip("*") for part in phrase.lower().split())
+    ordinals = {int(k): [str(p) for p in v] for k, v in words["ordinals"].items()}
+    for phrases in ordinals.values():
+        for phrase in phrases:
+            known.update(phrase.lower().replace("-", " ").split())
+    numbers = {str(k): int(v) for k, v in words["number_words"].items()}
+    known.update(numbers)
+    return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents)

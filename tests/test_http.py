@@ -1,0 +1,259 @@
+"""`gii-bot serve` over real HTTP: uvicorn on 127.0.0.1 with the real Answerer, httpx as the client."""
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from bot import Answer, Answerer
+from bot.http_server import MAX_BODY_BYTES, create_app, run, serving
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "bot" / "web"
+TOP_PCT = "Who is the top PCT applicant in Brussels–Antwerp?"
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer()
+
+
+@pytest.fixture(scope="module")
+def base_url(answerer: Answerer) -> Iterator[str]:
+    with serving(create_app(answerer)) as url:
+        yield url
+
+
+@pytest.fixture()
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        yield http
+
+
+def ask(client: httpx.Client, question: str, session: str | None = None) -> dict[str, Any]:
+    response = client.post("/ask", json={"question": question, "session": session})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_answer_json_has_every_answer_field(client: httpx.Client) -> None:
+    payload = ask(client, TOP_PCT)
+    assert set(payload) == set(Answer.model_fields)
+    answer = Answer.model_validate(payload)
+    assert answer.status == "answered"
+    assert "AGFA" in answer.text
+
+
+def test_follow_up_in_the_same_session(client: httpx.Client) -> None:
+    session = f"test-{uuid.uuid4().hex}"
+    assert "AGFA" in ask(client, TOP_PCT, session)["text"]
+    assert "K.U. Leuven Research & Development" in ask(client, "And the second?", session)["text"]
+
+
+def test_sessions_do_not_share_context(client: httpx.Client) -> None:
+    ask(client, TOP_PCT, f"test-{uuid.uuid4().hex}")
+    fresh = ask(client, "And the second?", f"test-{uuid.uuid4().hex}")
+    assert "K.U. Leuven" not in fresh["text"]
+
+
+def test_health_reports_the_loaded_knowledge(client: httpx.Client, answerer: Answerer) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "clusters": len(answerer.knowledge.clusters), "edition": 2024}
+    assert response.json()["clusters"] >= 1
+
+
+def test_openapi_documents_ask(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/ask"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["question"]
+    assert schema["properties"]["session"]["anyOf"][0]["maxLength"] == 200
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Answer")
+    assert {"400", "413", "415", "422"} <= set(operation["responses"])
+    assert "/health" in spec["paths"]
+
+
+def test_docs_page_allows_only_its_own_inline_script(client: httpx.Client) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "/openapi.json" in response.text
+    csp = response.headers["content-security-policy"]
+    assert "'sha256-" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+
+
+def _chunks(total: int, size: int = 8192) -> Iterator[bytes]:
+    sent = 0
+    while sent < total:
+        yield b" " * min(size, total - sent)
+        sent += size
+
+
+JSON = {"content-type": "application/json"}
+BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
+    ("missing question", {"json": {"session": "s"}}, 422, "Missing 'question'"),
+    ("non-string question", {"json": {"question": 42}}, 422, "'question' must be a string"),
+    ("null question", {"json": {"question": None}}, 422, "'question' must be a string"),
+    ("list question", {"json": {"question": ["a"]}}, 422, "'question' must be a string"),
+    ("empty question", {"json": {"question": ""}}, 422, "must not be empty"),
+    ("body not an object", {"json": ["Who?"]}, 422, "JSON object"),
+    ("malformed JSON", {"content": b'{"question": "Who', "headers": JSON}, 400, "not valid JSON"),
+    ("not UTF-8", {"content": b'{"question": "\xff"}', "headers": JSON}, 400, "not valid JSON"),
+    ("deeply nested JSON", {"content": b"[" * 50_000, "headers": JSON}, 400, "not valid JSON"),
+    ("100 KB body", {"content": b" " * 100_000, "headers": JSON}, 413, "64 KB"),
+    ("100 KB chunked body", {"content": _chunks(100_000), "headers": JSON}, 413, "64 KB"),
+    ("wrong content type", {"content": b'{"question": "Who?"}', "headers": {"content-type": "text/plain"}},
+     415, "Content-Type: application/json"),
+    ("form body", {"data": {"question": "Who?"}}, 415, "application/x-www-form-urlencoded"),
+    ("session too long", {"json": {"question": "Who?", "session": "s" * 201}}, 422, "at most 200"),
+    ("session not a string", {"json": {"question": "Who?", "session": 7}}, 422, "'session' must be a string"),
+]
+
+
+@pytest.mark.parametrize("kwargs,status,message", [case[1:] for case in BAD_REQUESTS],
+                         ids=[case[0] for case in BAD_REQUESTS])
+def test_bad_request_gets_a_clear_4xx(client: httpx.Client, kwargs: dict[str, Any], status: int, message: str) -> None:
+    if "content" in kwargs and not isinstance(kwargs["content"], bytes):
+        kwargs = {**kwargs, "content": _chunks(100_000)}  # a generator is used up once
+    response = client.post("/ask", **kwargs)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert message in response.json()["detail"]
+
+
+def test_chunked_upload_has_no_content_length_yet_is_refused(base_url: str) -> None:
+    """Raw socket, so nothing in the client can add a Content-Length for us."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b'{"question": "' + b"a" * (MAX_BODY_BYTES + 10) + b'"}'
+        try:
+            sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before reading it all
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+
+
+def test_limit_is_not_hit_by_a_body_just_under_it(client: httpx.Client) -> None:
+    body = json.dumps({"question": "Who?", "padding": "x" * (MAX_BODY_BYTES - 100)}).encode()
+    assert len(body) <= MAX_BODY_BYTES
+    assert client.post("/ask", content=body, headers=JSON).status_code == 200
+
+
+def test_json_with_charset_is_accepted(client: httpx.Client) -> None:
+    response = client.post("/ask", content=json.dumps({"question": TOP_PCT}).encode(),
+                           headers={"content-type": "application/json; charset=utf-8"})
+    assert response.status_code == 200
+    assert "AGFA" in response.json()["text"]
+
+
+def test_wrong_method_and_unknown_path_are_json_4xx(client: httpx.Client) -> None:
+    assert client.get("/ask").status_code == 405
+    missing = client.get("/nothing-here")
+    assert missing.status_code == 404 and missing.json()["detail"]
+
+
+def test_chat_page_has_a_strict_csp(client: httpx.Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    csp = response.headers["content-security-policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+                      "connect-src 'self'", "frame-ancestors 'self'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert '<input id="question"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/embed", "/?embed=1"])
+def test_embed_page_may_be_framed_anywhere(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert 'class="embed"' in response.text
+    csp = response.headers["content-security-policy"]
+    assert "frame-ancestors *" in csp and "script-src 'self'" in csp
+
+
+@pytest.mark.parametrize("path,media_type", [
+    ("/chat.js", "text/javascript"), ("/chat.css", "text/css"), ("/widget.js", "text/javascript")])
+def test_assets_are_served_with_their_type(client: httpx.Client, path: str, media_type: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.content == (WEB / path.lstrip("/")).read_bytes()
+
+
+def test_shipped_html_has_no_inline_code_and_no_other_hosts() -> None:
+    html = (WEB / "index.html").read_text()
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), "inline <script>"
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"\son\w+=", html), "inline event handler"
+    for name in ("index.html", "chat.css", "chat.js"):
+        text = (WEB / name).read_text()
+        assert not re.search(r"(https?:)?//[\w.-]+\.\w+/", text.replace("://YOUR-SERVER/", "")), name
+    for script in ("chat.js", "widget.js"):
+        code = (WEB / script).read_text()
+        assert not re.search(r"\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(", code), script
+        assert "setAttribute(\"style\"" not in code
+
+
+def _args(**overrides: Any) -> argparse.Namespace:
+    return argparse.Namespace(**{"host": "127.0.0.1", "port": 0, "knowledge": None, **overrides})
+
+
+def test_busy_port_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        status = run(_args(port=taken.getsockname()[1]))
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "cannot listen on 127.0.0.1:" in err and "Traceback" not in err
+
+
+def test_without_the_http_extra_it_says_how_to_install() -> None:
+    code = ("import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None\n"
+            "from bot.cli import main; sys.exit(main(['serve']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "pip install 'gii-bot[http]'" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_command_prints_the_address_and_serves() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],  # type: ignore[union-attr]
+                              daemon=True)
+    reader.start()
+    try:
+        first = lines.get(timeout=60)
+        match = re.match(r"Open (http://127\.0\.0\.1:\d+/) in a browser", first)
+        assert match, first
+        with httpx.Client(base_url=match.group(1), timeout=10) as http:
+            assert http.get("health").json()["status"] == "ok"
+            assert "AGFA" in http.post("ask", json={"question": TOP_PCT}).json()["text"]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        reader.join(timeout=10)
+        assert "Stopped.\n" in list(lines.queue)  # after uvicorn's access log lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
