@@ -178,7 +178,10 @@ class Answerer:
     def _closest_examples(self, text: str, limit: int = 3) -> list[str]:
         if not text:
             return self._examples[:limit]
-        found = process.extract(text, self._examples, scorer=fuzz.token_set_ratio, limit=limit)
+        # Shapes only: an example naming an organization would read as a fact about it.
+        generic = [e for e in self._examples if not any(row.shown in e for c in self.knowledge.clusters
+                                                         for row in c.top_applicants.rows + c.top_publishers.rows)]
+        found = process.extract(text, generic or self._examples, scorer=fuzz.token_set_ratio, limit=limit)
         return [example for example, _, _ in found]
 
     def _follow_ups(self, intent: str | None, reply: Reply) -> list[str]:

@@ -485,7 +485,8 @@ def combined(ask: Ask) -> Reply:
 def implied(ask: Ask) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
-    measures = ask.measures() or ["patents", "articles"]
+    q = ask.question
+    measures = (["patents", "articles"] if q.has("PATENT") and q.has("ARTICLE") else ask.measures()) or ["patents", "articles"]
     named = ask.rows_named()
     texts, data = [], {"cluster": cluster.name, "approximate": True}
     for measure in measures:

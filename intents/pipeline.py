@@ -156,8 +156,13 @@ def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
                                           {"LIKE_NUM": True, "LOWER": {"REGEX": r"^(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)$"}}]},
         {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"ORTH": "%"}]},
         {"label": "PERCENT", "pattern": [{"LOWER": {"REGEX": r"^\d+(\.\d+)?%$"}}]},
-        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "per-cent", "pct", "percentage"]}}]},
+        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "per-cent", "percentage"]}}]},
         {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": "per"}, {"LOWER": "cent"}]},
-        {"label": "NUMBER", "pattern": [{"LIKE_NUM": True}]},
     ]
+    ordinal_words = sorted({p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p and "-" not in p})
+    for pattern in patterns:
+        for token in pattern["pattern"] if isinstance(pattern["pattern"], list) else []:
+            if token.get("LIKE_NUM"):
+                token.setdefault("LOWER", {"NOT_IN": ordinal_words})
+    patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words}}]})
     return patterns
