@@ -102,6 +102,7 @@ class EntityFinder:
 
     def find(self, doc: Doc) -> Entities:
         found = Entities()
+        tokens = _Tokens(doc)
         covered = [False] * len(doc)
         for ent in doc.ents:
             item = self._from_ent(ent)
@@ -111,9 +112,9 @@ class EntityFinder:
             for i in range(ent.start, ent.end):
                 covered[i] = True
         cue_tokens = {i for span in doc.spans.get("cues", []) for i in range(span.start, span.end)}
-        self._places(doc, covered, found)
-        self._fuzzy(doc, covered, cue_tokens, found)
-        found.unknown_terms = self._unknown(doc, covered, cue_tokens)
+        self._places(tokens, covered, found)
+        self._fuzzy(tokens, covered, cue_tokens, found)
+        found.unknown_terms = self._unknown(tokens, covered, cue_tokens)
         found.items.sort(key=lambda item: item.start)
         return found
 
@@ -132,26 +133,28 @@ class EntityFinder:
             return Found(kind, ent.text, f"{value:g}", ent.start, ent.end, number=value)
         return None
 
-    def _ngrams(self, doc: Doc, covered: list[bool]) -> list[tuple[int, int]]:
+    @staticmethod
+    def _ngrams(tokens: "_Tokens", covered: list[bool]) -> list[tuple[int, int]]:
         spans = []
-        for size in range(MAX_NGRAM, 0, -1):
-            for start in range(0, len(doc) - size + 1):
+        n = len(tokens.lower)
+        for size in range(min(MAX_NGRAM, n), 0, -1):
+            for start in range(0, n - size + 1):
                 end = start + size
-                if any(covered[start:end]) or not doc[start].is_alpha or not doc[end - 1].is_alpha:
+                if not tokens.alpha[start] or not tokens.alpha[end - 1] or any(covered[start:end]):
                     continue
                 spans.append((start, end))
         return spans
 
-    def _places(self, doc: Doc, covered: list[bool], found: Entities) -> None:
+    def _places(self, tokens: "_Tokens", covered: list[bool], found: Entities) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
-        for start, end in self._ngrams(doc, covered):
+        for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
                 continue
-            text = doc[start:end].text
+            if end - start == 1 and tokens.lower[start] in self.known_words:
+                continue
+            text = tokens.text(start, end)
             place = self.places.lookup(text)
             if place is None:
-                continue
-            if end - start == 1 and doc[start].lower_ in self.known_words:
                 continue
             ours = self._ours(place.name) or self._ours(text)
             if ours:
@@ -174,18 +177,16 @@ class EntityFinder:
             return "economy", economy
         return None
 
-    def _fuzzy(self, doc: Doc, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
+    def _fuzzy(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
         """Misspelt names of ours: long enough, close enough, and clearly closer than any other."""
         if not self.fuzzy_names:
             return
-        for start, end in self._ngrams(doc, covered):
+        for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
                 continue
-            words = [t.lower_ for t in doc[start:end]]
-            if all(w in self.known_words or i in cue_tokens for i, w in zip(range(start, end), words)):
+            if all(tokens.lower[i] in self.known_words or i in cue_tokens for i in range(start, end)):
                 continue
-            text = " ".join(words)
-            key = name_key(text)
+            key = name_key(" ".join(tokens.lower[start:end]))
             if len(key) < FUZZY_MIN_LENGTH:
                 continue
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
@@ -196,22 +197,39 @@ class EntityFinder:
             if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
                 continue
             kind, canonical = top_target
-            found.items.append(Found(kind, doc[start:end].text, canonical, start, end, how="fuzzy"))
+            found.items.append(Found(kind, tokens.text(start, end), canonical, start, end, how="fuzzy"))
             for i in range(start, end):
                 covered[i] = True
 
-    def _unknown(self, doc: Doc, covered: list[bool], cue_tokens: set[int]) -> list[str]:
+    def _unknown(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int]) -> list[str]:
         """Runs of words that are neither names, cues nor known words: possibly a name we lack."""
         runs: list[str] = []
         current: list[str] = []
-        for i, token in enumerate(doc):
-            unknown = (not covered[i] and i not in cue_tokens and token.is_alpha and len(token.text) > 1
-                       and token.lower_ not in self.known_words)
+        for i, word in enumerate(tokens.lower):
+            unknown = (not covered[i] and i not in cue_tokens and tokens.alpha[i] and len(word) > 1
+                       and word not in self.known_words)
             if unknown:
-                current.append(token.text)
+                current.append(tokens.words[i])
             elif current:
                 runs.append(" ".join(current))
                 current = []
         if current:
             runs.append(" ".join(current))
         return runs
+
+
+class _Tokens:
+    """The token attributes the finder reads, taken from the Doc once (Doc indexing is slow)."""
+
+    __slots__ = ("words", "lower", "alpha", "spaces")
+
+    def __init__(self, doc: Doc) -> None:
+        self.words, self.lower, self.alpha, self.spaces = [], [], [], []
+        for token in doc:
+            self.words.append(token.text)
+            self.lower.append(token.lower_)
+            self.alpha.append(token.is_alpha)
+            self.spaces.append(token.whitespace_)
+
+    def text(self, start: int, end: int) -> str:
+        return "".join(w + s for w, s in zip(self.words[start:end], self.spaces[start:end])).strip()
