@@ -6,7 +6,9 @@ text -> clean -> spaCy pipeline (entities, cues) -> intent scores -> cluster and
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,34 +62,55 @@ class Answerer:
         cleaned = clean(raw)
         if not cleaned.text or not any(ch.isalnum() for ch in cleaned.text):
             return self._finish(self._not_understood(cleaned.text), None, 0.0, None, [], cleaned)
-        with self._nlp_lock:
-            doc = self.nlp(matching_form(cleaned.text))
-        question = read_question(cleaned.text, doc, self.finder.find(doc))
         frame = self.sessions.get(session)
+        question = self._understand(cleaned.text)
+        whole = self._answer(question, copy_frame(frame))
+        parts = self._answer_clauses(cleaned.text, frame) if whole.reply.status == "answered" else []
+        result = whole
+        if len({p.intent for p in parts}) >= 2 and all(p.reply.status == "answered" for p in parts):
+            result = _merge(parts)
+        if session is not None:
+            self.sessions.put(session, result.frame)
+        follow = result.intent if result.reply.status == "answered" else None
+        return self._finish(result.reply, result.intent, result.confidence, follow,
+                            self._public_entities(question), cleaned)
+
+    def _understand(self, text: str) -> Question:
+        with self._nlp_lock:
+            doc = self.nlp(matching_form(text))
+        return read_question(text, doc, self.finder.find(doc))
+
+    def _answer_clauses(self, text: str, frame: Frame) -> list["_Result"]:
+        """A question asking several things at once ("its rank, and who leads in patents?"): each clause on its own."""
+        clauses = [c.strip(" ,;?") for c in CLAUSE_SPLIT.split(text) if c and c.strip(" ,;?")]
+        if len(clauses) < 2:
+            return []
+        results, current = [], copy_frame(frame)
+        for clause in clauses[:4]:
+            result = self._answer(self._understand(clause), current)
+            current = result.frame
+            results.append(result)
+        return results
+
+    def _answer(self, question: Question, frame: Frame) -> "_Result":
+        """Score the intents, resolve the cluster and call the answer function; updates `frame`."""
         scored = score_intents(question, frame, self.vocabulary.intents)
-        best = scored[0]
-        entities = self._public_entities(question)
+        best, runner_up = scored[0], scored[1]
+        score = confidence(best.score, best.spec.min)
         if best.score < best.spec.min:
-            reply = self._no_intent(question)
-            self._remember(session, frame, None, reply)
-            return self._finish(reply, None, confidence(best.score, best.spec.min), None, entities, cleaned)
-        runner_up = scored[1]
+            return _Result(self._no_intent(question), None, score, _advance(frame, None, None))
         if (runner_up.score >= runner_up.spec.min and best.score - runner_up.score < CLARIFY_MARGIN
                 and ANSWERS[best.spec.answer] is not ANSWERS[runner_up.spec.answer]):
-            reply = self._clarify_between(best.spec.name, runner_up.spec.name)
-            return self._finish(reply, None, 0.5, None, entities, cleaned)
-
+            return _Result(self._clarify_between(best.spec.name, runner_up.spec.name), None, 0.5, _advance(frame, None, None))
         ask = Ask(question=question, frame=frame, knowledge=self.knowledge)
         if best.spec.cluster:
             problem = self._resolve_cluster(ask, best.spec.name)
             if problem is not None:
-                self._remember(session, frame, best.spec.name, problem)
-                return self._finish(problem, best.spec.name, confidence(best.score, best.spec.min), None, entities, cleaned)
+                return _Result(problem, best.spec.name, score, _advance(frame, None, None))
         reply = ANSWERS[best.spec.answer](ask)
         if reply.cluster is None:
             reply.cluster = ask.cluster
-        self._remember(session, frame, best.spec.name, reply)
-        return self._finish(reply, best.spec.name, confidence(best.score, best.spec.min), best.spec.name, entities, cleaned)
+        return _Result(reply, best.spec.name, score, _advance(frame, best.spec.name, reply))
 
     def _resolve_cluster(self, ask: Ask, intent: str) -> Reply | None:
         """Pick the cluster a question is about, or say why we can't (a place we lack, or a choice)."""
@@ -128,20 +151,6 @@ class Answerer:
                      status="clarify", suggestions=options)
 
     # -- results ------------------------------------------------------------------------------
-    def _remember(self, session: str | None, frame: Frame, intent: str | None, reply: Reply) -> None:
-        if session is None:
-            return
-        if reply.status in ("answered",):
-            for key, value in reply.frame.items():
-                setattr(frame, key, value)
-            if reply.cluster is not None:
-                frame.cluster = reply.cluster.id
-            frame.intent = intent
-            frame.turns_since_update = 0
-        else:
-            frame.turns_since_update += 1
-        self.sessions.put(session, frame)
-
     def _finish(self, reply: Reply, intent: str | None, score: float, follow_for: str | None,
                 entities: list[Entity], cleaned: Any) -> Answer:
         text = reply.text.replace("{examples}", " / ".join(self._examples[:3]))
@@ -188,6 +197,46 @@ class Answerer:
         table = replies()["follow_ups"]
         phrases = table.get(intent or "", table["default"]) if reply.status == "answered" else table["default"]
         return [self._fill(p) for p in phrases]
+
+
+CLAUSE_SPLIT = re.compile(
+    r"\?\s+|;\s*|,?\s+and\s+(?=(?:what|who|which|where|how|is|are|does|do|its|their|the\s+\w+\s+(?:rank|share|top))\b)"
+    r"|,\s+(?=(?:what|who|which|where|how|its|their)\b)", re.IGNORECASE)
+
+
+@dataclass
+class _Result:
+    reply: Reply
+    intent: str | None
+    confidence: float
+    frame: Frame
+
+
+def copy_frame(frame: Frame) -> Frame:
+    return Frame(**{**frame.__dict__, "rows": list(frame.rows), "facets": list(frame.facets)})
+
+
+def _advance(frame: Frame, intent: str | None, reply: Reply | None) -> Frame:
+    """The conversation after this turn: what an answer focused on is carried to the next question."""
+    if reply is not None and reply.status == "answered":
+        for key, value in reply.frame.items():
+            setattr(frame, key, value)
+        if reply.cluster is not None:
+            frame.cluster = reply.cluster.id
+        frame.intent = intent
+        frame.turns_since_update = 0
+    else:
+        frame.turns_since_update += 1
+    return frame
+
+
+def _merge(parts: list[_Result]) -> _Result:
+    """One reply for several clauses: each answer in turn, the data of each kept apart."""
+    text = " ".join(p.reply.text for p in parts)
+    data = {"parts": [{"intent": p.intent, **p.reply.data} for p in parts]}
+    last = parts[-1]
+    reply = Reply(text=text, data=data, cluster=next((p.reply.cluster for p in parts if p.reply.cluster), None))
+    return _Result(reply, "+".join(dict.fromkeys(p.intent or "" for p in parts)), min(p.confidence for p in parts), last.frame)
 
 
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
