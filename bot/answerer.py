@@ -78,7 +78,7 @@ class Answerer:
     def _understand(self, text: str) -> Question:
         with self._nlp_lock:
             doc = self.nlp(matching_form(text))
-        return read_question(text, doc, self.finder.find(doc))
+        return read_question(text, doc, self.finder.find(doc, capitalized_words(text)))
 
     def _answer_clauses(self, text: str, frame: Frame) -> list["_Result"]:
         """A question asking several things at once ("its rank, and who leads in patents?"): each clause on its own."""
@@ -210,6 +210,14 @@ class _Result:
     intent: str | None
     confidence: float
     frame: Frame
+
+
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+
+
+def capitalized_words(text: str) -> frozenset[str]:
+    """Words written with a capital inside a sentence ("did Apple file"): read as names, not words."""
+    return frozenset(match.lower() for match in _CAPITALIZED.findall(text.strip()))
 
 
 def copy_frame(frame: Frame) -> Frame:

@@ -11,7 +11,9 @@ import argparse
 import logging
 import os
 import signal
+import shutil
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -45,7 +47,8 @@ Ask about the clusters in plain English; a follow-up question can refer to the l
   /help   this help
   /json   show the whole answer as JSON, or stop showing it (now {json})
   /quit   leave (also /exit, Ctrl-D, or Ctrl-C on an empty line)
-TAB completes cluster and organization names; Up and Down recall earlier questions."""
+TAB completes cluster and organization names; Up and Down recall earlier questions.
+Ask "help" to hear what questions I can answer."""
 
 
 def fallback_examples(cluster: str) -> list[str]:
@@ -222,16 +225,30 @@ def examples_from(answerer: Answerer) -> list[str]:
     return fallback_examples(clusters[0].shown if clusters else "Brussels–Antwerp")[:EXAMPLE_COUNT]
 
 
-def render(answer: Answer, style: Style, as_json: bool) -> str:
-    """The reply as the terminal shows it: text tinted by status, source dimmed, "Try:" line."""
+def render(answer: Answer, style: Style, as_json: bool, width: int | None = None) -> str:
+    """The reply as the terminal shows it: text tinted by status, source dimmed, a "Try:" line.
+
+    With a `width`, lines are wrapped between words so names are never cut in two by the terminal.
+    """
     if as_json:
         return answer.model_dump_json(indent=2)
-    lines = [style.status(answer.text, answer.status)]
+    lines = [style.status(line, answer.status) for line in _wrap(answer.text, width)]
     if answer.source:
-        lines.append(style.dim(f"Source: {answer.source}"))
+        lines += [style.dim(line) for line in _wrap(f"Source: {answer.source}", width)]
     if answer.suggestions:
-        lines.append(style.dim("Try: " + " · ".join(answer.suggestions[:EXAMPLE_COUNT])))
+        tries = "Try: " + " · ".join(answer.suggestions[:EXAMPLE_COUNT])
+        lines += [style.dim(line) for line in _wrap(tries, width, indent="     ")]
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int | None, indent: str = "") -> list[str]:
+    if not width:
+        return text.splitlines() or [""]
+    wrapped: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        wrapped += textwrap.wrap(paragraph, width, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) or [""]
+    return wrapped
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -259,6 +276,15 @@ class Repl:
         self.read = read
         self.as_json = False
 
+    def width(self) -> int | None:
+        """Columns to wrap replies at: the terminal's, when printing to one."""
+        try:
+            if not self.out.isatty():
+                return None
+        except (AttributeError, ValueError):
+            return None
+        return max(20, shutil.get_terminal_size().columns - 1)
+
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
@@ -273,7 +299,7 @@ class Repl:
             self.command(text.split()[0].lower())
             return True
         answer = self.answerer.ask(text, session=SESSION)
-        self.say(render(answer, self.style, self.as_json))
+        self.say(render(answer, self.style, self.as_json, self.width()))
         self.say()
         return True
 

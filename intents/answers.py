@@ -727,6 +727,14 @@ def unavailable_time(ask: Ask) -> Reply:
     return no_data(ask, say("unavailable_time", cluster=cluster.shown, edition=cluster.edition), missing="other editions")
 
 
+@answer("unavailable_population")
+def unavailable_population(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    return no_data(ask, say("unavailable_population", cluster=cluster.shown, pct=count_text(cluster.pct_per_million),
+                            articles=count_text(cluster.articles_per_million)), missing="population")
+
+
 # -- conversation -----------------------------------------------------------------------------------
 
 @answer("greeting")

@@ -43,6 +43,7 @@ class Found:
 class Entities:
     items: list[Found] = field(default_factory=list)
     unknown_terms: list[str] = field(default_factory=list)
+    other_words: list[str] = field(default_factory=list)  # ordinary words the vocabulary has no use for
 
     def of(self, kind: str) -> list[Found]:
         return [item for item in self.items if item.type == kind]
@@ -100,7 +101,9 @@ class EntityFinder:
                     self.fuzzy_names.append(key)
                     self.fuzzy_targets.append((kind, str(canonical)))
 
-    def find(self, doc: Doc) -> Entities:
+    def find(self, doc: Doc, capitalized: frozenset[str] = frozenset()) -> Entities:
+        """Entities of a Doc; `capitalized` holds the lower-cased words the user wrote with a capital
+        letter inside a sentence, which read as names even when they are also English words."""
         found = Entities()
         tokens = _Tokens(doc)
         covered = [False] * len(doc)
@@ -114,7 +117,9 @@ class EntityFinder:
         cue_tokens = {i for span in doc.spans.get("cues", []) for i in range(span.start, span.end)}
         self._places(tokens, covered, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
-        found.unknown_terms = self._unknown(tokens, covered, cue_tokens)
+        found.unknown_terms = self._unknown(tokens, covered, cue_tokens, capitalized)
+        found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
+                             and w not in self.known_words and w in self.vocabulary.dictionary and w not in capitalized]
         found.items.sort(key=lambda item: item.start)
         return found
 
@@ -201,13 +206,15 @@ class EntityFinder:
             for i in range(start, end):
                 covered[i] = True
 
-    def _unknown(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int]) -> list[str]:
-        """Runs of words that are neither names, cues nor known words: possibly a name we lack."""
+    def _unknown(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int],
+                 capitalized: frozenset[str]) -> list[str]:
+        """Runs of words that are neither names, cues nor ordinary words: possibly a name we lack."""
         runs: list[str] = []
         current: list[str] = []
         for i, word in enumerate(tokens.lower):
             unknown = (not covered[i] and i not in cue_tokens and tokens.alpha[i] and len(word) > 1
-                       and word not in self.known_words)
+                       and word not in self.known_words
+                       and (word not in self.vocabulary.dictionary or word in capitalized))
             if unknown:
                 current.append(tokens.words[i])
             elif current:

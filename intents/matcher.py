@@ -14,6 +14,8 @@ YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was
                            "would", "should", "isn't", "doesn't", "aren't"})
 FOLLOW_STARTS = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("then",), ("also",))
 CLARIFY_MARGIN = 0.05
+OFF_TOPIC_PENALTY = 0.4
+OFF_TOPIC_CAP = 1.2
 
 
 @dataclass
@@ -60,12 +62,15 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORG")
     if len(organizations) >= 2:
         found.add("ORG2")
-    if frame.organization and not entities.unknown_terms and len(organizations) < 2:
+    refers_back = question.follow_up or question.short or "FIRST_PERSON_OR_IT" in found
+    if frame.organization and refers_back and not entities.unknown_terms and len(organizations) < 2:
         found.add("ORG_CTX")
     if frame.rows:
         found.add("ROWS_CTX")
     if entities.unknown_terms:
         found.add("UNKNOWN")
+        if organizations:
+            found.add("UNKNOWN_WITH_ORG")
     if entities.of("location"):
         found.add("LOCATION")
     if entities.of("economy") or entities.of("place_economy"):
@@ -98,9 +103,11 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
     """Every intent's score, best first. Continuing the last intent counts only for follow-up shapes."""
     present = features(question, frame)
     continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT")
+    # Words the vocabulary has no use for ("won", "football", "capital") make every reading less sure.
+    off_topic = min(OFF_TOPIC_CAP, OFF_TOPIC_PENALTY * len(question.entities.other_words))
     scored = []
     for spec in intents:
-        score = sum(weight for name, weight in spec.weights.items() if name in present)
+        score = sum(weight for name, weight in spec.weights.items() if name in present) - off_topic
         if continuing and frame.intent == spec.name:
             score += spec.weights.get("CONTINUES", 0.0)
         scored.append(Scored(spec, round(score, 3)))

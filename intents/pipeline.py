@@ -39,8 +39,10 @@ class CueMatcher:
         self.exact: dict[str, set[str]] = {}
         self.stems: list[str] = []
         self.fuzzy_words: list[str] = []
+        self.short_words: list[str] = []
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self._cache: dict[str, frozenset[str]] = {}
+        self.known_words: frozenset[str] = frozenset()  # real words: never read as a typo of a cue
 
     def add(self, label: str, phrases: list[list[str]]) -> None:
         for words in phrases:
@@ -54,6 +56,8 @@ class CueMatcher:
                     self.exact.setdefault(word, set()).add(word)
                     if word.isalpha() and len(word) >= 6 and word not in self.fuzzy_words:
                         self.fuzzy_words.append(word)
+                    elif word.isalpha() and len(word) >= 4 and word not in self.short_words:
+                        self.short_words.append(word)
             self.phrases.setdefault(words[0], []).append((label, tuple(words)))
         self._cache.clear()
 
@@ -64,7 +68,7 @@ class CueMatcher:
             return found
         words = set(self.exact.get(text, ()))
         words.update(stem for stem in self.stems if text.startswith(stem[:-1]))
-        if not words and text.isalpha() and len(text) >= 6:
+        if not words and text.isalpha() and len(text) >= 4 and text not in self.known_words:
             words.update(self._typo_of(text))
         found = frozenset(words)
         if len(self._cache) < 50_000:
@@ -74,6 +78,9 @@ class CueMatcher:
     def _typo_of(self, text: str) -> list[str]:
         from rapidfuzz.distance import Levenshtein
 
+        if len(text) < 6:  # short words: one edit, same first letter ("sise" -> "size")
+            return [w for w in self.short_words if w[0] == text[0] and abs(len(w) - len(text)) <= 1
+                    and Levenshtein.distance(w, text, score_cutoff=1) <= 1]
         limit = 1 if len(text) < 8 else 2
         candidates = [w for w in self.fuzzy_words if abs(len(w) - len(text)) <= limit
                       and Levenshtein.distance(w, text, score_cutoff=limit) <= limit]
@@ -135,6 +142,7 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
     ruler.add_patterns(patterns)
 
     cues = nlp.add_pipe("gii_cues")
+    cues.known_words = frozenset(vocabulary.known_words | set(nlp.Defaults.stop_words))
     for label, phrases in vocabulary.cues.items():
         cues.add(label, [phrase_tokens(nlp, phrase) for phrase in phrases])
     return nlp

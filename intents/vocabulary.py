@@ -28,6 +28,7 @@ class Vocabulary:
     ordinals: dict[int, list[str]]
     number_words: dict[str, int]
     intents: list[IntentSpec] = field(default_factory=list)
+    dictionary: frozenset[str] = frozenset()  # ordinary English words (english_words.txt): not names
 
 
 def _read(name: str) -> dict:
@@ -55,4 +56,7 @@ def load_vocabulary() -> Vocabulary:
             known.update(phrase.lower().replace("-", " ").split())
     numbers = {str(k): int(v) for k, v in words["number_words"].items()}
     known.update(numbers)
-    return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents)
+    dictionary = frozenset(line for line in (DATA_DIR / "english_words.txt").read_text(encoding="utf-8").split("\n")
+                           if line and not line.startswith("#"))
+    return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents,
+                      dictionary=dictionary)

@@ -108,6 +108,7 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("null question", {"json": {"question": None}}, 422, "'question' must be a string"),
     ("list question", {"json": {"question": ["a"]}}, 422, "'question' must be a string"),
     ("empty question", {"json": {"question": ""}}, 422, "must not be empty"),
+    ("question too long", {"json": {"question": "a" * 4001}}, 422, "at most 4000"),
     ("body not an object", {"json": ["Who?"]}, 422, "JSON object"),
     ("malformed JSON", {"content": b'{"question": "Who', "headers": JSON}, 400, "not valid JSON"),
     ("not UTF-8", {"content": b'{"question": "\xff"}', "headers": JSON}, 400, "not valid JSON"),

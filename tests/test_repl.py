@@ -187,8 +187,24 @@ def test_should_keep_history_across_runs(spawn: Spawn, tmp_path: Path) -> None:
     again.expect_exact(PROMPT)
     again.send("\x1b[A")  # Up: recall the last line
     again.expect_exact(TOP_QUESTION)
+    assert "AGFA" in ask(again, "")  # Enter sends the recalled question
     again.sendeof()
     finish(again)
+    assert again.exitstatus == 0
+
+
+def test_should_keep_only_the_last_thousand_lines_of_history(spawn: Spawn, tmp_path: Path) -> None:
+    history = tmp_path / "data" / "gii-bot" / "history"
+    history.parent.mkdir(parents=True)
+    history.write_text("".join(f"old question {n}\n" for n in range(HISTORY_LENGTH + 100)), encoding="utf-8")
+    child = spawn()
+    child.expect_exact(PROMPT)
+    ask(child, TOP_QUESTION)
+    child.sendeof()
+    finish(child)
+    lines = history.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == HISTORY_LENGTH
+    assert lines[-1] == TOP_QUESTION and lines[0] == "old question 101"
 
 
 def test_should_use_home_when_xdg_data_home_is_unset(spawn: Spawn, tmp_path: Path) -> None:
@@ -335,3 +351,12 @@ def test_should_render_status_source_and_suggestions() -> None:
     assert "\x1b[2m" in coloured.splitlines()[1], "the source is dimmed"
     assert json.loads(render(answer, Style(True), as_json=True))["status"] == "no_data"
     assert render(Answer(text="Fine.", status="answered"), Style(True), as_json=False) == "Fine."
+
+
+def test_should_wrap_replies_between_words_to_the_terminal_width() -> None:
+    text = "The second-largest PCT applicant in Brussels–Antwerp is K.U. Leuven Research & Development, with 126."
+    answer = Answer(text=text, status="answered", suggestions=["And the second?", "What share of the total is that?"])
+    lines = render(answer, Style(False), as_json=False, width=40).splitlines()
+    assert all(len(line) <= 40 for line in lines)
+    assert " ".join(line.strip() for line in lines[:-2]) == text, "only spaces become line breaks"
+    assert lines[-1].startswith("     "), "a wrapped Try: line is indented under its first suggestion"

@@ -6,7 +6,7 @@
   var TRANSCRIPT_KEY = "gii-bot.transcript";
   var KEEP_ENTRIES = 200;
   var TIMEOUT_MS = 20000;
-  var LABELS = { no_data: "I don't have that", not_understood: "Not understood", clarify: "Which one?" };
+  var LABELS = { no_data: "I don't have that", not_understood: "Not understood" };
 
   var chat = document.querySelector(".chat");
   var log = document.getElementById("log");
@@ -192,6 +192,14 @@
     input.value = "";
     input.focus();
   });
+
+  // In the widget's iframe, autofocus does not work across origins: when the widget opens and
+  // focuses the frame, put the caret in the box so the visitor can type at once.
+  function focusBoxIfNothingElse() {
+    if (!document.activeElement || document.activeElement === document.body) input.focus();
+  }
+  window.addEventListener("focus", focusBoxIfNothingElse);
+  if (document.hasFocus()) focusBoxIfNothingElse();
 
   // Show the conversation kept from earlier visits; suggestions only under the last reply.
   transcript.forEach(function (entry, index) {

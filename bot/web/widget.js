@@ -49,6 +49,9 @@
       frame.src = chatUrl;
       frame.title = "GII clusters chat";
       style(frame, { width: "100%", height: "100%", border: "0", display: "block" });
+      frame.addEventListener("load", function () {
+        if (!panel.hidden) frame.focus();  // the chat puts the caret in its box when focused
+      });
       panel.appendChild(frame);
     }
     panel.hidden = false;

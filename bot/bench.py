@@ -1,0 +1,671 @@
+"""`gii-bot bench`: start-up, latency, throughput, memory and accuracy, next to a retrieval baseline.
+
+Why it exists: the team's speed and memory targets are only worth something when they are measured
+the same way on every machine. This module runs the measurements, writes them as one Markdown report
+(docs/benchmarks.md by default) and prints a PASS/MISS line per target. A hand-written "## Findings"
+section already in the report is kept across runs, so profiling notes survive a re-run.
+
+The baseline is what a user could build in ten lines instead of this bot: nearest-example retrieval
+with rapidfuzz over the public set's questions, replying with the matched question's reference answer.
+Both are scored with the public scorer's rules, on the same questions, in the same run.
+
+Only the standard library and the project's own dependencies are used, so the bench ships and runs
+inside the installed package.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import gc
+import importlib.util
+import json
+import logging
+import os
+import platform
+import pstats
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+log = logging.getLogger(__name__)
+
+PUBLIC_SET = Path("../shared/eval/dev.jsonl")  # relative to the current directory, like the public scorer
+PUBLIC_SCORER = Path("../shared/eval/score.py")
+SHIPPED_SET = Path(__file__).with_name("bench_questions.jsonl")
+COLD_QUESTION = "Who is the top PCT applicant in Brussels–Antwerp?"
+BARE_SPACY = "import spacy; spacy.blank('en')"
+FINDINGS_HEADING = "## Findings"
+SUBPROCESS_TIMEOUT_S = 300.0
+MB = 1024 * 1024
+
+# Targets on the team's 2-core machine.
+TARGET_P99_MS = 2.0
+TARGET_COLD_RATIO = 1.3
+TARGET_PEAK_RSS_MB = 150.0
+
+Check = Callable[[str, "str | None", dict], list]
+
+
+class BenchError(Exception):
+    """A problem the user can fix (a missing or malformed question file); shown as one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to repeat: the full run for the report, --quick for a smoke run."""
+
+    cold_runs: int
+    timed_asks: int
+    sessions: int
+    profile_asks: int
+
+
+FULL = Settings(cold_runs=5, timed_asks=5_000, sessions=1_000_000, profile_asks=2_000)
+QUICK = Settings(cold_runs=3, timed_asks=1_000, sessions=200_000, profile_asks=500)
+
+
+@dataclass
+class Latency:
+    """Per-question timings of one responder over the same question stream."""
+
+    samples_ms: list[float]
+
+    @property
+    def count(self) -> int:
+        return len(self.samples_ms)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.samples_ms, 0.99)
+
+    @property
+    def throughput(self) -> float:
+        """Questions per second on one core: asks over the time spent in them."""
+        busy_ms = sum(self.samples_ms)
+        return 1000.0 * self.count / busy_ms if busy_ms > 0 else 0.0
+
+
+@dataclass
+class Results:
+    """Everything one run measured; rendered to Markdown and to the stdout summary."""
+
+    mode: str
+    questions: Path
+    conversations: int
+    turns: int
+    scorer: str
+    index: str
+    machine: dict[str, str]
+    ours_passed: int = 0
+    baseline_passed: int = 0
+    ours: Latency | None = None
+    baseline: Latency | None = None
+    cold_ours_s: list[float] = field(default_factory=list)
+    cold_bare_s: list[float] = field(default_factory=list)
+    memory: dict[str, Any] = field(default_factory=dict)
+    hot_spots: list[tuple[str, int, float, float]] = field(default_factory=list)
+    profiled_asks: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The public scorer's percentile: the value at index int(share * n) of the sorted list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+# -- questions and scoring --------------------------------------------------------------------------
+def resolve_questions(path: str | None, cwd: Path | None = None) -> Path:
+    """The question file: the one given, else the public set beside the project, else the shipped list."""
+    if path is not None:
+        chosen = Path(path)
+        if not chosen.is_file():
+            raise BenchError(f"no question file at {chosen}")
+        return chosen
+    public = (cwd or Path.cwd()) / PUBLIC_SET
+    return public if public.is_file() else SHIPPED_SET
+
+
+def load_conversations(path: Path) -> list[dict]:
+    """Read a JSONL question file of the public set's format, checking the fields the bench uses."""
+    conversations = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise BenchError(f"cannot read {path}: {error}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BenchError(f"{path}:{number}: not JSON: {error.msg}") from None
+        turns = item.get("turns") if isinstance(item, dict) else None
+        if not turns or not all(isinstance(t, dict) and isinstance(t.get("q"), str) for t in turns):
+            raise BenchError(f"{path}:{number}: wanted an object with a list of turns, each with a \"q\" string")
+        conversations.append(item)
+    if not conversations:
+        raise BenchError(f"{path}: no questions")
+    return conversations
+
+
+def load_check(questions: Path) -> tuple[Check, str]:
+    """The public scorer's `check` (beside the question file, or ../shared/eval), else the same rules here."""
+    for candidate in (questions.parent / "score.py", Path.cwd() / PUBLIC_SCORER):
+        if not candidate.is_file():
+            continue
+        try:
+            spec = importlib.util.spec_from_file_location("_gii_public_score", candidate)
+            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+            spec.loader.exec_module(module)  # type: ignore[union-attr]
+            return module.check, f"`check()` from {candidate.resolve()}"
+        except Exception as error:  # a broken scorer file falls back to the built-in rules
+            log.warning("cannot use the scorer at %s (%s); using the built-in rules", candidate, error)
+    return check, "the public scorer's rules, built into bot/bench.py"
+
+
+def normalise(text: str) -> str:
+    """The public scorer's normalisation: case, accents, dashes, thousands separators, percent, full stops."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"(?<=\d)[,\u00a0\u202f'](?=\d{3}(?!\d))", "", text)
+    text = re.sub(r"\bper ?cent\b", "%", text)
+    text = re.sub(r"(?<=\d)\s+%", "%", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)
+    text = text.replace("*", "").replace("_", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _contains(text: str, expected: str) -> bool:
+    want = re.escape(normalise(expected))
+    if want[:1].isdigit():
+        want = r"(?<![\d.])" + want
+    if want[-1:].isdigit():
+        want = want + r"(?!\d|[.,]\d)"
+    return re.search(want, text) is not None
+
+
+def check(reply: str, status: str | None, turn: dict) -> list[str]:
+    """The public scorer's rules: status, every `must`, the `starts` word, no `must_not`. Empty = passed."""
+    text = normalise(reply)
+    problems = []
+    allowed = turn.get("status")
+    if allowed:
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        if status not in allowed:
+            problems.append(f"status {status!r}, wanted " + " | ".join(allowed))
+    for entry in turn.get("must", []):
+        options = entry if isinstance(entry, list) else [entry]
+        if not any(_contains(text, option) for option in options):
+            problems.append("missing " + " | ".join(options))
+    starts = turn.get("starts")
+    if starts:
+        starts = starts if isinstance(starts, list) else [starts]
+        if not any(re.match(re.escape(normalise(word)) + r"\b", text) for word in starts):
+            problems.append("does not start with " + " | ".join(starts))
+    for entry in turn.get("must_not", []):
+        if _contains(text, entry):
+            problems.append("should not say " + entry)
+    return problems
+
+
+# -- the retrieval baseline -----------------------------------------------------------------------
+class Retrieval:
+    """Nearest-example retrieval: the closest indexed question (rapidfuzz WRatio) gives its reference answer.
+
+    Stateless, as a ten-line alternative would be. Each conversation of the scored file is left out of
+    the index while it is scored when the index is built from that same file, else it would find itself.
+    """
+
+    def __init__(self, index: list[dict], scored_is_index: bool) -> None:
+        from rapidfuzz import fuzz, process, utils
+
+        self._extract, self._scorer, self._process = process.extractOne, fuzz.WRatio, utils.default_process
+        self._entries: list[tuple[int, str, str, str | None]] = []
+        for number, item in enumerate(index):
+            for turn in item["turns"]:
+                wanted = turn.get("status")
+                status = (wanted[0] if wanted else None) if isinstance(wanted, list) else wanted
+                self._entries.append((number, self._process(turn["q"]), turn.get("answer", ""), status))
+        self._scored_is_index = scored_is_index
+        self._choices: dict[int, list[str]] = {}
+        self._replies: dict[int, list[tuple[str, str | None]]] = {}
+
+    def prepare(self, conversation: int) -> None:
+        """Build (once) the index that the given conversation is scored against."""
+        if conversation in self._choices:
+            return
+        kept = [e for e in self._entries if not (self._scored_is_index and e[0] == conversation)]
+        self._choices[conversation] = [e[1] for e in kept]
+        self._replies[conversation] = [(e[2], e[3]) for e in kept]
+
+    def ask(self, question: str, conversation: int) -> tuple[str, str | None]:
+        found = self._extract(self._process(question), self._choices[conversation], scorer=self._scorer,
+                              processor=None)
+        if found is None:
+            return "", None
+        return self._replies[conversation][found[2]]
+
+
+# -- measurements -----------------------------------------------------------------------------------
+def machine_info() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = {}
+    for package in ("spacy", "rapidfuzz", "pydantic"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return {"platform": platform.platform(), "cpu": cpu, "cores": f"{os.cpu_count()} ({usable} usable)",
+            "python": f"{platform.python_implementation()} {platform.python_version()}",
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **versions}
+
+
+def _child_env() -> dict[str, str]:
+    """The environment for child processes: the project importable whether installed or run from a checkout."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _timed_run(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=SUBPROCESS_TIMEOUT_S)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BenchError(f"{' '.join(command[1:3])} exited {done.returncode}: {tail[0]}")
+    return elapsed
+
+
+def cold_start(runs: int, knowledge: str | None) -> tuple[list[float], list[float]]:
+    """Wall time, launch to exit, of `gii-bot ask` (one answer) and of a bare spaCy blank('en'), interleaved."""
+    env = _child_env()
+    ours = [sys.executable, "-m", "bot.cli", "ask", COLD_QUESTION]
+    if knowledge:
+        ours += ["--knowledge", knowledge]
+    bare = [sys.executable, "-c", BARE_SPACY]
+    _timed_run(ours, env), _timed_run(bare, env)  # warm the file cache; not counted
+    ours_s, bare_s = [], []
+    for _ in range(runs):
+        ours_s.append(_timed_run(ours, env))
+        bare_s.append(_timed_run(bare, env))
+    return ours_s, bare_s
+
+
+def score_ours(answerer: Any, conversations: list[dict], check_turn: Check) -> tuple[int, list[str]]:
+    passed, failures = 0, []
+    for number, item in enumerate(conversations):
+        session = f"bench-score-{number}"
+        for turn in item["turns"]:
+            answer = answerer.ask(turn["q"], session=session)
+            problems = check_turn(answer.text, answer.status, turn)
+            passed += not problems
+            if problems:
+                failures.append(f"[{item.get('id', number)}] {turn['q']!r}: {'; '.join(problems)}")
+    return passed, failures
+
+
+def score_baseline(retrieval: Retrieval, conversations: list[dict], check_turn: Check) -> int:
+    passed = 0
+    for number, item in enumerate(conversations):
+        retrieval.prepare(number)
+        for turn in item["turns"]:
+            reply, status = retrieval.ask(turn["q"], number)
+            passed += not check_turn(reply, status, turn)
+    return passed
+
+
+def repetitions(conversations: list[dict], timed_asks: int) -> int:
+    turns = sum(len(item["turns"]) for item in conversations)
+    return max(1, -(-timed_asks // turns))
+
+
+def time_ours(answerer: Any, conversations: list[dict], reps: int, tag: str) -> None:
+    """Ask every question `reps` times, untimed: the warm-up, and the load the profiler watches."""
+    for rep in range(reps):
+        for number, item in enumerate(conversations):
+            session = f"bench-{tag}-{rep}-{number}"
+            for turn in item["turns"]:
+                answerer.ask(turn["q"], session=session)
+
+
+def time_both(answerer: Any, retrieval: Retrieval, conversations: list[dict], reps: int) -> tuple[Latency, Latency]:
+    """Each ask timed alone, ours then the baseline's on the same question, so both see the same machine.
+
+    Every conversation's turns go to one session of ours; all conversations, `reps` times.
+    """
+    ours: list[float] = []
+    theirs: list[float] = []
+    clock = time.perf_counter
+    for number in range(len(conversations)):
+        retrieval.prepare(number)
+    gc.collect()
+    for rep in range(reps):
+        for number, item in enumerate(conversations):
+            session = f"bench-timed-{rep}-{number}"
+            for turn in item["turns"]:
+                question = turn["q"]
+                t0 = clock()
+                answerer.ask(question, session=session)
+                t1 = clock()
+                retrieval.ask(question, number)
+                t2 = clock()
+                ours.append((t1 - t0) * 1000.0)
+                theirs.append((t2 - t1) * 1000.0)
+    return Latency(ours), Latency(theirs)
+
+
+def hot_spots(answerer: Any, conversations: list[dict], asks: int, limit: int = 12) -> tuple[list, int]:
+    """Where an ask spends its time: the functions with the most own time under cProfile."""
+    reps = repetitions(conversations, asks)
+    gc.collect()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    time_ours(answerer, conversations, reps, "profile")
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt or 1e-9  # type: ignore[attr-defined]
+    profiled = reps * sum(len(item["turns"]) for item in conversations)
+    rows = []
+    for (filename, line, function), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((_where(filename, line, function), calls, 100.0 * own / total, 100.0 * cumulative / total))
+    rows.sort(key=lambda row: row[2], reverse=True)
+    return rows[:limit], profiled
+
+
+def _where(filename: str, line: int, function: str) -> str:
+    if filename == "~":
+        return function
+    path = Path(filename)
+    parts = path.parts
+    for anchor in ("site-packages", "lib"):
+        if anchor in parts:
+            parts = parts[len(parts) - parts[::-1].index(anchor):]
+            break
+    else:
+        root = Path(__file__).resolve().parent.parent
+        try:
+            parts = path.resolve().relative_to(root).parts
+        except ValueError:
+            parts = parts[-2:]
+    return f"{'/'.join(parts)}:{line} {function}"
+
+
+def current_rss_bytes() -> int:
+    """This process's resident memory now (Linux /proc), else its peak."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return peak_rss_bytes()
+
+
+def peak_rss_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+
+
+def memory_child(questions: Path, sessions: int, knowledge: str | None) -> dict[str, Any]:
+    """Run in a fresh process: peak RSS after building the Answerer and answering everything,
+    then RSS while a million sessions go through the session store."""
+    from bot.loading import answerer_or_exit
+    from intents.context import Frame, SessionStore
+
+    answerer = answerer_or_exit(knowledge)
+    for number, item in enumerate(load_conversations(questions)):
+        for turn in item["turns"]:
+            answerer.ask(turn["q"], session=f"memory-{number}")
+    gc.collect()
+    result: dict[str, Any] = {"peak_answer": peak_rss_bytes(), "before": current_rss_bytes()}
+    store = SessionStore()
+    answerer.sessions = store
+    samples, step = [], max(1, sessions // 10)
+    started = time.perf_counter()
+    for number in range(sessions):
+        store.put(f"user-{number}", Frame(cluster="brussels-antwerp", organization="AGFA", table="applicants",
+                                          rows=[1], intent="applicant_rank"))
+        if (number + 1) % step == 0:
+            samples.append(current_rss_bytes())
+    result["put_s"] = time.perf_counter() - started
+    answerer.ask(COLD_QUESTION, session="user-after")  # the store still serves the Answerer
+    gc.collect()
+    result.update(after=current_rss_bytes(), samples=samples, peak_end=peak_rss_bytes(), held=len(store),
+                  bound=store.max_sessions, sessions=sessions)
+    return result
+
+
+def measure_memory(questions: Path, sessions: int, knowledge: str | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bot.bench", "memory", str(questions.resolve()), str(sessions)]
+    if knowledge:
+        command.append(knowledge)
+    done = subprocess.run(command, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=SUBPROCESS_TIMEOUT_S)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BenchError(f"the memory child exited {done.returncode}: {tail[0]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- report -----------------------------------------------------------------------------------------
+def targets(results: Results) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for each of the team's targets."""
+    rows = []
+    if results.ours and results.baseline:
+        rows.append(("Latency p50 no slower than the retrieval baseline",
+                     f"{results.ours.p50:.3f} ms vs {results.baseline.p50:.3f} ms",
+                     results.ours.p50 <= results.baseline.p50))
+        rows.append((f"Latency p99 at most {TARGET_P99_MS:g} ms", f"{results.ours.p99:.3f} ms",
+                     results.ours.p99 <= TARGET_P99_MS))
+    if results.cold_ours_s and results.cold_bare_s:
+        ratio = statistics.median(results.cold_ours_s) / statistics.median(results.cold_bare_s)
+        rows.append((f"Cold start of `gii-bot ask` at most {TARGET_COLD_RATIO:g}x bare spaCy", f"{ratio:.2f}x",
+                     ratio <= TARGET_COLD_RATIO))
+    if results.memory:
+        peak = results.memory["peak_answer"] / MB
+        rows.append((f"Peak RSS at most {TARGET_PEAK_RSS_MB:g} MB", f"{peak:.1f} MB", peak <= TARGET_PEAK_RSS_MB))
+        rows.append(("Session store stays within its bound",
+                     f"{results.memory['held']:,} held after {results.memory['sessions']:,} sessions",
+                     results.memory["held"] <= results.memory["bound"]))
+    return rows
+
+
+def _ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}x" if theirs > 0 else "n/a"
+
+
+def render(results: Results, previous: str | None) -> str:
+    m, ours, base, mem = results.machine, results.ours, results.baseline, results.memory
+    turns = results.turns
+    out = ["# Benchmarks", "",
+           f"Written by `gii-bot bench` ({results.mode} run) on {m['date']}. Re-run from the project root with "
+           "`.venv/bin/python -m bot.cli bench` (or `gii-bot bench`; `--quick` for a smoke run). "
+           "Everything below except the Findings section is regenerated on each run.", "",
+           "## Machine", "", "| | |", "| --- | --- |",
+           f"| Platform | {m['platform']} |", f"| CPU | {m['cpu']} |", f"| Cores | {m['cores']} |",
+           f"| Python | {m['python']} |", f"| spaCy | {m['spacy']} |", f"| rapidfuzz | {m['rapidfuzz']} |",
+           f"| pydantic | {m['pydantic']} |",
+           f"| Questions | `{results.questions}`: {results.conversations} conversations, {turns} turns |",
+           f"| Scorer | {results.scorer} |", ""]
+    out += ["## Targets", "", "| Target | Measured | Result |", "| --- | --- | --- |"]
+    out += [f"| {name} | {measured} | {'PASS' if met else 'MISS'} |" for name, measured, met in targets(results)]
+    if ours and base:
+        out += ["", "## Accuracy and latency, next to the retrieval baseline", "",
+                "Our answers: each conversation's turns share one session. Baseline: the nearest question by "
+                f"rapidfuzz `WRatio` in {results.index}, answering with that question's reference answer "
+                "(and its expected status); the scored conversation is left out of the index. "
+                f"Latency: {ours.count:,} timed asks each, after a warm-up, ours and the baseline's alternating "
+                "question by question; throughput on one core: one thread, asks / time spent in them.", "",
+                "| Measure | gii-bot | Retrieval baseline | gii-bot / baseline |", "| --- | --- | --- | --- |",
+                f"| Accuracy (turns passed) | {results.ours_passed}/{turns} = {results.ours_passed / turns:.1%} "
+                f"| {results.baseline_passed}/{turns} = {results.baseline_passed / turns:.1%} "
+                f"| {_ratio(results.ours_passed, results.baseline_passed)} |",
+                f"| Latency p50 | {ours.p50:.3f} ms | {base.p50:.3f} ms | {_ratio(ours.p50, base.p50)} |",
+                f"| Latency p99 | {ours.p99:.3f} ms | {base.p99:.3f} ms | {_ratio(ours.p99, base.p99)} |",
+                f"| Latency max | {max(ours.samples_ms):.3f} ms | {max(base.samples_ms):.3f} ms | |",
+                f"| Throughput, one core | {ours.throughput:,.0f} questions/s | {base.throughput:,.0f} questions/s "
+                f"| {_ratio(ours.throughput, base.throughput)} |",
+                f"| Timed asks | {ours.count:,} | {base.count:,} | |"]
+    if results.cold_ours_s:
+        ours_c, bare_c = statistics.median(results.cold_ours_s), statistics.median(results.cold_bare_s)
+        runs = len(results.cold_ours_s)
+        out += ["", "## Cold start", "",
+                f"Wall time of a new process from launch to exit (its one answer printed), median of {runs} "
+                "interleaved runs after one uncounted run of each.", "",
+                "| Process | Median | Runs |", "| --- | --- | --- |",
+                f"| `python -m bot.cli ask \"{COLD_QUESTION}\"` | {ours_c:.3f} s | "
+                + ", ".join(f"{s:.3f}" for s in results.cold_ours_s) + " |",
+                f"| `python -c \"{BARE_SPACY}\"` | {bare_c:.3f} s | "
+                + ", ".join(f"{s:.3f}" for s in results.cold_bare_s) + " |",
+                f"| Ratio | {ours_c / bare_c:.2f}x | target at most {TARGET_COLD_RATIO:g}x |"]
+    if mem:
+        growth = (mem["after"] - mem["before"]) / MB
+        worst = (max(mem["samples"] or [mem["after"]]) - mem["before"]) / MB
+        out += ["", "## Memory", "",
+                "Measured in a child process that builds the Answerer and answers every question once, then sets "
+                "`answerer.sessions = SessionStore()` (default bound) and `put()`s a Frame under "
+                f"{mem['sessions']:,} distinct session names.", "",
+                "| Measure | Value |", "| --- | --- |",
+                f"| Peak RSS, Answerer built and all questions answered | {mem['peak_answer'] / MB:.1f} MB |",
+                f"| RSS before the sessions | {mem['before'] / MB:.1f} MB |",
+                f"| RSS after {mem['sessions']:,} sessions | {mem['after'] / MB:.1f} MB "
+                f"(growth {growth:+.1f} MB; largest of 10 samples {worst:+.1f} MB) |",
+                f"| Peak RSS at the end | {mem['peak_end'] / MB:.1f} MB |",
+                f"| Sessions held / bound | {mem['held']:,} / {mem['bound']:,} |",
+                f"| Session puts per second | {mem['sessions'] / mem['put_s']:,.0f} |"]
+    if results.hot_spots:
+        out += ["", "## Hot spots", "",
+                f"cProfile over {results.profiled_asks:,} asks (profiling slows every call, so read shares, "
+                "not times). Own time: spent in the function itself; cumulative: with what it calls.", "",
+                "| Function | Calls per ask | Own time | Cumulative |", "| --- | --- | --- | --- |"]
+        out += [f"| `{where}` | {calls / results.profiled_asks:.2f} | {own:.1f}% | {cum:.1f}% |"
+                for where, calls, own, cum in results.hot_spots]
+    if results.failures:
+        out += ["", "## Turns we failed", ""] + [f"- {line}" for line in results.failures]
+    out += ["", kept_findings(previous)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def kept_findings(previous: str | None) -> str:
+    """The hand-written Findings section of the last report, or a placeholder."""
+    if previous and FINDINGS_HEADING in previous:
+        return previous[previous.index(FINDINGS_HEADING):].rstrip()
+    return (f"{FINDINGS_HEADING}\n\n(Written by hand after profiling; `gii-bot bench` keeps this section "
+            "when it rewrites the report.)")
+
+
+def summary(results: Results) -> list[str]:
+    lines = []
+    if results.ours and results.baseline:
+        lines.append(f"accuracy: gii-bot {results.ours_passed}/{results.turns}, "
+                     f"retrieval baseline {results.baseline_passed}/{results.turns}")
+        lines.append(f"latency: gii-bot p50 {results.ours.p50:.3f} ms, p99 {results.ours.p99:.3f} ms, "
+                     f"{results.ours.throughput:,.0f} q/s; baseline p50 {results.baseline.p50:.3f} ms, "
+                     f"p99 {results.baseline.p99:.3f} ms")
+    lines += [f"{'PASS' if met else 'MISS'}  {name}: {measured}" for name, measured, met in targets(results)]
+    return lines
+
+
+# -- entry ------------------------------------------------------------------------------------------
+def _index_for(questions: Path, conversations: list[dict]) -> tuple[list[dict], bool, str]:
+    """The baseline's index: the public set when present, else the question file itself."""
+    public = Path.cwd() / PUBLIC_SET
+    if public.is_file():
+        same = public.resolve() == questions.resolve()
+        index = conversations if same else load_conversations(public)
+        return index, same, f"the public set's questions and reference answers (`{PUBLIC_SET}`)"
+    return conversations, True, "the question file's own questions and reference answers"
+
+
+def measure(args: argparse.Namespace) -> Results:
+    settings = QUICK if args.quick else FULL
+    questions = resolve_questions(args.questions)
+    conversations = load_conversations(questions)
+    check_turn, scorer = load_check(questions)
+    index, scored_is_index, index_name = _index_for(questions, conversations)
+    turns = sum(len(item["turns"]) for item in conversations)
+    results = Results(mode="quick" if args.quick else "full", questions=questions, conversations=len(conversations),
+                      turns=turns, scorer=scorer, index=index_name, machine=machine_info())
+    print(f"bench: {len(conversations)} conversations, {turns} turns from {questions}", flush=True)
+
+    from bot.loading import answerer_or_exit
+
+    answerer = answerer_or_exit(args.knowledge)
+    retrieval = Retrieval(index, scored_is_index)
+    results.ours_passed, results.failures = score_ours(answerer, conversations, check_turn)
+    results.baseline_passed = score_baseline(retrieval, conversations, check_turn)
+    reps = repetitions(conversations, settings.timed_asks)
+    time_ours(answerer, conversations, 1, "warmup")
+    score_baseline(retrieval, conversations, check_turn)
+    print(f"bench: timing {reps * turns:,} asks each", flush=True)
+    results.ours, results.baseline = time_both(answerer, retrieval, conversations, reps)
+    results.hot_spots, results.profiled_asks = hot_spots(answerer, conversations, settings.profile_asks)
+    del answerer, retrieval
+    gc.collect()
+
+    print(f"bench: cold start, {settings.cold_runs} runs each", flush=True)
+    results.cold_ours_s, results.cold_bare_s = cold_start(settings.cold_runs, args.knowledge)
+    print(f"bench: memory, {settings.sessions:,} sessions", flush=True)
+    results.memory = measure_memory(questions, settings.sessions, args.knowledge)
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        results = measure(args)
+    except BenchError as error:
+        print(f"gii-bot bench: {error}", file=sys.stderr)
+        return 2
+    except subprocess.TimeoutExpired as error:
+        print(f"gii-bot bench: a child process took longer than {error.timeout:.0f} s", file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    previous = output.read_text(encoding="utf-8") if output.is_file() else None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(render(results, previous), encoding="utf-8")
+    except OSError as error:
+        print(f"gii-bot bench: cannot write {output}: {error}", file=sys.stderr)
+        return 2
+    for line in summary(results):
+        print(line)
+    print(f"report: {output}")
+    return 0
+
+
+def _child_main(argv: list[str]) -> int:
+    """`python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]`: the memory child, JSON on stdout."""
+    if len(argv) < 3 or argv[0] != "memory":
+        print("usage: python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]", file=sys.stderr)
+        return 2
+    knowledge = argv[3] if len(argv) > 3 else None
+    print(json.dumps(memory_child(Path(argv[1]), int(argv[2]), knowledge)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Helpers for the tests: local stand-ins for the services the channels talk to."""

@@ -1,0 +1,579 @@
+"""The Telegram channel, end to end: the real bot (`python -m bot.cli telegram`, python-telegram-bot,
+the real Answerer) against a local Bot API stand-in on 127.0.0.1, with users played by the tests.
+
+Plus quick in-process specs of the pieces the channel is built from (HTML escaping and splitting,
+button data, per-chat lines, token checks and redaction).
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.telegram_format import MESSAGE_LIMIT, escape, reply_messages, split_plain, telegram_length
+from tests.auxil.bot_api_server import BotApiServer, HtmlError, SentMessage, parse_telegram_html
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnop"
+SECRET_HALF = TOKEN.partition(":")[2]
+ALLOWED_TAGS = {"b", "i", "u", "s", "a", "code", "pre"}
+TOP_APPLICANT = "Who is the top PCT applicant in Brussels–Antwerp?"
+TOP_PUBLISHER = "Which organisation publishes the most scientific articles in Brussels–Antwerp?"
+START_TIMEOUT = 30.0
+
+_chat_ids = itertools.count(1001)
+
+
+def new_chat() -> int:
+    """A private chat no other test uses (group chats: negate it)."""
+    return next(_chat_ids)
+
+
+class BotProcess:
+    """The real bot in a subprocess, its stderr kept in a file to read at any time."""
+
+    def __init__(self, tmp: Path, server: BotApiServer | None, *args: str, env: dict[str, str] | None = None,
+                 token: str | None = TOKEN) -> None:
+        self.log_path = tmp / f"bot-{time.monotonic_ns()}.log"
+        environment = {key: value for key, value in os.environ.items()
+                       if not key.startswith("TELEGRAM_") and key != "GII_BOT_LOG_LEVEL"}
+        if token is not None:
+            environment["TELEGRAM_BOT_TOKEN"] = token
+        environment.update(env or {})
+        command = [sys.executable, "-m", "bot.cli", "telegram", *args]
+        if server is not None and "--api-base-url" not in args and "TELEGRAM_API_BASE_URL" not in environment:
+            command += ["--api-base-url", server.base_url]
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL,
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+
+    def logs(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text()
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+            raise AssertionError(f"the bot did not exit within {timeout} s; its log:\n{self.logs()}") from None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 5.0) -> tuple[int, float]:
+        """Sends `sig`; returns the exit status and how long the bot took to exit."""
+        started = time.monotonic()
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        status = self.wait(timeout)
+        self._log.close()
+        return status, time.monotonic() - started
+
+
+def start_bot(tmp: Path, server: BotApiServer, *args: str, env: dict[str, str] | None = None) -> BotProcess:
+    """The bot, once it has started polling (or, with a webhook, registered it)."""
+    bot = BotProcess(tmp, server, *args, env=env)
+    method = "setWebhook" if "--webhook-url" in args else "getUpdates"
+    if not server.wait_until(lambda: bool(server.calls_to(method)) or bot.process.poll() is not None, START_TIMEOUT):
+        bot.stop(signal.SIGKILL)
+        raise AssertionError(f"the bot did not start; its log:\n{bot.logs()}")
+    if bot.process.poll() is not None:
+        raise AssertionError(f"the bot exited with {bot.process.returncode}; its log:\n{bot.logs()}")
+    return bot
+
+
+def assert_no_secret(text: str) -> None:
+    assert TOKEN not in text and SECRET_HALF not in text, "the bot token appears in the bot's output"
+
+
+def assert_no_traceback(text: str) -> None:
+    assert "Traceback" not in text, text
+
+
+def assert_telegram_html(message: SentMessage) -> None:
+    """Sent in HTML mode, with only the basic tags (the stand-in already refused what Telegram refuses)."""
+    assert message.parse_mode == "HTML"
+    assert set(message.tags) <= ALLOWED_TAGS, message.tags
+    shown, _ = parse_telegram_html(message.raw)
+    assert shown == message.text
+    assert telegram_length(message.text) <= MESSAGE_LIMIT
+
+
+def said(message: SentMessage, *words: str) -> bool:
+    return all(word.lower() in message.text.lower() for word in words)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotApiServer]:
+    with BotApiServer(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(api: BotApiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    """One bot for the conversational tests; each test uses chats of its own."""
+    process = start_bot(tmp_path_factory.mktemp("bot"), api)
+    yield process
+    process.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up and configuration
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token", "123:short", f"{TOKEN} extra"])
+def test_missing_or_malformed_token_exits_2_with_one_line(tmp_path: Path, token: str | None) -> None:
+    bot = BotProcess(tmp_path, None, token=token)
+    assert bot.wait(15) == 2
+    output = bot.logs()
+    assert len(output.strip().splitlines()) == 1, output
+    assert "TELEGRAM_BOT_TOKEN" in output
+    if token:
+        assert token not in output and "short" not in output
+
+
+def test_rejected_token_exits_2_with_a_clear_line(tmp_path: Path) -> None:
+    other = "987654321:AAOtherTokenTelegramDoesNotKnow_xyz123"
+    with BotApiServer(TOKEN) as server:
+        bot = BotProcess(tmp_path, server, token=other)
+        assert bot.wait(START_TIMEOUT) == 2
+    output = bot.logs()
+    assert "rejected TELEGRAM_BOT_TOKEN" in output.strip().splitlines()[-1]
+    assert other not in output and other.partition(":")[2] not in output
+    assert_no_traceback(output)
+
+
+def test_registers_the_command_menu_and_polls_only_what_it_handles(api: BotApiServer, bot: BotProcess) -> None:
+    api.wait_for_call("setMyCommands")
+    assert [c["command"] for c in api.commands] == ["start", "help", "about"]
+    assert all(c["description"] for c in api.commands)
+    poll = api.calls_to("getUpdates")[-1]
+    assert poll.params["allowed_updates"] == ["message", "callback_query"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversations
+# ---------------------------------------------------------------------------------------------
+
+def test_answers_a_question_as_a_reply_in_telegram_html(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    asked = api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat)
+    assert said(reply, "AGFA")
+    assert reply.reply_to == asked
+    assert_telegram_html(reply)
+
+
+def test_follow_ups_stay_in_their_own_chat(api: BotApiServer, bot: BotProcess) -> None:
+    chat_a, chat_b = new_chat(), new_chat()
+    with api.batch():
+        api.send_text(chat_a, TOP_APPLICANT)
+        api.send_text(chat_b, TOP_PUBLISHER)
+    first_a, = api.wait_for_messages(chat_a, 1)
+    first_b, = api.wait_for_messages(chat_b, 1)
+    assert said(first_a, "AGFA") and said(first_b, "KU Leuven")
+    with api.batch():
+        api.send_text(chat_a, "And the second?")
+        api.send_text(chat_b, "And the second?")
+    second_a = api.wait_for_messages(chat_a, 2)[1]
+    second_b = api.wait_for_messages(chat_b, 2)[1]
+    assert said(second_a, "K.U. Leuven Research & Development")
+    assert said(second_b, "University of Antwerp")
+    assert not said(second_a, "University of Antwerp") and not said(second_b, "Research & Development")
+
+
+def test_an_ampersand_in_an_answer_is_escaped(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    api.send_text(chat, TOP_APPLICANT)
+    api.wait_for_messages(chat, 1)
+    api.send_text(chat, "And the second?")
+    reply = api.wait_for_messages(chat, 2)[1]
+    assert "research &amp; development" in reply.raw.lower()
+    assert said(reply, "Research & Development") and "&amp;" not in reply.text
+    assert_telegram_html(reply)
+
+
+def test_markup_typed_by_a_user_comes_back_escaped(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    asked = api.send_text(chat, "<b>AGFA</b> & <script>alert(1)</script> in snake_case_ about Brussels?")
+    [reply] = api.wait_for_messages(chat)
+    assert reply.reply_to == asked
+    assert "<script>" not in reply.raw
+    assert_telegram_html(reply)
+
+
+def test_start_help_and_about(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    with api.batch():
+        api.send_text(chat, "/start")
+        api.send_text(chat, "/help")
+        api.send_text(chat, "/about")
+    start, help_, about = api.wait_for_messages(chat, 3)
+    assert said(start, "Hello") and said(start, "Brussels–Antwerp")
+    assert said(help_, "Who is the top PCT applicant in Brussels–Antwerp?", "And the second?")
+    assert said(about, "Global Innovation Index", "2024", "Brussels–Antwerp")
+    assert start.buttons and help_.buttons
+    for message in (start, help_, about):
+        assert_telegram_html(message)
+
+
+def test_unknown_command_gets_a_hint(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    api.send_text(chat, "/frobnicate")
+    [reply] = api.wait_for_messages(chat)
+    assert said(reply, "/help")
+
+
+def test_pressing_a_suggestion_button_asks_it_in_the_same_conversation(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    api.send_text(chat, "/start")
+    [start] = api.wait_for_messages(chat)
+    label, data = next((label, data) for label, data in start.buttons if label == TOP_APPLICANT)
+    assert len(data.encode()) <= 64
+    query = api.press_button(start, data)
+    answer = api.wait_for_messages(chat, 2)[1]
+    assert said(answer, "AGFA")
+    assert answer.reply_to == start.message_id
+    assert any(call.params.get("callback_query_id") == query for call in api.calls_to("answerCallbackQuery"))
+    # the answer's own suggestions are buttons too, and pressing one continues this chat's conversation
+    assert answer.buttons, "an answer with suggestions has an inline keyboard"
+    label, data = next(((label, data) for label, data in answer.buttons if label == "And the second?"),
+                       answer.buttons[0])
+    api.press_button(answer, data)
+    follow_up = api.wait_for_messages(chat, 3)[2]
+    assert said(follow_up, label)  # the question is repeated as the heading
+    if label == "And the second?":
+        assert said(follow_up, "K.U. Leuven Research & Development")
+    assert_telegram_html(follow_up)
+
+
+def test_in_a_group_answers_only_when_addressed(api: BotApiServer, bot: BotProcess) -> None:
+    group = -new_chat()
+    api.send_text(group, TOP_APPLICANT)                          # not for the bot
+    api.send_media(group, "sticker")                              # not for the bot either
+    mentioned = api.send_text(group, f"@{api.username}, {TOP_APPLICANT.lower()}")
+    [answer] = api.wait_for_messages(group, 1)
+    assert answer.reply_to == mentioned and said(answer, "AGFA")
+    api.send_text(group, "And the second?")                       # not addressed: silence
+    follow_up = api.send_text(group, "And the second?", reply_to=answer.message_id)
+    second = api.wait_for_messages(group, 2)[1]
+    assert second.reply_to == follow_up and said(second, "K.U. Leuven Research & Development")
+    assert len(api.messages_in(group)) == 2
+
+
+def test_non_text_messages_get_a_polite_note(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    kinds = ["sticker", "photo", "voice", "document"]
+    asked = [api.send_media(chat, kind) for kind in kinds]
+    replies = api.wait_for_messages(chat, len(kinds))
+    assert [reply.reply_to for reply in replies] == asked
+    assert all(said(reply, "only read text") for reply in replies)
+    group = -new_chat()
+    api.send_media(group, "photo", caption="nice view")                    # not addressed
+    addressed = api.send_media(group, "photo", caption=f"@{api.username} what is this?")
+    [note] = api.wait_for_messages(group)
+    assert note.reply_to == addressed and said(note, "only read text")
+
+
+def test_edits_and_channel_posts_are_ignored(api: BotApiServer, bot: BotProcess) -> None:
+    chat, channel = new_chat(), -1_000_000_000_000 - new_chat()
+    first = api.send_text(chat, TOP_APPLICANT)
+    api.wait_for_messages(chat, 1)
+    errors_before = bot.logs().count(" ERROR ")
+    api.edit_text(chat, first, TOP_PUBLISHER)
+    api.channel_post(channel, TOP_APPLICANT)
+    later = api.send_text(chat, "/about")
+    replies = api.wait_for_messages(chat, 2)
+    assert replies[1].reply_to == later
+    assert len(replies) == 2 and not api.messages_in(channel)
+    assert bot.logs().count(" ERROR ") == errors_before
+
+
+# ---------------------------------------------------------------------------------------------
+# Faults
+# ---------------------------------------------------------------------------------------------
+
+def test_survives_a_server_error_on_get_updates(api: BotApiServer, bot: BotProcess) -> None:
+    api.fail("getUpdates", 500)
+    api.release_polls()  # end the long poll in progress, so the next poll meets the error
+    assert api.wait_until(lambda: api.faults_left("getUpdates") == 0, 10)
+    chat = new_chat()
+    api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat, 1, timeout=15)
+    assert said(reply, "AGFA")
+    assert any(call.status == 500 for call in api.calls_to("getUpdates"))
+    assert bot.process.poll() is None
+
+
+def test_waits_out_flood_control_and_sends_again(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    api.flood("sendMessage", retry_after=1)
+    api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat, 1, timeout=15)
+    assert said(reply, "AGFA")
+    tries = [call for call in api.calls_to("sendMessage") if str(call.params.get("chat_id")) == str(chat)]
+    assert [call.status for call in tries] == [429, 200]
+    assert tries[1].at - tries[0].at >= 0.9
+    assert "flood control" in bot.logs()
+
+
+def test_retries_a_failed_get_me_at_start_up_and_stops_on_sigint(tmp_path: Path) -> None:
+    with BotApiServer(TOKEN) as server:
+        server.fail("getMe", 500)
+        bot = start_bot(tmp_path, server)
+        assert [call.status for call in server.calls_to("getMe")][:2] == [500, 200]
+        chat = new_chat()
+        server.send_text(chat, TOP_APPLICANT)
+        [reply] = server.wait_for_messages(chat)
+        assert said(reply, "AGFA")
+        status, took = bot.stop(signal.SIGINT)
+    assert status in (0, 130) and took < 5
+    assert_no_secret(bot.logs())
+
+
+def test_stops_cleanly_on_sigterm_and_never_logs_the_token(tmp_path: Path) -> None:
+    with BotApiServer(TOKEN) as server:
+        # DEBUG makes python-telegram-bot log its API URL, which holds the token: it must come out redacted
+        bot = start_bot(tmp_path, server, env={"GII_BOT_LOG_LEVEL": "DEBUG"})
+        chat = new_chat()
+        server.send_text(chat, TOP_APPLICANT)
+        server.wait_for_messages(chat)
+        status, took = bot.stop(signal.SIGTERM)
+    output = bot.logs()
+    assert status == 0 and took < 5, output
+    assert_no_secret(output)
+    assert "[redacted]" in output
+    assert_no_traceback(output)
+
+
+# ---------------------------------------------------------------------------------------------
+# Load (issue 5)
+# ---------------------------------------------------------------------------------------------
+
+def test_a_burst_from_fifty_chats_is_answered_completely_and_in_order(api: BotApiServer, bot: BotProcess) -> None:
+    chats = [new_chat() for _ in range(50)]
+    questions = [TOP_APPLICANT, "And the second?", "What is Brussels–Antwerp's rank by size?", "/about", "hello"]
+    asked: dict[int, list[int]] = {chat: [] for chat in chats}
+    with api.batch():
+        for round_ in range(10):
+            for chat in chats:
+                asked[chat].append(api.send_text(chat, questions[round_ % len(questions)]))
+    assert api.wait_until(lambda: all(len(api.messages_in(chat)) >= 10 for chat in chats), 60), \
+        f"{sum(len(api.messages_in(chat)) for chat in chats)} of 500 answered"
+    for chat in chats:
+        replies = api.messages_in(chat)
+        assert [reply.reply_to for reply in replies] == asked[chat]
+        assert said(replies[0], "AGFA") and said(replies[1], "K.U. Leuven Research & Development")
+
+
+def test_a_flooding_chat_gets_one_slow_down_note_while_others_are_answered(api: BotApiServer,
+                                                                          bot: BotProcess) -> None:
+    flooder, others = new_chat(), [new_chat() for _ in range(3)]
+    with api.batch():
+        flood = [api.send_text(flooder, TOP_APPLICANT) for _ in range(100)]
+    with api.batch():
+        for chat in others:
+            api.send_text(chat, TOP_APPLICANT)
+    for chat in others:
+        [reply] = api.wait_for_messages(chat, 1, timeout=20)
+        assert said(reply, "AGFA")
+    assert api.wait_until(lambda: any(said(m, "slow down") for m in api.messages_in(flooder)), 20)
+    # once its line has drained the chat is served again, so nothing else of the flood is pending
+    assert api.wait_until(lambda: bot_idle(api, flooder), 10)
+    later = api.send_text(flooder, "/about")
+    replies = api.wait_for_messages(flooder, 1 + len(api.messages_in(flooder)))
+    answers, note, last = replies[:-2], replies[-2], replies[-1]
+    assert 20 <= len(answers) <= 25
+    assert [reply.reply_to for reply in answers] == flood[:len(answers)]
+    assert all(said(reply, "AGFA") for reply in answers)
+    assert said(note, "slow down") and note.reply_to == flood[len(answers)]
+    assert last.reply_to == later
+    assert sum(said(reply, "slow down") for reply in replies) == 1
+
+
+def bot_idle(api: BotApiServer, chat: int, quiet: float = 0.3) -> bool:
+    """True when the bot has sent nothing to `chat` for `quiet` seconds."""
+    messages = api.messages_in(chat)
+    return bool(messages) and time.monotonic() - messages[-1].at >= quiet
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhook mode
+# ---------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _post(url: str, update: dict, secret: str | None) -> int:
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    if secret:
+        request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_webhook_mode_registers_and_answers_only_signed_updates(tmp_path: Path) -> None:
+    port, secret = _free_port(), "s3cret-Webhook_value"
+    url = f"http://127.0.0.1:{port}/telegram"
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, "--webhook-url", url, "--listen", "127.0.0.1", "--port", str(port),
+                        env={"TELEGRAM_API_BASE_URL": server.base_url, "TELEGRAM_WEBHOOK_SECRET": secret})
+        registered = server.calls_to("setWebhook")[-1].params
+        assert registered["url"] == url and registered["secret_token"] == secret
+        chat = new_chat()
+        assert _post(url, server.text_update(chat, "Who is the top PCT applicant in Brussels?"), None) == 403
+        assert _post(url, server.text_update(chat, TOP_APPLICANT), secret) == 200
+        [reply] = server.wait_for_messages(chat)
+        assert said(reply, "AGFA")
+        status, took = bot.stop()
+    output = bot.logs()
+    assert status == 0 and took < 5
+    assert_no_secret(output)
+    assert secret not in output
+
+
+def test_the_shared_bot_never_logged_the_token(bot: BotProcess) -> None:
+    output = bot.logs()
+    assert "answering on Telegram as @gii_test_bot" in output
+    assert_no_secret(output)
+    assert_no_traceback(output)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pieces, in process
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["K.U. Leuven Research & Development", "a <b> tag", 'say "hi" & <bye>',
+                                  "snake_case_ *stars* `ticks`", "&amp; already", "it's"])
+def test_escape_shows_any_text_literally(text: str) -> None:
+    shown, tags = parse_telegram_html(escape(text))
+    assert shown == text and tags == []
+
+
+def test_the_stand_in_refuses_what_telegram_refuses() -> None:
+    for bad in ["a & b", "<script>x</script>", "<b>open", "x < y", "&nbsp;"]:
+        with pytest.raises(HtmlError):
+            parse_telegram_html(bad)
+
+
+def test_long_replies_are_split_under_the_limit_at_line_breaks() -> None:
+    line = "AT&T <R&D> " * 30
+    text = "\n".join(f"{n}. {line}" for n in range(60))
+    messages = reply_messages(text, heading="Q & A", footer="Source: GII & co")
+    assert len(messages) > 1
+    shown = [parse_telegram_html(message)[0] for message in messages]
+    assert all(telegram_length(message) <= MESSAGE_LIMIT for message in messages)
+    assert shown[0].startswith("Q & A") and shown[-1].endswith("Source: GII & co")
+    assert "".join(shown).replace("\n", "").replace(" ", "") == \
+        ("Q & A" + text + "Source: GII & co").replace("\n", "").replace(" ", "")
+    assert all(not s.startswith(" ") for s in shown)
+
+
+def test_a_word_longer_than_a_message_is_cut_without_breaking_an_entity() -> None:
+    pieces = split_plain("&" * 5000, limit=100)
+    assert all(telegram_length(escape(piece)) <= 100 for piece in pieces)
+    assert "".join(pieces) == "&" * 5000
+
+
+def test_button_data_fits_in_64_bytes_and_finds_its_question() -> None:
+    from bot.telegram_bot import ButtonStore
+    store = ButtonStore(capacity=2)
+    short, long_ = "And the second?", "How many scientific articles did KU Leuven publish in the Brussels–Antwerp cluster?"
+    assert store.question_for(store.data_for(short)) == short
+    keys = [store.data_for(f"{long_} {n}") for n in range(3)]
+    assert all(len(key.encode()) <= 64 for key in keys)
+    assert store.question_for(keys[0]) is None  # evicted: the map is bounded
+    assert store.question_for(keys[2]) == f"{long_} 2"
+    assert store.question_for("junk") is None and store.question_for(None) is None
+
+
+def test_chat_lines_keep_order_within_a_chat_and_bound_the_backlog() -> None:
+    from bot.telegram_bot import ChatLines
+
+    async def scenario() -> tuple[dict[int, list[str]], int]:
+        done: dict[int, list[str]] = {}
+        running = 0
+        most = 0
+
+        async def handle(chat: int, job: str) -> None:
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.001)
+            done.setdefault(chat, []).append(job)
+            running -= 1
+
+        lines: ChatLines[str] = ChatLines(handle, max_backlog=5, note_for=lambda job: f"note for {job}")
+        accepted = [lines.submit(1, f"a{n}") for n in range(9)]
+        for n in range(3):
+            lines.submit(2, f"b{n}")
+        assert accepted == [True] * 6 + [False] * 3
+        await asyncio.sleep(0.2)
+        assert lines.submit(1, "again")  # drained: a new burst is accepted
+        await lines.close(grace=1)
+        assert not lines.submit(1, "after close")
+        return done, most
+
+    done, most = asyncio.run(scenario())
+    assert done[1] == ["a0", "a1", "a2", "a3", "a4", "note for a5", "again"]
+    assert done[2] == ["b0", "b1", "b2"]
+    assert most == 2  # both chats at once, each chat one at a time
+
+
+def test_log_redaction_covers_messages_arguments_and_tracebacks() -> None:
+    from bot.telegram_bot import RedactSecrets
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactSecrets([TOKEN]))
+    log = logging.getLogger("test-redaction")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        log.warning(f"secret half {SECRET_HALF}")
+        try:
+            raise RuntimeError(f"failed on /bot{TOKEN}/sendMessage")
+        except RuntimeError:
+            log.exception("boom")
+    finally:
+        log.removeHandler(handler)
+    output = stream.getvalue()
+    assert_no_secret(output)
+    assert output.count("[redacted]") == 3
+
+
+@pytest.mark.parametrize("token,ok", [(TOKEN, True), ("", False), ("123:abc", False), (f"{TOKEN}\n", False),
+                                      ("abc:" + "x" * 35, False)])
+def test_token_format_check(token: str, ok: bool) -> None:
+    from bot.telegram_bot import token_problem
+    problem = token_problem(token)
+    assert (problem is None) == ok
+    if problem and token:
+        assert token.strip() not in problem

@@ -1,0 +1,353 @@
+"""The web chat and the widget in a real headless Chromium (Playwright) against the real app on 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot import Answerer
+from bot.http_server import create_app, serving
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TOP_PCT = "Who is the top PCT applicant in Brussels–Antwerp?"
+SECOND = "K.U. Leuven Research & Development"
+INJECTION = "<img src=x onerror=alert(1)>"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 10_000
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a developer machine without a browser; in CI, where .ci/run installs it, fail loudly."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install playwright)")
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[str]:
+    with serving(create_app(Answerer())) as url:
+        yield url
+
+
+@dataclass
+class Tab:
+    """A fresh browser context (own localStorage) with everything the page did recorded."""
+
+    page: Any
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "/") -> None:
+        self.page.goto(self.origin + path)
+        self.page.wait_for_selector("#question")
+
+    def ask(self, question: str) -> Any:
+        """Type and press Enter; returns the new bot reply once it is shown."""
+        before = self.replies().count()
+        self.page.fill("#question", question)
+        self.page.press("#question", "Enter")
+        return self.wait_for_reply(before)
+
+    def wait_for_reply(self, before: int) -> Any:
+        from playwright.sync_api import expect
+
+        expect(self.replies()).to_have_count(before + 1, timeout=WAIT_MS)
+        return self.replies().nth(before)  # not .last: locators are lazy and later replies would move it
+
+    def replies(self) -> Any:
+        return self.page.locator("#log .msg-bot:not(.typing)")
+
+    def focused_id(self) -> str:
+        return self.page.evaluate("document.activeElement && document.activeElement.id")
+
+    def storage(self, key: str) -> Any:
+        return self.page.evaluate("key => localStorage.getItem(key)", key)
+
+
+def _record(page: Any, tab: Tab) -> None:
+    page.on("request", lambda request: tab.requests.append(request.url))
+
+    def on_dialog(dialog: Any) -> None:
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+    page.on("dialog", on_dialog)
+    page.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
+    page.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+
+
+@pytest.fixture()
+def tab(browser: Any, origin: str) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1000, "height": 760})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    tab = Tab(page=page, origin=origin)
+    _record(page, tab)
+    yield tab
+    context.close()
+
+
+def test_question_gets_the_right_answer(tab: Tab) -> None:
+    tab.open()
+    reply = tab.ask(TOP_PCT)
+    assert "AGFA" in reply.locator(".msg-text").inner_text()
+    assert "status-answered" in reply.get_attribute("class")
+    source = reply.locator(".msg-source")
+    assert source.is_visible() and "Global Innovation Index 2024" in source.inner_text()
+    assert tab.page.locator("#log .msg-user .msg-text").last.inner_text() == TOP_PCT
+    assert tab.focused_id() == "question"
+    assert tab.page.input_value("#question") == ""
+    assert not tab.console_errors
+
+
+def test_follow_up_and_screenshot(tab: Tab) -> None:
+    tab.open()
+    tab.ask(TOP_PCT)
+    reply = tab.ask("And the second?")
+    assert SECOND in reply.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / "web-chat.png"))
+    if os.environ.get("GII_BOT_UPDATE_SCREENSHOT") == "1":
+        tab.page.screenshot(path=str(ROOT / "docs" / "web-chat.png"))
+
+
+def test_suggestion_button_asks_it(tab: Tab) -> None:
+    tab.open()
+    tab.ask(TOP_PCT)
+    buttons = tab.page.locator("#log .msg-bot").last.locator("button.suggestion")
+    assert buttons.count() >= 1
+    suggestion = buttons.first.inner_text()
+    before = tab.replies().count()
+    buttons.first.click()
+    reply = tab.wait_for_reply(before)
+    assert tab.page.locator("#log .msg-user .msg-text").last.inner_text() == suggestion
+    assert "status-not_understood" not in reply.get_attribute("class")
+    # Only the latest reply offers suggestions.
+    assert tab.page.locator("#log .msg-bot").first.locator("button.suggestion").count() == 0
+    assert tab.focused_id() == "question"
+
+
+def test_reload_keeps_the_conversation_and_the_session(tab: Tab) -> None:
+    tab.open()
+    tab.ask(TOP_PCT)
+    session = tab.storage("gii-bot.session")
+    shown = tab.page.locator("#log .msg").all_inner_texts()
+    tab.page.reload()
+    tab.page.wait_for_selector("#log .msg-bot")
+    assert tab.page.locator("#log .msg").all_inner_texts() == shown
+    assert tab.storage("gii-bot.session") == session
+    assert SECOND in tab.ask("And the second?").inner_text()
+
+
+def test_new_conversation_clears_history_and_context(tab: Tab) -> None:
+    tab.open()
+    tab.ask(TOP_PCT)
+    old_session = tab.storage("gii-bot.session")
+    tab.page.get_by_role("button", name="New conversation").click()
+    assert tab.page.locator("#log .msg").count() == 0
+    assert tab.focused_id() == "question"
+    new_session = tab.storage("gii-bot.session")
+    assert new_session and new_session != old_session
+    tab.page.reload()
+    tab.page.wait_for_selector("#question")
+    assert tab.page.locator("#log .msg").count() == 0
+    assert SECOND not in tab.ask("And the second?").inner_text()
+
+
+def test_sessions_differ_between_browsers(browser: Any, tab: Tab) -> None:
+    tab.open()
+    other = browser.new_context()
+    try:
+        page = other.new_page()
+        page.goto(tab.origin + "/")
+        page.wait_for_selector("#question")
+        assert page.evaluate("localStorage.getItem('gii-bot.session')") != tab.storage("gii-bot.session")
+    finally:
+        other.close()
+
+
+def test_markup_in_a_question_is_shown_as_text(tab: Tab) -> None:
+    tab.open()
+    tab.ask(INJECTION)
+    assert tab.page.locator("#log .msg-user .msg-text").last.text_content() == INJECTION
+    tab.page.reload()  # and again when the kept transcript is drawn
+    tab.page.wait_for_selector("#log .msg-user")
+    assert tab.page.locator("#log .msg-user .msg-text").last.text_content() == INJECTION
+    tab.page.wait_for_timeout(300)  # give a would-be onerror handler the chance to fire
+    assert tab.page.locator("img").count() == 0
+    assert tab.dialogs == []
+
+
+def test_no_data_and_not_understood_look_different(tab: Tab) -> None:
+    tab.open()
+    unclear = tab.ask("asdf qwer zxcv")
+    assert "status-not_understood" in unclear.get_attribute("class")
+    assert unclear.locator(".msg-label").inner_text().lower() == "not understood"
+    missing = tab.ask("Who is the top PCT applicant in Paris?")
+    assert "status-no_data" in missing.get_attribute("class")
+    assert missing.locator(".msg-label").inner_text().lower() == "i don't have that"
+    answered = tab.ask(TOP_PCT)
+    assert answered.locator(".msg-label").count() == 0
+
+    def look(locator: Any) -> str:
+        return locator.evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderStyle].join()")
+    assert len({look(unclear), look(missing), look(answered)}) == 3
+
+
+def test_keyboard_only(tab: Tab) -> None:
+    tab.open()
+    tab.page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(10):
+        tab.page.keyboard.press("Tab")
+        if tab.focused_id() == "question":
+            break
+    assert tab.focused_id() == "question"
+    before = tab.replies().count()
+    tab.page.keyboard.type(TOP_PCT)
+    tab.page.keyboard.press("Enter")
+    assert "AGFA" in tab.wait_for_reply(before).inner_text()
+    assert tab.focused_id() == "question"
+    # Shift+Tab back to the last suggestion button and press Enter on it.
+    for _ in range(10):
+        tab.page.keyboard.press("Shift+Tab")
+        if tab.page.evaluate("document.activeElement.classList.contains('suggestion')"):
+            break
+    asked = tab.page.evaluate("document.activeElement.textContent")
+    before = tab.replies().count()
+    tab.page.keyboard.press("Enter")
+    tab.wait_for_reply(before)
+    assert tab.page.locator("#log .msg-user .msg-text").last.inner_text() == asked
+    assert tab.focused_id() == "question"
+
+
+def test_controls_are_labelled_and_replies_announced(tab: Tab) -> None:
+    tab.open()
+    assert tab.page.get_by_label("Your question").get_attribute("id") == "question"
+    assert tab.page.get_by_role("button", name="Send").is_visible()
+    log = tab.page.locator("#log")
+    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
+
+
+def test_page_only_talks_to_its_own_server(tab: Tab) -> None:
+    tab.open()
+    tab.ask(TOP_PCT)
+    tab.page.locator("button.suggestion").first.click()
+    tab.wait_for_reply(1)
+    tab.page.reload()
+    tab.page.wait_for_selector("#log .msg-bot")
+    assert tab.requests, "no requests recorded"
+    strangers = [url for url in tab.requests if not url.startswith(tab.origin + "/")]
+    assert strangers == []
+    assert not [error for error in tab.console_errors if "Content Security Policy" in error]
+
+
+def test_phone_width_and_dark_mode(browser: Any, origin: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, color_scheme="dark", is_mobile=True)
+    try:
+        page = context.new_page()
+        tab = Tab(page=page, origin=origin)
+        _record(page, tab)
+        tab.open()
+        tab.ask(TOP_PCT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.get_by_role("button", name="Send").is_visible()
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(part) for part in background[background.index("(") + 1:-1].split(",")[:3])
+        assert red + green + blue < 150, background
+    finally:
+        context.close()
+
+
+class _HostPage(BaseHTTPRequestHandler):
+    """Another site (another port, so another origin) that embeds the widget with one script tag."""
+
+    bot_origin = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path != "/":
+            self.send_error(404)
+            return
+        body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Host site</title></head>"
+                f"<body><h1>Someone else's page</h1>"
+                f"<script src=\"{self.bot_origin}/widget.js\"></script></body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        # A strict host: only its own and the bot's scripts and frames; no inline styles allowed.
+        self.send_header("Content-Security-Policy", f"default-src 'self'; script-src 'self' {self.bot_origin}; "
+                                                    f"frame-src {self.bot_origin}; style-src 'self'")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture()
+def host_site(origin: str) -> Iterator[str]:
+    handler = type("HostPage", (_HostPage,), {"bot_origin": origin})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_widget_on_another_site_opens_the_chat_and_answers(tab: Tab, host_site: str) -> None:
+    from playwright.sync_api import expect
+
+    tab.page.goto(host_site + "/")
+    button = tab.page.locator("[data-gii-bot=button]")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box and box["x"] > 1000 / 2 and box["y"] > 760 / 2, "button not in the bottom-right corner"
+    assert button.get_attribute("aria-expanded") == "false"
+    assert tab.page.locator("iframe").count() == 0
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    iframe = tab.page.locator("iframe[title='GII clusters chat']")
+    assert iframe.get_attribute("src") == tab.origin + "/embed"
+    chat = tab.page.frame_locator("iframe[title='GII clusters chat']")
+    expect(chat.locator("#question")).to_be_focused()  # opening puts the caret in the box
+    tab.page.keyboard.type(TOP_PCT)
+    tab.page.keyboard.press("Enter")
+    expect(chat.locator("#log .msg-bot:not(.typing)")).to_have_count(1, timeout=WAIT_MS)
+    assert "AGFA" in chat.locator("#log .msg-bot").last.inner_text()
+    assert chat.locator("html.embed").count() == 1
+    button.click()
+    expect(iframe).to_be_hidden()
+    assert tab.page.evaluate("document.activeElement.dataset.giiBot") == "button"
+    strangers = [url for url in tab.requests if not url.startswith((host_site + "/", tab.origin + "/"))]
+    assert strangers == []
+    assert any(url.startswith(tab.origin + "/ask") for url in tab.requests)
+    assert not [error for error in tab.console_errors if "Content Security Policy" in error]
