@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_layer
 from bot.answer import Answer, Entity
-from intents.answers import ANSWERS, Ask, Reply, covered, no_data, replies, say
+from intents.answers import ANSWERS, Ask, Reply, covered, no_data, ordinal_word, replies, say
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
@@ -24,6 +24,7 @@ from intents.pipeline import build_pipeline
 from intents.text import clean, matching_form
 from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase
+from knowledge.models import ClusterProfile
 from knowledge.places import load_places
 
 log = logging.getLogger(__name__)
@@ -167,12 +168,12 @@ class Answerer:
         return [Entity(type=e.type, text=e.text, value=e.value) for e in question.entities.items if e.type in PUBLIC_ENTITY_TYPES]
 
     # -- examples and suggestions ---------------------------------------------------------------
-    def _fill(self, template: str) -> str:
-        first = self.knowledge.clusters[0]
+    def _fill(self, template: str, cluster: ClusterProfile | None = None, **extra: str) -> str:
+        first = cluster or self.knowledge.clusters[0]
         publishers = first.top_publishers.rows
         return template.format(cluster=first.shown, applicant=first.top_applicants.rows[0].shown,
                                publisher=publishers[0].shown, publisher2=publishers[-1].shown,
-                               economy=first.economies[0])
+                               economy=first.economies[0], **extra)
 
     def _build_examples(self) -> list[str]:
         examples = []
@@ -194,9 +195,17 @@ class Answerer:
         return [example for example, _, _ in found]
 
     def _follow_ups(self, intent: str | None, reply: Reply) -> list[str]:
+        """Follow-up questions for this reply; a phrase whose blanks this reply cannot fill is left out."""
         table = replies()["follow_ups"]
         phrases = table.get(intent or "", table["default"]) if reply.status == "answered" else table["default"]
-        return [self._fill(p) for p in phrases]
+        extra = _follow_up_values(reply)
+        filled = []
+        for phrase in phrases:
+            try:
+                filled.append(self._fill(phrase, reply.cluster, **extra))
+            except KeyError:
+                continue
+        return filled
 
 
 CLAUSE_SPLIT = re.compile(
@@ -218,6 +227,24 @@ _CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
 def capitalized_words(text: str) -> frozenset[str]:
     """Words written with a capital inside a sentence ("did Apple file"): read as names, not words."""
     return frozenset(match.lower() for match in _CAPITALIZED.findall(text.strip()))
+
+
+def _follow_up_values(reply: Reply) -> dict[str, str]:
+    """Blanks of follow-up phrases that depend on the reply: the next rank, the other table."""
+    rows = reply.data.get("rows") or []
+    values: dict[str, str] = {}
+    if rows and reply.cluster is not None:
+        table = rows[0]["table"]
+        values["other_table"] = "publications" if table == "applicants" else "PCT applications"
+        if len(rows) == 1:
+            values["share_question"] = "What share of the cluster's total is that?"
+            if rows[0]["rank"] < len(reply.cluster.table(table).rows):
+                values["next"] = ordinal_word(rows[0]["rank"] + 1)
+        else:
+            values["share_question"] = "What share do they hold together?"
+    if "rank_size" in reply.data or "rank_intensity" in reply.data:
+        values["other_ranking"] = "intensity" if "rank_size" in reply.data else "size"
+    return values
 
 
 def copy_frame(frame: Frame) -> Frame:

@@ -28,6 +28,7 @@ VERB_PAST = {"applicants": "filed", "publishers": "published"}
 VERB_PRESENT = {"applicants": "files", "publishers": "publishes"}
 MEASURE_OF_TABLE = {"applicants": "patents", "publishers": "articles"}
 TABLE_OF_MEASURE = {"patents": "applicants", "articles": "publishers"}
+LESS_WORDS = frozenset({"less", "fewer", "lower", "smaller", "behind"})
 COLLAB_UNIT = {"patents": "PCT applications", "articles": "scientific articles"}
 
 
@@ -439,6 +440,10 @@ def compare_organizations(ask: Ask) -> Reply:
     else:
         text = say("compare_diff", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], diff=count_text(abs(diff)),
                    more="more" if diff > 0 else "fewer", unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
+    if q.yes_no:
+        claims_fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
+        holds = diff < 0 if claims_fewer else diff > 0
+        text = ("Yes. " if holds else "No. ") + text
     return ask.reply(text, data=data, **frame)
 
 

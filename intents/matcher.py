@@ -108,8 +108,9 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
     scored = []
     for spec in intents:
         score = sum(weight for name, weight in spec.weights.items() if name in present) - off_topic
-        if continuing and frame.intent == spec.name:
-            score += spec.weights.get("CONTINUES", 0.0)
+        if continuing and frame.intent == spec.name and "CONTINUES" in spec.weights:
+            # "What about publications?", "list them": the shape itself says "same question as before".
+            score += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
         scored.append(Scored(spec, round(score, 3)))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored

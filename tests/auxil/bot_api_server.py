@@ -495,6 +495,8 @@ class _ApiError(Exception):
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 256  # the bot opens many connections at once under load; the default 5 drops some
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up mid-request (the bot stopping during a long poll) is not an error."""
         if not isinstance(sys.exc_info()[1], OSError):
