@@ -549,7 +549,6 @@ def test_should_answer_how_many_they_filed_after_the_second_applicant(answerer, 
     check(count, must=["126"], must_not=["195", "123"])
 
 
-@bot_bug("'What about publications?' after the top applicant is not_understood")
 def test_should_switch_to_publishers_on_what_about_publications(answerer, session):
     _, switched, count = conversation(answerer, session, "who is the top PCT applicant in Brussels–Antwerp?",
                                       "What about publications?", "How many did they publish?")
@@ -564,11 +563,17 @@ def test_should_switch_measure_in_a_collaboration_follow_up(answerer, session):
     check(articles, must=["72%"], must_not=["34%"])
 
 
-@bot_bug("'what about articles?' after PCT applications per million is not_understood")
 def test_should_switch_measure_in_a_per_million_follow_up(answerer, session):
     _, articles = conversation(answerer, session, "how many pct applications per million inhabitants in brussels antwerp?",
                                "what about articles?")
     check(articles, must=["6,444"], must_not=["712"])
+
+
+@bot_bug("'what about publications?' after the patent collaboration places is not_understood")
+def test_should_switch_measure_in_a_collaboration_places_follow_up(answerer, session):
+    _, articles = conversation(answerer, session, "top collaborating cities for brussels antwerp patents?",
+                               "what about publications?")
+    check(articles, must=["Amsterdam-Rotterdam"], must_not=["Cologne"])
 
 
 def test_should_not_carry_context_between_sessions(answerer):
