@@ -556,7 +556,6 @@ def test_should_switch_to_publishers_on_what_about_publications(answerer, sessio
     check(count, must=["8,613"])
 
 
-@bot_bug("'and for articles?' after a patent collaboration share is not_understood")
 def test_should_switch_measure_in_a_collaboration_follow_up(answerer, session):
     _, articles = conversation(answerer, session, "what share of brussels antwerp's patents are filed in collaboration?",
                                "and for articles?")
@@ -569,7 +568,6 @@ def test_should_switch_measure_in_a_per_million_follow_up(answerer, session):
     check(articles, must=["6,444"], must_not=["712"])
 
 
-@bot_bug("'what about publications?' after the patent collaboration places is not_understood")
 def test_should_switch_measure_in_a_collaboration_places_follow_up(answerer, session):
     _, articles = conversation(answerer, session, "top collaborating cities for brussels antwerp patents?",
                                "what about publications?")
