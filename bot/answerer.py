@@ -96,11 +96,14 @@ class Answerer:
     def _answer(self, question: Question, frame: Frame) -> "_Result":
         """Score the intents, resolve the cluster and call the answer function; updates `frame`."""
         scored = score_intents(question, frame, self.vocabulary.intents)
-        best, runner_up = scored[0], scored[1]
+        eligible = [s for s in scored if s.score >= s.spec.min]
+        if not eligible:
+            return _Result(self._no_intent(question), None, confidence(scored[0].score, scored[0].spec.min),
+                           _advance(frame, None, None))
+        best = eligible[0]
+        runner_up = eligible[1] if len(eligible) > 1 else None
         score = confidence(best.score, best.spec.min)
-        if best.score < best.spec.min:
-            return _Result(self._no_intent(question), None, score, _advance(frame, None, None))
-        if (runner_up.score >= runner_up.spec.min and best.score - runner_up.score < CLARIFY_MARGIN
+        if (runner_up is not None and best.score - runner_up.score < CLARIFY_MARGIN
                 and ANSWERS[best.spec.answer] is not ANSWERS[runner_up.spec.answer]):
             return _Result(self._clarify_between(best.spec.name, runner_up.spec.name), None, 0.5, _advance(frame, None, None))
         ask = Ask(question=question, frame=frame, knowledge=self.knowledge)

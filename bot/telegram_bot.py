@@ -34,22 +34,23 @@ import re
 import secrets
 import sys
 import warnings
-from typing import Awaitable, Callable, Generic, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Coroutine, Generic, Iterable, Sequence, TypeVar
 from urllib.parse import urlparse
 
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message,
                       MessageEntity, ReplyParameters, Update)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError,
-                            RetryAfter, TelegramError, TimedOut)
+                            RetryAfter, TelegramError)
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          Defaults, MessageHandler, filters)
+                          Defaults, ExtBot, MessageHandler, filters)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.answer import Answer
-from bot.answerer import Answerer
-from bot.loading import answerer_or_exit
-from bot.telegram_format import bold, bullet_list, escape, italic, reply_messages
+from bot.telegram_format import bold, bullet_list, escape, reply_messages
+
+if TYPE_CHECKING:  # the Answerer (and spaCy) load only once the configuration is known to be good
+    from bot.answerer import Answerer
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def token_problem(token: str) -> str | None:
 def base_url_problem(base_url: str) -> str | None:
     parsed = urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        return f"the Bot API base URL must start with http:// or https://, e.g. http://127.0.0.1:8081/bot"
+        return "the Bot API base URL must start with http:// or https://, e.g. http://127.0.0.1:8081/bot"
     return None
 
 
@@ -214,10 +215,6 @@ class ChatLines(Generic[J]):
         if line.worker is None:
             line.worker = asyncio.create_task(self._drain(chat_id, line), name=f"chat-line:{chat_id}")
         return True
-
-    def waiting(self, chat_id: int) -> int:
-        line = self._lines.get(chat_id)
-        return len(line.jobs) if line else 0
 
     async def _drain(self, chat_id: int, line: _Line[J]) -> None:
         try:
@@ -345,7 +342,6 @@ def question_text(message: Message, bot_id: int, username: str | None) -> str:
 class Job:
     """One thing to do for a chat: answer a question, or send prepared messages."""
 
-    update_id: int | None
     question: str | None = None
     messages: list[str] = dataclasses.field(default_factory=list)
     keyboard: InlineKeyboardMarkup | None = None
@@ -431,7 +427,7 @@ class TelegramChannel:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     @property
-    def bot(self):  # type: ignore[no-untyped-def]
+    def bot(self) -> ExtBot:
         assert self._application is not None, "install() the channel first"
         return self._application.bot
 
@@ -464,7 +460,7 @@ class TelegramChannel:
         if not question:  # just "@bot"
             self._reply_prepared(update, self.help_messages(greeting=True), self.buttons.keyboard(self.examples()[:3]))
             return
-        self._submit(message.chat.id, Job(update.update_id, question=question, reply_to=message.message_id))
+        self._submit(message.chat.id, Job(question=question, reply_to=message.message_id))
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, documents...: a polite note that only text is read."""
@@ -483,7 +479,7 @@ class TelegramChannel:
             self._spawn(self._answer_callback(query.id, NO_CHAT_BUTTON))
             return
         question = self.buttons.question_for(query.data)
-        job = Job(update.update_id, question=question, reply_to=query.message.message_id,
+        job = Job(question=question, reply_to=query.message.message_id,
                   callback_query_id=query.id, echo_question=True,
                   callback_notice=None if question else EXPIRED_BUTTON)
         self._submit(query.message.chat.id, job)
@@ -548,7 +544,7 @@ class TelegramChannel:
             return None
 
     def _slow_down_note(self, job: Job) -> Job:
-        return Job(job.update_id, messages=[escape(SLOW_DOWN)], reply_to=job.reply_to,
+        return Job(messages=[escape(SLOW_DOWN)], reply_to=job.reply_to,
                    callback_query_id=job.callback_query_id, callback_notice=SLOW_DOWN_SHORT)
 
     # -- doing the work ----------------------------------------------------------------------
@@ -556,7 +552,7 @@ class TelegramChannel:
     def _reply_prepared(self, update: Update, messages: list[str], keyboard: InlineKeyboardMarkup | None) -> None:
         message = update.message
         if message is not None:
-            self._submit(message.chat.id, Job(update.update_id, messages=messages, keyboard=keyboard,
+            self._submit(message.chat.id, Job(messages=messages, keyboard=keyboard,
                                               reply_to=message.message_id))
 
     def _submit(self, chat_id: int, job: Job) -> None:
@@ -564,8 +560,8 @@ class TelegramChannel:
             # a refused button press still gets its spinner stopped
             self._spawn(self._answer_callback(job.callback_query_id, SLOW_DOWN_SHORT))
 
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+    def _spawn(self, coroutine: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -673,6 +669,7 @@ def run(args: argparse.Namespace) -> int:
         secret = secret or secrets.token_urlsafe(32)
 
     configure_logging([token, secret or ""])
+    from bot.loading import answerer_or_exit
     answerer = answerer_or_exit(getattr(args, "knowledge", None))
     application = build_application(token, TelegramChannel(answerer), base_url=base_url)
     redact = RedactSecrets([token, secret or ""]).redact

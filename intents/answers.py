@@ -14,6 +14,7 @@ import yaml
 
 from intents.context import Frame
 from intents.matcher import Question
+from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase, combine, implied_total
 from knowledge.models import ClusterProfile, RankedRow
 from knowledge.normalize import name_key
@@ -141,6 +142,10 @@ class Ask:
         direction = "below" if below else "above"
         if q.has("HALF"):
             return 50.0, direction
+        for phrase in q.cue_words.get("FRACTION", []):
+            value = load_vocabulary().fractions.get(phrase.lower())
+            if value is not None:
+                return value, direction
         percents = [e.number for e in q.entities.of("percent") if e.number is not None]
         if percents:
             return percents[0], direction
@@ -203,7 +208,14 @@ def rank(ask: Ask) -> Reply:
             texts.append(say("rank_threshold", yes="Yes" if inside else "No", cluster=cluster.shown, rank=ordinal(value),
                              ranking=ranking, edition=cluster.edition, inside="within" if inside else "not in", limit=limit))
         elif claims:
-            texts.append(say("rank_claim", yes="Yes" if claims[0] == value else "No", cluster=cluster.shown,
+            more_words = q.cue_words.get("MORE", [])
+            if any(w in ("higher", "better", "above", "ahead") for w in more_words):
+                holds = value < claims[0]
+            elif any(w in ("lower", "worse", "below", "behind") for w in more_words):
+                holds = value > claims[0]
+            else:
+                holds = value == claims[0]
+            texts.append(say("rank_claim", yes="Yes" if holds else "No", cluster=cluster.shown,
                              rank=ordinal(value), ranking=ranking, edition=cluster.edition))
         else:
             texts.append(say(f"rank_{ranking}", cluster=cluster.shown, rank=ordinal(value), edition=cluster.edition))
@@ -516,7 +528,8 @@ def collaboration_share(ask: Ask) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
     measures = ask.measures() or ["patents", "articles"]
-    limit = ask.threshold() if ask.question.yes_no else None
+    q = ask.question
+    limit = ask.threshold() if q.yes_no else None
     texts, data = [], {"cluster": cluster.name}
     for measure in measures:
         share = cluster.collaboration(measure).share
@@ -527,10 +540,18 @@ def collaboration_share(ask: Ask) -> Reply:
             texts.append(say("collab_threshold", yes="Yes" if holds else "No", share=share_text(share), cluster=cluster.shown,
                              unit=COLLAB_UNIT[measure], done="filed" if measure == "patents" else "published",
                              relation="more than" if share > value else ("exactly" if share == value else "less than"),
-                             limit="half" if value == 50 else share_text(value)))
+                             limit=_limit_text(value, q)))
         else:
             texts.append(say(f"collab_share_{measure}", share=share_text(share), cluster=cluster.shown))
     return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+def _limit_text(value: float, question: Question) -> str:
+    """How to name the limit the user gave: 'half', 'a third', or a percentage."""
+    if value == 50 and question.has("HALF"):
+        return "half"
+    fractions = question.cue_words.get("FRACTION", [])
+    return fractions[0].lower() if fractions else share_text(round(value, 1))
 
 
 def _place_names(ask: Ask) -> list[tuple[str, str]]:
@@ -619,8 +640,12 @@ def collaboration_both(ask: Ask) -> Reply:
 def economy_of_cluster(ask: Ask) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
-    return ask.reply(say("economy_of", cluster=cluster.shown, economies=join_names(cluster.economies)),
-                     data={"cluster": cluster.name, "economies": cluster.economies}, economy=cluster.economies[0])
+    text = say("economy_of", cluster=cluster.shown, economies=join_names(cluster.economies))
+    named = ask.question.entities.of("economy") + ask.question.entities.of("place_economy")
+    if ask.question.yes_no and named:
+        inside = any(name_key(e.value) == name_key(x) for e in named for x in cluster.economies)
+        text = ("Yes. " if inside else "No. ") + text
+    return ask.reply(text, data={"cluster": cluster.name, "economies": cluster.economies}, economy=cluster.economies[0])
 
 
 @answer("economy_clusters")

@@ -94,6 +94,13 @@ class EntityFinder:
         self.known_words = set(vocabulary.known_words) | set(stop_words)
         self.fuzzy_names: list[str] = []
         self.fuzzy_targets: list[tuple[str, str]] = []
+        # A part of a hyphenated location name ("Rotterdam" in "Amsterdam–Rotterdam") names that location.
+        self.location_parts: dict[str, str] = {}
+        for surface, canonical in knowledge.all_names()["location"]:
+            parts = [p for p in re.split(r"\s*[-\u2010-\u2015]\s*", surface) if p]
+            if len(parts) > 1:
+                for part in parts:
+                    self.location_parts.setdefault(name_key(part), str(canonical))
         for kind, names in knowledge.all_names().items():
             for surface, canonical in names:
                 key = name_key(surface)
@@ -180,6 +187,9 @@ class EntityFinder:
         economy = self.knowledge.find_economy(name)
         if economy:
             return "economy", economy
+        part_of = self.location_parts.get(name_key(name))
+        if part_of:
+            return "location", part_of
         return None
 
     def _fuzzy(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int], found: Entities) -> None:

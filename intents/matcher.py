@@ -77,6 +77,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ECONOMY")
     if entities.of("place"):
         found.add("PLACE")
+    if clusters and "ECONOMY" in found:
+        found.add("CLUSTER_AND_ECONOMY")
     ordinals = entities.of("ordinal")
     if ordinals:
         found.add("ORDINAL")
@@ -90,6 +92,9 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("YESNO")
     if question.short:
         found.add("SHORT")
+    if (not question.cues and not entities.unknown_terms and not entities.other_words
+            and len({(e.type, e.value) for e in entities.items}) == 1):
+        found.add("BARE")  # just a name: "Brussels?", "AGFA"
     return found
 
 

@@ -172,5 +172,6 @@ def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
         for token in pattern["pattern"] if isinstance(pattern["pattern"], list) else []:
             if token.get("LIKE_NUM"):
                 token.setdefault("LOWER", {"NOT_IN": ordinal_words})
-    patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words}}]})
+    patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words},
+                                                     "ORTH": {"REGEX": r"^(?!\d+(?:st|nd|rd|th)$)"}}]})
     return patterns

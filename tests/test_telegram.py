@@ -577,3 +577,36 @@ def test_token_format_check(token: str, ok: bool) -> None:
     assert (problem is None) == ok
     if problem and token:
         assert token.strip() not in problem
+
+
+@pytest.mark.parametrize("text,addressed,question", [
+    ("@gii_test_bot who is the top PCT applicant?", True, "who is the top PCT applicant?"),
+    ("Hey @GII_test_bot, who is the top?", True, "Hey, who is the top?"),
+    ("who is the top @gii_test_bot?", True, "who is the top?"),
+    ("@gii_test_bot_fan hi", False, None),
+    ("write to x@gii_test_bot.com", False, None),
+    ("who is the top?", False, None),
+])
+def test_in_groups_only_a_mention_addresses_the_bot_and_is_stripped(text: str, addressed: bool,
+                                                                   question: str | None) -> None:
+    from telegram import Message
+
+    from bot.telegram_bot import is_addressed, question_text
+    message = Message.de_json({"message_id": 1, "date": 0, "text": text,
+                               "chat": {"id": -5, "type": "supergroup", "title": "g"}}, None)
+    assert is_addressed(message, 7, "gii_test_bot") is addressed
+    if question is not None:
+        assert question_text(message, 7, "gii_test_bot") == question
+
+
+def test_a_text_mention_of_the_bot_addresses_it_and_is_stripped() -> None:
+    from telegram import Message
+
+    from bot.telegram_bot import is_addressed, question_text
+    text = "GII bot, what is Brussels–Antwerp's rank?"
+    message = Message.de_json({"message_id": 1, "date": 0, "text": text,
+                               "chat": {"id": -5, "type": "group", "title": "g"},
+                               "entities": [{"type": "text_mention", "offset": 0, "length": 7,
+                                             "user": {"id": 7, "is_bot": True, "first_name": "GII bot"}}]}, None)
+    assert is_addressed(message, 7, "gii_test_bot")
+    assert question_text(message, 7, "gii_test_bot") == "what is Brussels–Antwerp's rank?"
