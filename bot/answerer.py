@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_layer
 from bot.answer import Answer, Entity
-from intents.answers import ANSWERS, Ask, Reply, covered, no_data, ordinal_word, replies, say
+from intents.answers import ANSWERS, Ask, Reply, covered, join_names, no_data, ordinal_word, replies, say
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
@@ -30,7 +30,7 @@ from knowledge.places import load_places
 log = logging.getLogger(__name__)
 
 COLLABORATION_INTENTS = frozenset({"collaboration_places", "collaboration_both", "collaboration_share"})
-PLACE_TYPES = ("place", "place_economy", "location")
+ECONOMY_INTENTS = frozenset({"economy_clusters", "economy_of_cluster"})
 PUBLIC_ENTITY_TYPES = {"cluster", "organization", "location", "economy", "place", "place_economy", "ordinal", "number",
                        "percent", "year"}
 
@@ -65,6 +65,11 @@ class Answerer:
             return self._finish(self._not_understood(cleaned.text), None, 0.0, None, [], cleaned)
         frame = self.sessions.get(session)
         question = self._understand(cleaned.text)
+        if frame.pending and _names_only_a_cluster(question):
+            # The reply to our "Which cluster do you mean?": ask the pending question about it.
+            cluster = self.knowledge.cluster(question.entities.values("cluster")[0])
+            question = self._understand(f"{frame.pending} ({cluster.name if cluster else ''})")
+        frame.pending = None
         whole = self._answer(question, copy_frame(frame))
         parts = self._answer_clauses(cleaned.text, frame) if whole.reply.status == "answered" else []
         result = whole
@@ -110,7 +115,9 @@ class Answerer:
         if best.spec.cluster:
             problem = self._resolve_cluster(ask, best.spec.name)
             if problem is not None:
-                return _Result(problem, best.spec.name, score, _advance(frame, None, None))
+                if problem.status == "clarify":
+                    problem.data["question"] = question.text
+                return _Result(problem, best.spec.name, score, _advance(frame, best.spec.name, problem))
         reply = ANSWERS[best.spec.answer](ask)
         if reply.cluster is None:
             reply.cluster = ask.cluster
@@ -120,27 +127,48 @@ class Answerer:
         """Pick the cluster a question is about, or say why we can't (a place we lack, or a choice)."""
         entities = ask.question.entities
         named = entities.values("cluster")
-        if intent not in COLLABORATION_INTENTS and not (intent == "economy_clusters"):
-            places = [e for e in entities.items if e.type in ("place", "location")]
+        kb = self.knowledge
+        if intent not in COLLABORATION_INTENTS and intent not in ECONOMY_INTENTS:
+            places = [e for e in entities.items if e.type in ("place", "location", "place_economy")]
             if places:
-                return no_data(ask, say("unknown_place", place=places[0].text.title() if places[0].text.islower() else places[0].text,
-                                        covered=covered(self.knowledge)), place=places[0].value)
+                return no_data(ask, say("unknown_place", place=_shown_place(places[0].text), covered=covered(kb)),
+                               place=places[0].value)
         if named:
-            ask.cluster = self.knowledge.cluster(named[0])
-        elif ask.frame.cluster and self.knowledge.cluster(ask.frame.cluster):
-            ask.cluster = self.knowledge.cluster(ask.frame.cluster)
-        elif len(self.knowledge.clusters) == 1:
-            ask.cluster = self.knowledge.clusters[0]
-        else:
-            return Reply(say("unknown_cluster_choice", covered=covered(self.knowledge)), status="clarify",
-                         data={"choices": [c.name for c in self.knowledge.clusters]})
-        return None
+            ask.cluster = kb.cluster(named[0])
+            return None
+        economies = entities.values("economy")
+        if economies and intent not in ECONOMY_INTENTS:
+            return self._cluster_of_economy(ask, economies[0])
+        if ask.frame.cluster and kb.cluster(ask.frame.cluster):
+            ask.cluster = kb.cluster(ask.frame.cluster)
+            return None
+        if len(kb.clusters) == 1:
+            ask.cluster = kb.clusters[0]
+            return None
+        holding = sorted({hit.cluster.id for name in entities.values("organization") for hit in kb.find_organization(name)})
+        if len(holding) == 1:
+            ask.cluster = kb.cluster(holding[0])
+            return None
+        choices = [kb.cluster(i) for i in holding] if holding else kb.clusters
+        return Reply(say("unknown_cluster_choice", covered=join_names([c.shown for c in choices if c])), status="clarify",
+                     data={"choices": [c.name for c in choices if c]})
+
+    def _cluster_of_economy(self, ask: Ask, economy: str) -> Reply | None:
+        """"Top applicant in Belgium": its cluster when it is the economy's only one; else ask which."""
+        clusters = self.knowledge.clusters_of_economy(economy)
+        if len(clusters) == 1 and clusters[0].membership.kind == "only":
+            ask.cluster = clusters[0]
+            return None
+        if not clusters:
+            return no_data(ask, say("economy_missing", economy=economy, covered=covered(self.knowledge)), economy=economy)
+        return Reply(say("economy_choice", economy=economy, clusters=join_names([c.shown for c in clusters])),
+                     status="clarify", data={"economy": economy, "choices": [c.name for c in clusters]})
 
     def _no_intent(self, question: Question) -> Reply:
         places = [e for e in question.entities.items if e.type in ("place", "place_economy")]
         if places:
-            return Reply(say("unknown_place", place=places[0].text.title() if places[0].text.islower() else places[0].text,
-                             covered=covered(self.knowledge)), status="no_data", data={"place": places[0].value})
+            return Reply(say("unknown_place", place=_shown_place(places[0].text), covered=covered(self.knowledge)),
+                         status="no_data", data={"place": places[0].value})
         return self._not_understood(question.text)
 
     def _not_understood(self, text: str) -> Reply:
@@ -232,6 +260,19 @@ def capitalized_words(text: str) -> frozenset[str]:
     return frozenset(match.lower() for match in _CAPITALIZED.findall(text.strip()))
 
 
+def _names_only_a_cluster(question: Question) -> bool:
+    """True for "Zembla–Nordholm", "the Brussels one please": a cluster and nothing else to act on."""
+    items = question.entities.items
+    content = set(question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT", "CLUSTER_WORD"}
+    return bool(items) and all(e.type == "cluster" for e in items) and len(set(e.value for e in items)) == 1 \
+        and not content and not question.entities.unknown_terms
+
+
+def _shown_place(text: str) -> str:
+    """A place as typed, capitalised when the user typed it all in lower case."""
+    return text.title() if text.islower() else text
+
+
 def _follow_up_values(reply: Reply) -> dict[str, str]:
     """Blanks of follow-up phrases that depend on the reply: the next rank, the other table."""
     rows = reply.data.get("rows") or []
@@ -265,6 +306,10 @@ def _advance(frame: Frame, intent: str | None, reply: Reply | None) -> Frame:
         frame.turns_since_update = 0
     else:
         frame.turns_since_update += 1
+        if reply is not None and reply.status == "clarify" and intent:
+            frame.intent = intent  # "Which cluster?" - "Zembla–Nordholm": the answer continues the question
+            if "choices" in reply.data:
+                frame.pending = reply.data.get("question")
     return frame
 
 

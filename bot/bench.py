@@ -117,6 +117,7 @@ class Results:
     cold_bare_s: list[float] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
     hot_spots: list[tuple[str, int, float, float]] = field(default_factory=list)
+    project_steps: list[tuple[str, int, float, float]] = field(default_factory=list)
     profiled_asks: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -380,8 +381,9 @@ def time_both(answerer: Any, retrieval: Retrieval, conversations: list[dict], re
     return Latency(ours), Latency(theirs)
 
 
-def hot_spots(answerer: Any, conversations: list[dict], asks: int, limit: int = 12) -> tuple[list, int]:
-    """Where an ask spends its time: the functions with the most own time under cProfile."""
+def hot_spots(answerer: Any, conversations: list[dict], asks: int, limit: int = 12) -> tuple[list, list, int]:
+    """Where an ask spends its time under cProfile: the functions with the most own time, and the
+    project's own functions by cumulative time (what each step costs with everything it calls)."""
     reps = repetitions(conversations, asks)
     gc.collect()
     profiler = cProfile.Profile()
@@ -391,11 +393,25 @@ def hot_spots(answerer: Any, conversations: list[dict], asks: int, limit: int = 
     stats = pstats.Stats(profiler)
     total = stats.total_tt or 1e-9  # type: ignore[attr-defined]
     profiled = reps * sum(len(item["turns"]) for item in conversations)
-    rows = []
+    root = Path(__file__).resolve().parent.parent
+    rows, ours = [], []
     for (filename, line, function), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append((_where(filename, line, function), calls, 100.0 * own / total, 100.0 * cumulative / total))
+        row = (_where(filename, line, function), calls, 100.0 * own / total, 100.0 * cumulative / total)
+        rows.append(row)
+        spacy_call = filename.endswith(os.path.join("spacy", "language.py")) and function == "__call__"
+        if spacy_call or (filename != "~" and _inside(Path(filename), root) and "bench.py" not in filename):
+            ours.append(row)
     rows.sort(key=lambda row: row[2], reverse=True)
-    return rows[:limit], profiled
+    ours.sort(key=lambda row: row[3], reverse=True)
+    return rows[:limit], ours[:limit], profiled
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        parts = path.resolve().relative_to(root).parts
+    except ValueError:
+        return False
+    return bool(parts) and parts[0] in ("bot", "intents", "knowledge")
 
 
 def _where(filename: str, line: int, function: str) -> str:
@@ -559,11 +575,17 @@ def render(results: Results, previous: str | None) -> str:
                 f"| Session puts per second | {mem['sessions'] / mem['put_s']:,.0f} |"]
     if results.hot_spots:
         out += ["", "## Hot spots", "",
-                f"cProfile over {results.profiled_asks:,} asks (profiling slows every call, so read shares, "
-                "not times). Own time: spent in the function itself; cumulative: with what it calls.", "",
-                "| Function | Calls per ask | Own time | Cumulative |", "| --- | --- | --- | --- |"]
+                f"cProfile over {results.profiled_asks:,} asks of the same questions (profiling slows every "
+                "call, so read shares, not times). Own: time in the function itself; cumulative: with "
+                "everything it calls; both as a share of all profiled time.", "",
+                "Functions with the most own time:", "",
+                "| Function | Calls per ask | Own | Cumulative |", "| --- | --- | --- | --- |"]
         out += [f"| `{where}` | {calls / results.profiled_asks:.2f} | {own:.1f}% | {cum:.1f}% |"
                 for where, calls, own, cum in results.hot_spots]
+        out += ["", "The project's own functions (and spaCy's `Language.__call__`, the pipeline run) by cumulative time:", "",
+                "| Function | Calls per ask | Own | Cumulative |", "| --- | --- | --- | --- |"]
+        out += [f"| `{where}` | {calls / results.profiled_asks:.2f} | {own:.1f}% | {cum:.1f}% |"
+                for where, calls, own, cum in results.project_steps]
     if results.failures:
         out += ["", "## Turns we failed", ""] + [f"- {line}" for line in results.failures]
     out += ["", kept_findings(previous)]
@@ -623,7 +645,7 @@ def measure(args: argparse.Namespace) -> Results:
     score_baseline(retrieval, conversations, check_turn)
     print(f"bench: timing {reps * turns:,} asks each", flush=True)
     results.ours, results.baseline = time_both(answerer, retrieval, conversations, reps)
-    results.hot_spots, results.profiled_asks = hot_spots(answerer, conversations, settings.profile_asks)
+    results.hot_spots, results.project_steps, results.profiled_asks = hot_spots(answerer, conversations, settings.profile_asks)
     del answerer, retrieval
     gc.collect()
 

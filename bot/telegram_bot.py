@@ -34,7 +34,7 @@ import re
 import secrets
 import sys
 import warnings
-from typing import TYPE_CHECKING, Awaitable, Callable, Coroutine, Generic, Iterable, Sequence, TypeVar
+from typing import Awaitable, Callable, Coroutine, Generic, Iterable, Sequence, TypeVar
 from urllib.parse import urlparse
 
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message,
@@ -47,10 +47,9 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.answer import Answer
+from bot.answerer import Answerer
+from bot.loading import answerer_or_exit
 from bot.telegram_format import bold, bullet_list, escape, reply_messages
-
-if TYPE_CHECKING:  # the Answerer (and spaCy) load only once the configuration is known to be good
-    from bot.answerer import Answerer
 
 logger = logging.getLogger(__name__)
 
@@ -669,7 +668,6 @@ def run(args: argparse.Namespace) -> int:
         secret = secret or secrets.token_urlsafe(32)
 
     configure_logging([token, secret or ""])
-    from bot.loading import answerer_or_exit
     answerer = answerer_or_exit(getattr(args, "knowledge", None))
     application = build_application(token, TelegramChannel(answerer), base_url=base_url)
     redact = RedactSecrets([token, secret or ""]).redact

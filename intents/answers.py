@@ -558,10 +558,11 @@ def _place_names(ask: Ask) -> list[tuple[str, str]]:
     """(as typed, canonical) for the places named: our locations, clusters read as places, and others."""
     places = []
     for item in ask.question.entities.items:
-        if item.type == "location":
+        if item.type in ("location", "place", "place_economy"):
             places.append((item.text, item.value))
-        elif item.type in ("place", "place_economy"):
-            places.append((item.text, item.value))
+        elif item.type == "cluster" and ask.cluster is not None and item.value != ask.cluster.id:
+            other = ask.knowledge.cluster(item.value)  # another cluster named as a partner location
+            places.append((item.text, other.name if other else item.value))
     return places
 
 

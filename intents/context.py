@@ -32,6 +32,7 @@ class Frame:
     intent: str | None = None
     economy: str | None = None
     location: str | None = None
+    pending: str | None = None  # a question we asked "which cluster?" about, to finish when told
     turns_since_update: int = 0
     updated_at: float = 0.0
 

@@ -71,8 +71,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("UNKNOWN")
         if organizations:
             found.add("UNKNOWN_WITH_ORG")
-    if entities.of("location"):
-        found.add("LOCATION")
+    if entities.of("location") or (len(clusters) >= 2 and "COLLAB" in found):
+        found.add("LOCATION")  # a second cluster named in a collaboration question is a partner place
     if entities.of("economy") or entities.of("place_economy"):
         found.add("ECONOMY")
     if entities.of("place"):
@@ -92,7 +92,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("YESNO")
     if question.short:
         found.add("SHORT")
-    if (not question.cues and not entities.unknown_terms and not entities.other_words
+    content_cues = {label for label in found if label.isupper()} & set(question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT"}
+    if (not content_cues and not entities.unknown_terms and not entities.other_words
             and len({(e.type, e.value) for e in entities.items}) == 1):
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
     return found
@@ -116,6 +117,7 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
         if continuing and frame.intent == spec.name and "CONTINUES" in spec.weights:
             # "What about publications?", "list them": the shape itself says "same question as before".
             score += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
+            score += 0.5 if "BARE" in present else 0.0  # "And in Brussels?": same question, another name
         scored.append(Scored(spec, round(score, 3)))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Literal
@@ -89,6 +90,11 @@ class KnowledgeBase:
         for cluster in self.clusters:
             for name in self.names_of(cluster):
                 self._clusters_by_key.setdefault(name_key(name), cluster)
+        for part, cluster in self._name_parts().items():
+            if part not in self._clusters_by_key:
+                self._clusters_by_key[part] = cluster
+                cluster.aliases.append(part.title())
+        for cluster in self.clusters:
             for kind in ("applicants", "publishers"):
                 for row in cluster.table(kind).rows:
                     for name in self.names_of(row):
@@ -102,6 +108,23 @@ class KnowledgeBase:
             for economy in cluster.economies:
                 for name in [economy, *self.economy_aliases.get(economy, [])]:
                     self._economies.setdefault(name_key(name), economy)
+
+    def _name_parts(self) -> dict[str, ClusterProfile]:
+        """'Tokyo' for 'Tokyo–Yokohama': each part of a hyphenated cluster name that names no other
+        cluster, economy or collaborating location, so a loose mention still finds its cluster."""
+        owners: dict[str, set[str]] = {}
+        for cluster in self.clusters:
+            parts = [p for p in re.split(r"\s*[-\u2010-\u2015]\s*", cluster.name) if p.strip()]
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                owners.setdefault(name_key(part), set()).add(cluster.id)
+        taken = {name_key(e) for c in self.clusters for e in c.economies}
+        taken |= {name_key(n) for c in self.clusters for kind in ("patents", "articles")
+                  for loc in c.collaboration(kind).locations for n in self.names_of(loc)}
+        by_id = {c.id: c for c in self.clusters}
+        return {part: by_id[next(iter(ids))] for part, ids in owners.items()
+                if len(ids) == 1 and part not in taken and len(part) >= 3}
 
     @staticmethod
     def names_of(item: RankedRow | Location | ClusterProfile) -> list[str]:

@@ -230,7 +230,7 @@ PUBLISHER_AT_RANK = [
     case("who is the second largest publishing organization in brussels antwerp", "University of Antwerp", "3,125",
          must_not=("Universite libre", "8613")),
     case("name the 2nd publishing organisation in brussels antwerp", "University of Antwerp",
-         must_not=("Universite libre", "8613"), marks=bot_bug("'name the 2nd ...' answers the first publisher, KU Leuven")),
+         must_not=("Universite libre", "8613")),
     case("third biggest publisher in brussels–antwerp?", "Universite libre de Bruxelles", "2,456",
          must_not=("University of Antwerp", "8613")),
     case("which org ranks 3rd among Brussels Antwerp publishers", "Universite libre de Bruxelles",
@@ -415,8 +415,7 @@ YES_NO = [
     pytest.param("is there any other cluster in belgium?", "No", [], [], id="other-belgian",
                  marks=bot_bug("answers 'Yes. ... the only cluster' — the yes/no is inverted")),
     pytest.param("is brussels antwerp the 58th cluster by intensity?", "Yes", ["58"], [], id="claim-58th"),
-    pytest.param("does KU Leuven account for more than 30% of articles?", "Yes", ["31%"], [], id="ku-30pct",
-                 marks=bot_bug("clarify: read as a comparison of two organizations")),
+    pytest.param("does KU Leuven account for more than 30% of articles?", "Yes", ["31%"], [], id="ku-30pct"),
     pytest.param("did AGFA file more than 200 PCT applications?", "No", ["195"], [], id="agfa-200",
                  marks=bot_bug("clarify: read as a comparison of two organizations")),
 ]
@@ -493,8 +492,7 @@ REVERSE = [
     case("which cluster is AGFA in?", "AGFA", "Brussels-Antwerp"),
     case("in which cluster is toyota?", "Toyota", "Brussels-Antwerp"),
     case("what cluster does the University of Antwerp belong to", "University of Antwerp", "Brussels-Antwerp"),
-    case("ULB is part of which cluster?", "Universite libre de Bruxelles", "Brussels-Antwerp",
-         marks=bot_bug("read as organization_fact: gives ULB's 9% share")),
+    case("ULB is part of which cluster?", "Universite libre de Bruxelles", "Brussels-Antwerp"),
     case("which S&T cluster has KU Leuven among its organizations", "KU Leuven", "Brussels-Antwerp"),
 ]
 
@@ -807,10 +805,8 @@ SUPERLATIVES = [
     case("which cluster is the largest?", "Quillhaven-Marrowby", "12th"),
     case("which cluster is the biggest by size?", "Quillhaven-Marrowby"),
     case("which cluster ranks highest by intensity?", "Fennimore Vale", "9th"),
-    case("which cluster has the most pct applications per million inhabitants?", "Fennimore Vale", "2,468",
-         marks=bot_bug("clarify (read as per_million) instead of best_cluster")),
-    case("which cluster publishes the most articles per capita?", "Fennimore Vale", "11,111",
-         marks=bot_bug("clarify (read as per_million) instead of best_cluster")),
+    case("which cluster has the most pct applications per million inhabitants?", "Fennimore Vale", "2,468"),
+    case("which cluster publishes the most articles per capita?", "Fennimore Vale", "11,111"),
 ]
 
 
@@ -835,13 +831,11 @@ def test_should_keep_each_session_on_its_own_cluster(several, session):
     check(second, must=["Fennimore Vale University", "60"], must_not=["K.U. Leuven", "Quillhaven"])
 
 
-@bot_bug("'what about brussels-antwerp?' after a Fennimore Vale question is not_understood")
 def test_should_switch_cluster_in_a_follow_up(several, session):
     _, switched = conversation(several, session, "who is the top pct applicant in fennimore vale?",
                                "what about brussels-antwerp?")
     check(switched, must=["AGFA"], must_not=["Pelliwax"])
 
 
-@bot_bug("an organization found in only one loaded cluster still gets 'which cluster?'")
 def test_should_infer_the_cluster_from_an_organization_found_in_only_one(several):
     check(ask(several, "how many pct applications did glimmerwave industries file?"), must=["410"])

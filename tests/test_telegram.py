@@ -134,15 +134,46 @@ def bot(api: BotApiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 # Start-up and configuration
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("token", [None, "", "not-a-token", "123:short", f"{TOKEN} extra"])
-def test_missing_or_malformed_token_exits_2_with_one_line(tmp_path: Path, token: str | None) -> None:
-    bot = BotProcess(tmp_path, None, token=token)
+def test_missing_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    bot = BotProcess(tmp_path, None, token=None)
     assert bot.wait(15) == 2
     output = bot.logs()
-    assert len(output.strip().splitlines()) == 1, output
-    assert "TELEGRAM_BOT_TOKEN" in output
+    assert len(output.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in output, output
+
+
+def run_in_process(monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str]) -> int:
+    """`gii-bot telegram ...` through the same `run` the command uses, for checks that end before any I/O."""
+    from bot.cli import build_parser
+    from bot.telegram_bot import run
+    for key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_WEBHOOK_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return run(build_parser().parse_args(["telegram", *argv]))
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "123:short", f"{TOKEN} extra", "abc:" + "x" * 35])
+def test_malformed_token_exits_2_with_one_line_that_does_not_repeat_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], token: str) -> None:
+    assert run_in_process(monkeypatch, [], {"TELEGRAM_BOT_TOKEN": token}) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in err
     if token:
-        assert token not in output and "short" not in output
+        assert token not in err and "short" not in err and "x" * 10 not in err
+
+
+@pytest.mark.parametrize("args,env,complaint", [
+    (["--api-base-url", "ftp://127.0.0.1/bot"], {}, "base URL"),
+    ([], {"TELEGRAM_API_BASE_URL": "127.0.0.1:8081/bot"}, "base URL"),
+    (["--webhook-url", "https://bot.example.org/hook", "--secret-token", "no spaces allowed"], {}, "secret"),
+    (["--webhook-url", "bot.example.org/hook"], {}, "--webhook-url"),
+])
+def test_bad_settings_exit_2_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                           args: list[str], env: dict[str, str], complaint: str) -> None:
+    assert run_in_process(monkeypatch, args, {"TELEGRAM_BOT_TOKEN": TOKEN, **env}) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and complaint in err, err
+    assert_no_secret(err)
 
 
 def test_rejected_token_exits_2_with_a_clear_line(tmp_path: Path) -> None:
