@@ -20,7 +20,7 @@ from intents.answers import ANSWERS, Ask, Reply, covered, join_names, no_data, o
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
-from intents.pipeline import build_pipeline
+from intents.pipeline import build_pipeline, drop_typo_cues_on_names
 from intents.text import clean, matching_form
 from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase
@@ -82,9 +82,11 @@ class Answerer:
                             self._public_entities(question), cleaned)
 
     def _understand(self, text: str) -> Question:
+        capitalized = capitalized_words(text)
         with self._nlp_lock:
             doc = self.nlp(matching_form(text))
-        return read_question(text, doc, self.finder.find(doc, capitalized_words(text)))
+        drop_typo_cues_on_names(doc, capitalized)
+        return read_question(text, doc, self.finder.find(doc, capitalized))
 
     def _answer_clauses(self, text: str, frame: Frame) -> list["_Result"]:
         """A question asking several things at once ("its rank, and who leads in patents?"): each clause on its own."""
@@ -165,7 +167,7 @@ class Answerer:
                      status="clarify", data={"economy": economy, "choices": [c.name for c in clusters]})
 
     def _no_intent(self, question: Question) -> Reply:
-        places = [e for e in question.entities.items if e.type in ("place", "place_economy")]
+        places = [e for e in question.entities.items if e.type in ("place", "place_economy", "location")]
         if places:
             return Reply(say("unknown_place", place=_shown_place(places[0].text), covered=covered(self.knowledge)),
                          status="no_data", data={"place": places[0].value})

@@ -279,9 +279,17 @@ def machine_info() -> dict[str, str]:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
-    return {"platform": platform.platform(), "cpu": cpu, "cores": f"{os.cpu_count()} ({usable} usable)",
+    return {"load": _load_average(), "platform": platform.platform(), "cpu": cpu, "cores": f"{os.cpu_count()} ({usable} usable)",
             "python": f"{platform.python_implementation()} {platform.python_version()}",
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **versions}
+
+
+def _load_average() -> str:
+    """The 1-minute load average: other work on the machine shows in every timing."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "n/a"
 
 
 def _child_env() -> dict[str, str]:
@@ -525,6 +533,8 @@ def render(results: Results, previous: str | None) -> str:
            f"| Platform | {m['platform']} |", f"| CPU | {m['cpu']} |", f"| Cores | {m['cores']} |",
            f"| Python | {m['python']} |", f"| spaCy | {m['spacy']} |", f"| rapidfuzz | {m['rapidfuzz']} |",
            f"| pydantic | {m['pydantic']} |",
+           f"| Load average (1 min), start / end of the run | {m['load']} / {m.get('load_end', 'n/a')} "
+           f"(near 0 on an idle machine; more means other work shared the cores during the timings) |",
            f"| Questions | `{results.questions}`: {results.conversations} conversations, {turns} turns |",
            f"| Scorer | {results.scorer} |", ""]
     out += ["## Targets", "", "| Target | Measured | Result |", "| --- | --- | --- |"]
@@ -653,6 +663,7 @@ def measure(args: argparse.Namespace) -> Results:
     results.cold_ours_s, results.cold_bare_s = cold_start(settings.cold_runs, args.knowledge)
     print(f"bench: memory, {settings.sessions:,} sessions", flush=True)
     results.memory = measure_memory(questions, settings.sessions, args.knowledge)
+    results.machine["load_end"] = _load_average()
     return results
 
 

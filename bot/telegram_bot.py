@@ -49,7 +49,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.answer import Answer
 from bot.answerer import Answerer
 from bot.loading import answerer_or_exit
-from bot.telegram_format import bold, bullet_list, escape, reply_messages
+from bot.telegram_format import bold, bullet, escape, pack_lines, reply_messages
 
 logger = logging.getLogger(__name__)
 
@@ -505,36 +505,31 @@ class TelegramChannel:
 
     def help_messages(self, *, greeting: bool) -> list[str]:
         knowledge = self.answerer.knowledge
-        names = [f"{c.shown} ({', '.join(c.economies)})" for c in knowledge.clusters]
-        username = self._username()
-        lines = []
+        lines: list[str] = []
         if greeting:
-            lines.append(bold(f"Hello! I answer questions about the science and technology clusters "
-                              f"of the Global Innovation Index {knowledge.edition}."))
-        lines += [
-            escape("I know the cluster profiles of:") + "\n" + bullet_list(names),
-            escape("For each cluster: its rank by size and by intensity, PCT applications and scientific "
-                   "articles per million inhabitants, the top PCT applicants and scientific publishers, "
-                   "and the places it collaborates with most."),
-            escape("Try, for example:") + "\n" + bullet_list([*self.examples(), "And the second?"]),
-            escape("Follow-up questions refer to your previous one."),
-        ]
-        if username:
+            lines += [bold(f"Hello! I answer questions about the science and technology clusters "
+                           f"of the Global Innovation Index {knowledge.edition}."), ""]
+        lines += [escape("I know the cluster profiles of:")]
+        lines += [bullet(f"{c.shown} ({', '.join(c.economies)})") for c in knowledge.clusters]
+        lines += ["", escape("For each cluster: its rank by size and by intensity, PCT applications and "
+                             "scientific articles per million inhabitants, the top PCT applicants and "
+                             "scientific publishers, and the places it collaborates with most."),
+                  "", escape("Try, for example:")]
+        lines += [bullet(example) for example in [*self.examples(), "And the second?"]]
+        lines += ["", escape("Follow-up questions refer to your previous one.")]
+        if username := self._username():
             lines.append(escape(f"In a group, mention me (@{username}) or reply to one of my messages."))
-        return ["\n\n".join(lines)]
+        return pack_lines(lines)
 
     def about_messages(self) -> list[str]:
         knowledge = self.answerer.knowledge
-        documents = sorted({c.source.document for c in knowledge.clusters})
-        parts = [
-            bold("gii-bot") + escape(": answers from WIPO's Global Innovation Index cluster profiles, "
-                                     "and from nothing else."),
-            escape(f"Source: {knowledge.source}") + ("\n" + bullet_list(documents) if documents else ""),
-            escape(f"Edition: {knowledge.edition}"),
-            escape(f"Clusters covered ({len(knowledge.clusters)}):") + "\n"
-            + bullet_list([c.shown for c in knowledge.clusters]),
-        ]
-        return ["\n\n".join(parts)]
+        lines = [bold("gii-bot") + escape(": answers from WIPO's Global Innovation Index cluster profiles, "
+                                          "and from nothing else."),
+                 "", escape(f"Source: {knowledge.source}"),
+                 escape(f"Edition: {knowledge.edition}"),
+                 "", escape(f"Clusters covered ({len(knowledge.clusters)}):")]
+        lines += [bullet(cluster.shown) for cluster in knowledge.clusters]
+        return pack_lines(lines)
 
     def _username(self) -> str | None:
         try:

@@ -7,7 +7,7 @@ This module does not import python-telegram-bot: it is plain text work, testable
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text
 _HARD_BREAKS = ("\n\n", "\n", " ")
@@ -98,6 +98,29 @@ def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n
     return messages
 
 
+def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join self-contained HTML lines ("" for a blank line) into as few messages as fit in `limit`.
+
+    A message never starts or ends with a blank line, wherever the cut falls.
+    """
+    messages: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        length = telegram_length(line)
+        if length > limit:
+            raise ValueError("a line is longer than one Telegram message")
+        current = messages[-1]
+        if current and size + 1 + length > limit:
+            current = []
+            messages.append(current)
+        if not current and not line.strip():
+            continue
+        size = size + 1 + length if current else length
+        current.append(line)
+    joined = ("\n".join(message).strip("\n") for message in messages)
+    return [message for message in joined if message]
+
+
 def reply_messages(text: str, *, heading: str | None = None, footer: str | None = None,
                    limit: int = MESSAGE_LIMIT) -> list[str]:
     """A reply as Telegram HTML messages: an optional bold heading, the text, an optional italic footer."""
@@ -110,6 +133,6 @@ def reply_messages(text: str, *, heading: str | None = None, footer: str | None 
     return pack(blocks, limit) or [escape("…")]
 
 
-def bullet_list(items: Sequence[str]) -> str:
-    """Escaped items, one per line, each after a bullet."""
-    return "\n".join(f"• {escape(item)}" for item in items)
+def bullet(item: object) -> str:
+    """One escaped list item."""
+    return f"• {escape(item)}"

@@ -5,6 +5,7 @@ cannot find what was asked returns a "no_data" reply saying what is missing, nev
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +59,12 @@ def count_text(value: float) -> str:
 
 def share_text(value: float) -> str:
     return f"{value:g}%"
+
+
+def as_typed(text: str, term: str) -> str:
+    """`term` as the user wrote it (the matcher sees lower case): 'janssen' -> 'Janssen'."""
+    match = re.search(re.escape(term).replace("\\ ", r"\s+"), text, re.IGNORECASE)
+    return match.group(0) if match else term
 
 
 def join_names(names: list[str]) -> str:
@@ -244,7 +251,7 @@ def _row_data(table: str, row: RankedRow) -> dict[str, Any]:
 def _unknown_org(ask: Ask, table: str | None) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
-    name = " ".join(ask.question.entities.unknown_terms) or "that organization"
+    name = " ".join(as_typed(ask.question.text, term) for term in ask.question.entities.unknown_terms) or "that organization"
     if table:
         listed = join_names([r.shown for r in cluster.table(table).rows])
         text = say("org_missing", name=name, table_plural=TABLE_PLURAL[table], cluster=cluster.shown, listed=listed)
@@ -668,7 +675,8 @@ def economy_clusters(ask: Ask) -> Reply:
     ask.cluster = ask.cluster or first
     if membership.kind == "only" and len(clusters) == 1:
         data["count"] = 1
-        template = "economy_only_yes" if q.yes_no else "economy_only"
+        others = q.yes_no and any(t.lower_ in ("other", "another", "else", "others", "second") for t in q.doc)
+        template = "economy_only_no_other" if others else "economy_only_yes" if q.yes_no else "economy_only"
         return ask.reply(say(template, cluster=first.shown, economy=economy, edition=first.edition), data=data, economy=economy)
     if q.yes_no and q.has("ONLY"):
         return ask.reply(say("economy_only_no", sentence=membership.sentence), data=data, economy=economy)

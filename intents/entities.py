@@ -22,6 +22,7 @@ from knowledge.places import Gazetteer
 FUZZY_MIN_LENGTH = 4
 FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
+FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_NGRAM = 4
 _KIND_OF_LABEL = {"CLUSTER": "cluster", "ORG": "organization", "LOCATION": "location", "ECONOMY": "economy"}
 
@@ -114,6 +115,7 @@ class EntityFinder:
         found = Entities()
         tokens = _Tokens(doc)
         covered = [False] * len(doc)
+        soft = [False] * len(doc)  # one-word place names: a longer misspelt name may contain them
         for ent in doc.ents:
             item = self._from_ent(ent)
             if item is None:
@@ -121,8 +123,10 @@ class EntityFinder:
             found.items.append(item)
             for i in range(ent.start, ent.end):
                 covered[i] = True
+                soft[i] = ent.end - ent.start == 1 and item.type in ("cluster", "location", "economy")
         cue_tokens = {i for span in doc.spans.get("cues", []) for i in range(span.start, span.end)}
         self._places(tokens, covered, found)
+        self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
         found.unknown_terms = self._unknown(tokens, covered, cue_tokens, capitalized)
         found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
@@ -215,6 +219,28 @@ class EntityFinder:
             found.items.append(Found(kind, tokens.text(start, end), canonical, start, end, how="fuzzy"))
             for i in range(start, end):
                 covered[i] = True
+
+    def _fuzzy_across_places(self, tokens: "_Tokens", covered: list[bool], soft: list[bool], cue_tokens: set[int],
+                             found: Entities) -> None:
+        """"univeristy of antwerp": a misspelt organization whose name holds a place we matched alone."""
+        hard = [c and not s for c, s in zip(covered, soft)]
+        for start, end in self._ngrams(tokens, hard):
+            if end - start < 2 or not any(soft[start:end]) or any(hard[start:end]):
+                continue
+            if not any(not covered[i] and tokens.lower[i] not in self.known_words for i in range(start, end)):
+                continue
+            key = name_key(" ".join(tokens.lower[start:end]))
+            best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_STRONG_SCORE - FUZZY_MARGIN)
+            if not best or best[0][1] < FUZZY_STRONG_SCORE or self.fuzzy_targets[best[0][2]][0] != "organization":
+                continue
+            top_target = self.fuzzy_targets[best[0][2]]
+            rivals = [score for _, score, index in best[1:] if self.fuzzy_targets[index] != top_target]
+            if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
+                continue
+            found.items = [item for item in found.items if not (start <= item.start and item.end <= end)]
+            found.items.append(Found("organization", tokens.text(start, end), top_target[1], start, end, how="fuzzy"))
+            for i in range(start, end):
+                covered[i], soft[i] = True, False
 
     def _unknown(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int],
                  capitalized: frozenset[str]) -> list[str]:

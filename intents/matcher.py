@@ -90,6 +90,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("PERCENT")
     if question.yes_no:
         found.add("YESNO")
+        if found & {"NUMBER", "PERCENT", "HALF", "FRACTION"}:
+            found.add("YESNO_LIMIT")  # "did AGFA file more than 200?", "is it over 5%?"
     if question.short:
         found.add("SHORT")
     content_cues = {label for label in found if label.isupper()} & set(question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT"}

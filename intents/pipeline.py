@@ -89,7 +89,10 @@ class CueMatcher:
         return candidates
 
     def __call__(self, doc: Doc) -> Doc:
-        token_words = [self.words_of(token.lower_) for token in doc]
+        lowers = [token.lower_ for token in doc]
+        token_words = [self.words_of(word) for word in lowers]
+        doc.user_data["typo_tokens"] = {i for i, (word, words) in enumerate(zip(lowers, token_words))
+                                        if words and word not in self.exact and not any(word.startswith(s[:-1]) for s in self.stems)}
         spans = []
         for start, words in enumerate(token_words):
             for first in words:
@@ -104,6 +107,16 @@ class CueMatcher:
 @Language.factory("gii_cues")
 def make_cue_matcher(nlp: Language, name: str) -> CueMatcher:
     return CueMatcher(nlp.vocab)
+
+
+def drop_typo_cues_on_names(doc: Doc, capitalized: frozenset[str]) -> None:
+    """A capitalised word read as a typo of a cue ("Pharmaceutica") is a name, not the cue."""
+    typos = doc.user_data.get("typo_tokens") or set()
+    if not typos or not capitalized:
+        return
+    names = {i for i in typos if doc[i].lower_ in capitalized}
+    if names:
+        doc.spans["cues"] = [span for span in doc.spans["cues"] if not names & set(range(span.start, span.end))]
 
 
 def phrase_tokens(nlp: Language, phrase: str) -> list[str]:

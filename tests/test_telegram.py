@@ -527,6 +527,16 @@ def test_long_replies_are_split_under_the_limit_at_line_breaks() -> None:
     assert all(not s.startswith(" ") for s in shown)
 
 
+def test_long_lists_are_packed_line_by_line_without_blank_edges() -> None:
+    from bot.telegram_format import bullet, pack_lines
+    lines = [escape("Clusters & more:"), *[bullet(f"Cluster {n} & co") for n in range(600)], "", escape("The end.")]
+    messages = pack_lines(lines, limit=1000)
+    assert len(messages) > 1
+    assert all(telegram_length(m) <= 1000 and m == m.strip("\n") for m in messages)
+    shown = "\n".join(parse_telegram_html(m)[0] for m in messages)
+    assert shown.count("& co") == 600 and shown.endswith("The end.")
+
+
 def test_a_word_longer_than_a_message_is_cut_without_breaking_an_entity() -> None:
     pieces = split_plain("&" * 5000, limit=100)
     assert all(telegram_length(escape(piece)) <= 100 for piece in pieces)
