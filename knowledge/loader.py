@@ -130,7 +130,8 @@ def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list
     for name in aliases.economies:
         if name_key(name) not in economies:
             raise KnowledgeError(f"{path}: economies: {name!r} is not an economy any profile in {path.parent} has")
-    return {name: entry.aliases for name, entry in aliases.economies.items()}
+    spelled = {name_key(e): e for p in profiles for e in p.economies}  # the profiles' own spelling
+    return {spelled[name_key(name)]: entry.aliases for name, entry in aliases.economies.items()}
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ CollaborationKind = Literal["patents", "articles"]
 class Source(BaseModel):
     """Where a profile's facts come from: the citation shown with every answer."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     edition: int = Field(ge=2000, le=2100)
     document: str = Field(min_length=1)
@@ -31,6 +31,8 @@ class Membership(BaseModel):
     "largest" (the largest of `count`), or "other" when the sentence is not one we know:
     then the sentence is kept word for word and nothing is inferred from it.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["only", "one_of", "largest", "other"]
     count: int | None = Field(default=None, ge=1)
@@ -49,6 +51,8 @@ class Membership(BaseModel):
 class RankedRow(BaseModel):
     """One row of a profile's top-applicants or top-publishers table."""
 
+    model_config = ConfigDict(extra="forbid")
+
     rank: int = Field(ge=1)
     name: str = Field(min_length=1)
     count: int = Field(ge=0)
@@ -63,6 +67,8 @@ class RankedRow(BaseModel):
 
 class RankedTable(BaseModel):
     """An ordered table: ranks 1..n, counts not increasing, no name twice."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: TableKind
     unit: str = Field(min_length=1, description="the column heading: Patents or Articles")
@@ -87,6 +93,8 @@ class RankedTable(BaseModel):
 class Location(BaseModel):
     """A collaborating location, as named in a profile."""
 
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1)
     display_name: str | None = None
     aliases: list[str] = Field(default_factory=list)
@@ -98,6 +106,8 @@ class Location(BaseModel):
 
 class Collaboration(BaseModel):
     """The share of output made in collaboration, and the top partner locations in order."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: CollaborationKind
     share: float = Field(ge=0, le=100)
@@ -114,6 +124,8 @@ class Collaboration(BaseModel):
 
 class ClusterProfile(BaseModel):
     """Every fact of one cluster's profile page. Unknown data is None, never an empty guess."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str = Field(min_length=1)

@@ -9,9 +9,17 @@ _DROPPED = re.compile(r"[.'\u2019`]")
 _OTHER = re.compile(r"[^0-9a-z]+")
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_FOLD = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                       "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+                       "ħ": "h", "Ħ": "H", "ı": "i"})
+
+
 def strip_accents(text: str) -> str:
-    """'Université' -> 'Universite', 'Köln' -> 'Koln'."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """'Université' -> 'Universite', 'Köln' -> 'Koln', 'Nørdholm' -> 'Nordholm'."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from knowledge.models import ClusterProfile
-from knowledge.normalize import slug
+from knowledge.normalize import name_key, slug
 
 _NUMBER = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+"
 _ORDINAL = r"(?P<rank>\d+)(?P<suffix>st|nd|rd|th)"
@@ -100,12 +100,13 @@ _ROW = re.compile(r"(?P<rank>\d+)\t+(?P<name>.+?)\t+(?P<count>" + _NUMBER + r")\
 _FIELDS_HEADING = re.compile(r"Top technology fields in (?P<name>.+)")
 _COLLAB_PATENTS = re.compile(
     _PERCENT + r" of (?P<name>.+?)['\u2019]s? PCT patent applications are filed in collaboration with other inventors,"
-    r" with (?P<places>.+?) emerging as the top collaborative locations?\.?"
+    r" with (?P<places>.+?) emerging as the top collaborative locations?\."
 )
 _COLLAB_ARTICLES = re.compile(
     _PERCENT + r" of (?P<name>.+?)['\u2019]s? scientific articles are published in collaboration with other organizations,"
-    r" with the top (?:\w+ )?collaborating locations? (?:being|is) (?P<places>.+?)\.?"
+    r" with the top (?:(?P<count>\w+) )?collaborating locations? (?:being|is) (?P<places>.+?)\."
 )
+_BOLD_LIST = re.compile(r"\*\*[^*]+\*\*(?:,\s*\*\*[^*]+\*\*)*(?:,?\s+and\s+\*\*[^*]+\*\*)?")
 _MEMBERSHIPS: list[tuple[str, re.Pattern[str]]] = [
     ("only", re.compile(r"(?P<name>.+?) is the only cluster (?:within|in) (?P<economy>.+?) that falls? within the top \d+ S&T clusters in \d{4}\.?")),
     ("largest", re.compile(r"(?P<name>.+?) is the largest of (?:the )?(?P<count>\d+|\w+) clusters (?:within|in) (?P<economy>.+?) that fall within the top \d+ S&T clusters in \d{4}\.?")),
@@ -152,6 +153,11 @@ def _check_ordinal(reader: _Reader, line: _Line, match: re.Match[str]) -> int:
     return rank
 
 
+def _check_year(reader: _Reader, line: _Line, match: re.Match[str], edition: int) -> None:
+    if int(match["year"]) != edition:
+        raise reader.error(line, f"expected the edition's year {edition}, found {match['year']}")
+
+
 def _membership(sentence: str) -> dict[str, object]:
     for kind, pattern in _MEMBERSHIPS:
         match = pattern.fullmatch(sentence)
@@ -171,17 +177,36 @@ def _table(reader: _Reader, title: str, unit: str, kind: str) -> dict[str, objec
     header, header_match = reader.expect(_TABLE_HEADER, f"the {title!r} table's header '{unit}  Share'")
     if header_match["unit"] != unit:
         raise reader.error(header, f"expected the column {unit!r}, found {header_match['unit']!r}")
-    rows = []
+    rows: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
     while (line := reader.peek()) is not None and re.match(r"\d+\t", line.text):
         reader.position += 1
         match = _ROW.fullmatch(line.text)
         if not match:
             raise reader.error(line, f"expected a table row 'rank<TAB>name<TAB>{unit.lower()}<TAB>share%', found {_shorten(line.text)!r}")
-        rows.append({"rank": int(match["rank"]), "name": match["name"].strip(),
-                     "count": parse_number(match["count"]), "share": float(match["share"])})
+        row = {"rank": int(match["rank"]), "name": match["name"].strip(),
+               "count": parse_number(match["count"]), "share": float(match["share"])}
+        _check_row(reader, line, row, rows, seen, unit)
+        rows.append(row)
     if not rows:
         raise reader.error(reader.peek(), f"expected at least one row in the {title!r} table")
     return {"kind": kind, "unit": unit, "rows": rows}
+
+
+def _check_row(reader: _Reader, line: _Line, row: dict[str, object], rows: list[dict[str, object]],
+               seen: dict[str, int], unit: str) -> None:
+    """The table's rules, checked where the line is known: ranks 1..n, counts not rising, shares 0-100, names once."""
+    expected = len(rows) + 1
+    if row["rank"] != expected:
+        raise reader.error(line, f"expected rank {expected}, found rank {row['rank']}")
+    if rows and row["count"] > rows[-1]["count"]:  # type: ignore[operator]
+        raise reader.error(line, f"expected at most {rows[-1]['count']} {unit.lower()} (the row above), found {row['count']}")
+    if not 0 <= row["share"] <= 100:  # type: ignore[operator]
+        raise reader.error(line, f"expected a share between 0% and 100%, found {row['share']:g}%")
+    key = name_key(str(row["name"]))
+    if key in seen:
+        raise reader.error(line, f"expected a name not already in the table, found {row['name']!r} again (line {seen[key]})")
+    seen[key] = line.number
 
 
 def _fields(reader: _Reader) -> tuple[list[str] | None, list[str] | None]:
@@ -208,8 +233,21 @@ def _collaboration(reader: _Reader, pattern: re.Pattern[str], kind: str, what: s
     line, match = reader.expect(pattern, what)
     if _key(match["name"]) != _key(name):
         raise reader.error(line, f"expected the cluster {name!r}, found {match['name']!r}")
-    places = split_places(match["places"])
-    return {"kind": kind, "share": float(match["share"]), "locations": [{"name": place} for place in places]}
+    share = float(match["share"])
+    if share > 100:
+        raise reader.error(line, f"expected a share between 0% and 100%, found {share:g}%")
+    text = match["places"]
+    if "**" in text and not _BOLD_LIST.fullmatch(text):
+        raise reader.error(line, f"expected the locations as a list of bold names '**A**, **B** and **C**', found {_shorten(text)!r}")
+    places = split_places(text)
+    keys = [name_key(place) for place in places]
+    if len(set(keys)) != len(keys):
+        raise reader.error(line, "expected each collaborating location once, found one listed twice")
+    count_word = match.groupdict().get("count")
+    expected = _NUMBER_WORDS.get(count_word.lower()) if count_word else None
+    if expected is not None and expected != len(places):
+        raise reader.error(line, f"expected {expected} locations ('top {count_word}'), found {len(places)}")
+    return {"kind": kind, "share": share, "locations": [{"name": place} for place in places]}
 
 
 def _key(text: str) -> str:
@@ -233,8 +271,10 @@ def parse_profile(text: str, path: str = "<profile>") -> ClusterProfile:
 
     line, match = reader.expect(_RANK_SIZE, "the rank line 'Nth largest science and technology cluster in YYYY'")
     rank_size = _check_ordinal(reader, line, match)
+    _check_year(reader, line, match, edition)
     line, match = reader.expect(_RANK_INTENSITY, "the rank line 'Nth S&T cluster by intensity (relative to population density) in YYYY'")
     rank_intensity = _check_ordinal(reader, line, match)
+    _check_year(reader, line, match, edition)
 
     applicants = _table(reader, "Top PCT applicants", "Patents", "applicants")
     publishers = _table(reader, "Top publishing organizations", "Articles", "publishers")
@@ -261,7 +301,8 @@ def parse_profile(text: str, path: str = "<profile>") -> ClusterProfile:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "profile"
-        raise ProfileError(path, None, f"invalid {field}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ProfileError(path, None, f"invalid {field}: {message}") from None
 
 
 def _intensity(reader: _Reader) -> tuple[_Line, dict[str, str]]:
@@ -277,7 +318,7 @@ def parse_profile_file(path: str | Path) -> ClusterProfile:
     """Read and parse one profile file; unreadable files raise ProfileError too."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the page
     except UnicodeDecodeError as error:
         raise ProfileError(str(path), None, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:

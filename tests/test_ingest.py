@@ -149,7 +149,7 @@ def test_a_bad_profile_exits_2_with_one_line_naming_file_and_line(tmp_path: Path
         ("missing.txt", None, "cannot read: No such file or directory"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff", "not UTF-8 text"),
         ("empty.txt", b"", ":1: expected the edition line"),
-        ("ranks.txt", BRUSSELS_TXT.read_bytes().replace(b"3\tTOYOTA", b"4\tTOYOTA"), "out of order: expected 3"),
+        ("ranks.txt", BRUSSELS_TXT.read_bytes().replace(b"3\tTOYOTA", b"4\tTOYOTA"), "expected rank 3, found rank 4"),
     ],
     ids=["missing", "binary", "empty", "ranks-out-of-order"],
 )

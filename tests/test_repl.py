@@ -24,7 +24,7 @@ from knowledge import load
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-TIMEOUT = 10
+TIMEOUT = 20  # seconds; start-up loads spaCy, and CI machines can be busy
 PROMPT = "> "
 TOP_QUESTION = "Who is the top PCT applicant in Brussels–Antwerp?"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes only (readline's own cursor codes are not colour)
