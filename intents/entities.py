@@ -139,6 +139,8 @@ class EntityFinder:
         if label in _KIND_OF_LABEL:
             return Found(_KIND_OF_LABEL[label], ent.text, ent.ent_id_, ent.start, ent.end)
         if label == "ORDINAL":
+            if re.fullmatch(r"\d+[a-z]{2}", ent.text) and not re.fullmatch(r"\d+(st|nd|rd|th)", ent.text):
+                return None  # "5km", "3x": shaped like "3rd" but no ordinal
             value = parse_ordinal(ent.text, self.vocabulary)
             return Found("ordinal", ent.text, str(value), ent.start, ent.end, number=value) if value else None
         if label in ("NUMBER", "PERCENT"):

@@ -161,30 +161,31 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
     return nlp
 
 
+ORDINAL_SHAPES = ["dxx", "ddxx", "dddxx"]  # "1st", "53rd", "101st": the suffix is checked when read
+
+
 def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
-    """Ordinals ("2nd", "#3", "number two", "runner-up"), percentages and numbers."""
+    """Ordinals ("2nd", "#3", "number two", "runner-up"), percentages and numbers.
+
+    Plain attribute predicates only (SHAPE, LIKE_NUM, IN): REGEX predicates cost a regex call on
+    every token of every question.
+    """
     patterns: list[dict[str, Any]] = []
     for value, phrases in vocabulary.ordinals.items():
         for phrase in phrases:
             words = re.sub(r"\s*-\s*", " - ", phrase.lower()).split()
             patterns.append({"label": "ORDINAL", "id": str(value), "pattern": [{"LOWER": w} for w in words]})
-    patterns += [
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^\d+(st|nd|rd|th)$"}}]},
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^\d+(st|nd|rd|th)$"}}, {"LOWER": {"IN": ["largest", "biggest", "place", "placed"]}}]},
-        {"label": "ORDINAL", "pattern": [{"ORTH": "#"}, {"LIKE_NUM": True}]},
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"REGEX": r"^#\d+$"}}]},
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
-                                          {"LIKE_NUM": True, "LOWER": {"REGEX": r"^(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)$"}}]},
-        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"ORTH": "%"}]},
-        {"label": "PERCENT", "pattern": [{"LOWER": {"REGEX": r"^\d+(\.\d+)?%$"}}]},
-        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "per-cent", "percentage"]}}]},
-        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": "per"}, {"LOWER": "cent"}]},
-    ]
     ordinal_words = sorted({p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p and "-" not in p})
-    for pattern in patterns:
-        for token in pattern["pattern"] if isinstance(pattern["pattern"], list) else []:
-            if token.get("LIKE_NUM"):
-                token.setdefault("LOWER", {"NOT_IN": ordinal_words})
-    patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words},
-                                                     "ORTH": {"REGEX": r"^(?!\d+(?:st|nd|rd|th)$)"}}]})
+    number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words}, "SHAPE": {"NOT_IN": ORDINAL_SHAPES}}
+    patterns += [
+        {"label": "ORDINAL", "pattern": [{"SHAPE": {"IN": ORDINAL_SHAPES}}]},
+        {"label": "ORDINAL", "pattern": [{"SHAPE": {"IN": ORDINAL_SHAPES}}, {"LOWER": {"IN": ["largest", "biggest", "place", "placed"]}}]},
+        {"label": "ORDINAL", "pattern": [{"ORTH": "#"}, number]},
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
+                                          {**number, "LENGTH": {"<=": 5}}]},
+        {"label": "PERCENT", "pattern": [number, {"ORTH": "%"}]},
+        {"label": "PERCENT", "pattern": [number, {"LOWER": {"IN": ["percent", "per-cent", "percentage"]}}]},
+        {"label": "PERCENT", "pattern": [number, {"LOWER": "per"}, {"LOWER": "cent"}]},
+        {"label": "NUMBER", "pattern": [number]},
+    ]
     return patterns
