@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 
+from intents.pipeline import TokenView, token_view
 from intents.vocabulary import Vocabulary
 from knowledge.base import KnowledgeBase
 from knowledge.normalize import name_key
@@ -113,7 +114,7 @@ class EntityFinder:
         """Entities of a Doc; `capitalized` holds the lower-cased words the user wrote with a capital
         letter inside a sentence, which read as names even when they are also English words."""
         found = Entities()
-        tokens = _Tokens(doc)
+        tokens = token_view(doc)
         covered = [False] * len(doc)
         soft = [False] * len(doc)  # one-word place names: a longer misspelt name may contain them
         for ent in doc.ents:
@@ -152,7 +153,7 @@ class EntityFinder:
         return None
 
     @staticmethod
-    def _ngrams(tokens: "_Tokens", covered: list[bool]) -> list[tuple[int, int]]:
+    def _ngrams(tokens: TokenView, covered: list[bool]) -> list[tuple[int, int]]:
         spans = []
         n = len(tokens.lower)
         for size in range(min(MAX_NGRAM, n), 0, -1):
@@ -163,7 +164,7 @@ class EntityFinder:
                 spans.append((start, end))
         return spans
 
-    def _places(self, tokens: "_Tokens", covered: list[bool], found: Entities) -> None:
+    def _places(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
         for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
@@ -198,7 +199,7 @@ class EntityFinder:
             return "location", part_of
         return None
 
-    def _fuzzy(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
+    def _fuzzy(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
         """Misspelt names of ours: long enough, close enough, and clearly closer than any other."""
         if not self.fuzzy_names:
             return
@@ -222,7 +223,7 @@ class EntityFinder:
             for i in range(start, end):
                 covered[i] = True
 
-    def _fuzzy_across_places(self, tokens: "_Tokens", covered: list[bool], soft: list[bool], cue_tokens: set[int],
+    def _fuzzy_across_places(self, tokens: TokenView, covered: list[bool], soft: list[bool], cue_tokens: set[int],
                              found: Entities) -> None:
         """"univeristy of antwerp": a misspelt organization whose name holds a place we matched alone."""
         hard = [c and not s for c, s in zip(covered, soft)]
@@ -244,7 +245,7 @@ class EntityFinder:
             for i in range(start, end):
                 covered[i], soft[i] = True, False
 
-    def _unknown(self, tokens: "_Tokens", covered: list[bool], cue_tokens: set[int],
+    def _unknown(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int],
                  capitalized: frozenset[str]) -> list[str]:
         """Runs of words that are neither names, cues nor ordinary words: possibly a name we lack."""
         runs: list[str] = []
@@ -261,20 +262,3 @@ class EntityFinder:
         if current:
             runs.append(" ".join(current))
         return runs
-
-
-class _Tokens:
-    """The token attributes the finder reads, taken from the Doc once (Doc indexing is slow)."""
-
-    __slots__ = ("words", "lower", "alpha", "spaces")
-
-    def __init__(self, doc: Doc) -> None:
-        self.words, self.lower, self.alpha, self.spaces = [], [], [], []
-        for token in doc:
-            self.words.append(token.text)
-            self.lower.append(token.lower_)
-            self.alpha.append(token.is_alpha)
-            self.spaces.append(token.whitespace_)
-
-    def text(self, start: int, end: int) -> str:
-        return "".join(w + s for w, s in zip(self.words[start:end], self.spaces[start:end])).strip()

@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from intents.context import Frame
 from intents.entities import Entities
+from intents.pipeline import token_view
 from intents.vocabulary import IntentSpec
 
 YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was", "were", "can", "could", "will",
@@ -41,7 +42,8 @@ def read_question(text: str, doc: Doc, entities: Entities) -> Question:
     for span in doc.spans.get("cues", []):
         cues[span.label_] += 1
         cue_words.setdefault(span.label_, []).append(span.text)
-    words = [t.lower_ for t in doc if not t.is_punct]
+    view = token_view(doc)
+    words = [word for word, punct in zip(view.lower, view.punct) if not punct]
     yes_no = bool(words) and words[0] in YES_NO_STARTS
     follow_up = any(tuple(words[: len(start)]) == start for start in FOLLOW_STARTS)
     return Question(text=text, doc=doc, cues=cues, entities=entities, yes_no=yes_no, follow_up=follow_up,

@@ -25,6 +25,34 @@ ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCAT
 LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
 
 
+class TokenView:
+    """The token attributes the matcher reads, taken from the Doc in one pass (Token objects are costly)."""
+
+    __slots__ = ("words", "lower", "alpha", "punct", "spaces")
+
+    def __init__(self, doc: Doc) -> None:
+        self.words: list[str] = []
+        self.lower: list[str] = []
+        self.alpha: list[bool] = []
+        self.punct: list[bool] = []
+        self.spaces: list[str] = []
+        for token in doc:
+            self.words.append(token.text)
+            self.lower.append(token.lower_)
+            self.alpha.append(token.is_alpha)
+            self.punct.append(token.is_punct)
+            self.spaces.append(token.whitespace_)
+
+    def text(self, start: int, end: int) -> str:
+        return "".join(w + s for w, s in zip(self.words[start:end], self.spaces[start:end])).strip()
+
+
+def token_view(doc: Doc) -> TokenView:
+    """The Doc's TokenView (made by the cue component), or a new one for a Doc made elsewhere."""
+    view = doc.user_data.get("view")
+    return view if isinstance(view, TokenView) else TokenView(doc)
+
+
 class CueMatcher:
     """Marks cue phrases (possibly overlapping) as labelled spans in `doc.spans["cues"]`.
 
@@ -89,7 +117,9 @@ class CueMatcher:
         return candidates
 
     def __call__(self, doc: Doc) -> Doc:
-        lowers = [token.lower_ for token in doc]
+        view = TokenView(doc)
+        doc.user_data["view"] = view
+        lowers = view.lower
         token_words = [self.words_of(word) for word in lowers]
         doc.user_data["typo_tokens"] = {i for i, (word, words) in enumerate(zip(lowers, token_words))
                                         if words and word not in self.exact and not any(word.startswith(s[:-1]) for s in self.stems)}
@@ -114,7 +144,8 @@ def drop_typo_cues_on_names(doc: Doc, capitalized: frozenset[str]) -> None:
     typos = doc.user_data.get("typo_tokens") or set()
     if not typos or not capitalized:
         return
-    names = {i for i in typos if doc[i].lower_ in capitalized}
+    lowers = token_view(doc).lower
+    names = {i for i in typos if lowers[i] in capitalized}
     if names:
         doc.spans["cues"] = [span for span in doc.spans["cues"] if not names & set(range(span.start, span.end))]
 
