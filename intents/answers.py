@@ -389,7 +389,7 @@ def organization_clusters(ask: Ask) -> Reply:
     hits = ask.knowledge.find_organization(names[0])
     where = join_names([f"{h.cluster.shown} ({ordinal(h.row.rank)} of its {TABLE_PLURAL[h.table]}, {count_text(h.row.count)} {UNIT[h.table]})"
                         for h in hits])
-    reply = Reply(say("organization_clusters" if False else "org_clusters", name=hits[0].row.shown, where=where),
+    reply = Reply(say("org_clusters", name=hits[0].row.shown, where=where),
                   data={"organization": hits[0].row.name, "clusters": [h.cluster.name for h in hits]},
                   cluster=hits[0].cluster if len({h.cluster.id for h in hits}) == 1 else None)
     reply.frame = {"organization": hits[0].row.name, "table": hits[0].table}
@@ -416,9 +416,8 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
                                     position=ordinal_word(max(ordinals[:2]))))
         return [(table, rows[ordinals[0] - 1]), (table, rows[ordinals[1] - 1])]
     else:
-        return Reply(say("unknown_cluster_choice", covered="the organizations in its tables") if False else
-                     "Which two organizations should I compare? Name them, for example: "
-                     + " or ".join(r.shown for r in cluster.top_publishers.rows[:2]) + ".", status="clarify", cluster=cluster)
+        example = " or ".join(r.shown for r in cluster.top_publishers.rows[:2])
+        return Reply(say("compare_which_two", example=example), status="clarify", cluster=cluster)
     picked = []
     for name in names:
         result = _pick_row(ask, name)
