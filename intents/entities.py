@@ -94,6 +94,9 @@ class EntityFinder:
         self.vocabulary = vocabulary
         self.places = places
         self.known_words = set(vocabulary.known_words) | set(stop_words)
+        keys = [key.split() for key in places.keys()]
+        self.place_first_words = frozenset(words[0] for words in keys if words)
+        self.place_last_words = frozenset(words[-1] for words in keys if words)
         self.fuzzy_names: list[str] = []
         self.fuzzy_targets: list[tuple[str, str]] = []
         # A part of a hyphenated location name ("Rotterdam" in "Amsterdam–Rotterdam") names that location.
@@ -169,7 +172,10 @@ class EntityFinder:
         for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
                 continue
-            if end - start == 1 and tokens.lower[start] in self.known_words:
+            first, last = tokens.lower[start], tokens.lower[end - 1]
+            if first not in self.place_first_words or last not in self.place_last_words:
+                continue  # no place name starts or ends with this word: skip the lookup
+            if end - start == 1 and first in self.known_words:
                 continue
             text = tokens.text(start, end)
             place = self.places.lookup(text)
