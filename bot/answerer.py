@@ -300,6 +300,9 @@ def copy_frame(frame: Frame) -> Frame:
 def _advance(frame: Frame, intent: str | None, reply: Reply | None) -> Frame:
     """The conversation after this turn: what an answer focused on is carried to the next question."""
     if reply is not None and reply.status == "answered":
+        new_organization = reply.frame.get("organization")
+        if new_organization and frame.organization and new_organization != frame.organization:
+            frame.previous_organization = frame.organization
         for key, value in reply.frame.items():
             setattr(frame, key, value)
         if reply.cluster is not None:

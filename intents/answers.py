@@ -268,8 +268,8 @@ def top_organization(ask: Ask) -> Reply:
     tables = [ask.table()] if ask.table() else ["applicants", "publishers"]
     positions = ask.ordinals()
     numbers = [int(n) for n in ask.numbers() if 1 <= n <= 20]
-    plural = q.has("LIST") or any(w.endswith("s") and w not in ("its", "is") for w in q.cue_words.get("ORG_WORD", [])) \
-        or any(w in ("applicants", "publishers") for w in q.cue_words.get("PATENT", []) + q.cue_words.get("ARTICLE", []))
+    plural = (q.has("LIST", "ORG_PLURAL") or any(w in ("applicants", "publishers") for w in
+              q.cue_words.get("PATENT", []) + q.cue_words.get("ARTICLE", []))) and not q.has("TOP_OF_LIST")
     texts, data = [], {"cluster": cluster.name, "rows": []}
     frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
     for table in tables:
@@ -404,10 +404,16 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
     if len(named) < 2 and q.entities.unknown_terms:
         return _unknown_org(ask, ask.table())
     ordinals = ask.ordinals()
+    frame = ask.frame
     if len(named) >= 2:
         names = named[:2]
-    elif len(named) == 1 and ask.frame.organization and name_key(ask.frame.organization) != name_key(named[0]):
-        names = [ask.frame.organization, named[0]]
+    elif len(named) == 1 and frame.organization and name_key(frame.organization) != name_key(named[0]):
+        names = [frame.organization, named[0]]
+    elif not named and not ordinals and frame.intent == "compare_organizations" and len(frame.rows) == 2 and frame.table:
+        rows = cluster.table(frame.table).rows  # "By how many?" after "Which of the two filed more?"
+        return [(frame.table, rows[frame.rows[0] - 1]), (frame.table, rows[frame.rows[1] - 1])]
+    elif not named and not ordinals and frame.organization and frame.previous_organization:
+        names = [frame.previous_organization, frame.organization]  # "which of the two", "them"
     elif len(ordinals) >= 2:
         table = ask.table() or ask.frame.table or "applicants"
         rows = cluster.table(table).rows
@@ -479,7 +485,7 @@ def combined(ask: Ask) -> Reply:
     else:
         if numbers:
             ranks = list(range(1, min(numbers[0], len(rows_all)) + 1))
-        elif ask.frame.rows and ask.frame.table == table:
+        elif len(ask.frame.rows) >= 2 and ask.frame.table == table:
             ranks = ask.frame.rows
         else:
             ranks = [r.rank for r in rows_all]

@@ -24,6 +24,7 @@ class Frame:
 
     cluster: str | None = None
     organization: str | None = None
+    previous_organization: str | None = None  # the one before: "which of the two?"
     table: str | None = None  # "applicants" | "publishers"
     rows: list[int] = field(default_factory=list)  # ranks of the rows last listed
     measure: str | None = None  # "patents" | "articles"

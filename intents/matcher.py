@@ -86,8 +86,12 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORDINAL")
     if len(ordinals) >= 2:
         found.add("ORDINAL2")
-    if entities.of("number"):
-        found.add("NUMBER")
+    if ordinals and not organizations:
+        found.add("ORDINAL_NO_ORG")  # "and the runner-up?": a rank in a table, not a fact of the last organization
+    in_phrases = {i for span in question.doc.spans.get("cues", []) if span.label_ in ("THE_TWO", "LIST")
+                  for i in range(span.start, span.end)}
+    if any(e.start not in in_phrases for e in entities.of("number")):
+        found.add("NUMBER")  # "the two", "top three" are phrases, not numbers to compare with
     if entities.of("percent"):
         found.add("PERCENT")
     if question.yes_no:

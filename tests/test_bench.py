@@ -94,6 +94,8 @@ def test_shipped_questions_are_well_formed() -> None:
         for turn in item["turns"]:
             assert turn["status"], turn["q"]
             assert turn["must"] or turn["must_not"] or turn["status"] != ["answered"], turn["q"]
+            # the reference answer (what the retrieval baseline replies with) passes the turn's own rules
+            assert bench.check(turn["answer"], turn["status"][0], turn) == [], turn["q"]
 
 
 @needs_public_set
