@@ -119,16 +119,37 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
     continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT")
     # Words the vocabulary has no use for ("won", "football", "capital") make every reading less sure.
     off_topic = min(OFF_TOPIC_CAP, OFF_TOPIC_PENALTY * len(question.entities.other_words))
-    scored = []
-    for spec in intents:
-        score = sum(weight for name, weight in spec.weights.items() if name in present) - off_topic
-        if continuing and frame.intent == spec.name and "CONTINUES" in spec.weights:
-            # "What about publications?", "list them": the shape itself says "same question as before".
-            score += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
-            score += 0.5 if "BARE" in present else 0.0  # "And in Brussels?": same question, another name
-        scored.append(Scored(spec, round(score, 3)))
+    totals = dict.fromkeys(range(len(intents)), -off_topic)
+    index = _weight_index(intents)
+    for name in present:
+        for position, weight in index.get(name, ()):
+            totals[position] += weight
+    if continuing and frame.intent:
+        for position, spec in enumerate(intents):
+            if spec.name == frame.intent and "CONTINUES" in spec.weights:
+                # "What about publications?", "list them": the shape itself says "same question as before".
+                totals[position] += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
+                totals[position] += 0.5 if "BARE" in present else 0.0  # "And in Brussels?": same question, another name
+    scored = [Scored(spec, round(totals[position], 3)) for position, spec in enumerate(intents)]
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
+
+
+_INDEXES: dict[int, tuple[list[IntentSpec], dict[str, list[tuple[int, float]]]]] = {}
+
+
+def _weight_index(intents: list[IntentSpec]) -> dict[str, list[tuple[int, float]]]:
+    """feature -> [(intent position, weight)], so scoring touches only the features present (built once per table)."""
+    cached = _INDEXES.get(id(intents))
+    if cached is not None and cached[0] is intents:
+        return cached[1]
+    index: dict[str, list[tuple[int, float]]] = {}
+    for position, spec in enumerate(intents):
+        for name, weight in spec.weights.items():
+            if name != "CONTINUES":
+                index.setdefault(name, []).append((position, weight))
+    _INDEXES[id(intents)] = (intents, index)
+    return index
 
 
 def confidence(score: float, minimum: float) -> float:

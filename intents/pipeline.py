@@ -198,24 +198,20 @@ ORDINAL_SHAPES = ["dxx", "ddxx", "dddxx"]  # "1st", "53rd", "101st": the suffix 
 def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
     """Ordinals ("2nd", "#3", "number two", "runner-up"), percentages and numbers.
 
-    Plain attribute predicates only (SHAPE, LIKE_NUM, IN): REGEX predicates cost a regex call on
-    every token of every question.
+    Ordinal words are phrase patterns; the few token patterns use plain attribute predicates
+    (SHAPE, LIKE_NUM, IN), as REGEX predicates cost a regex call on every token of every question.
     """
     patterns: list[dict[str, Any]] = []
     for value, phrases in vocabulary.ordinals.items():
         for phrase in phrases:
-            words = re.sub(r"\s*-\s*", " - ", phrase.lower()).split()
-            patterns.append({"label": "ORDINAL", "id": str(value), "pattern": [{"LOWER": w} for w in words]})
+            patterns.append({"label": "ORDINAL", "id": str(value), "pattern": matching_form(phrase)})
     ordinal_words = sorted({p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p and "-" not in p})
     number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words}, "SHAPE": {"NOT_IN": ORDINAL_SHAPES}}
     patterns += [
         {"label": "ORDINAL", "pattern": [{"SHAPE": {"IN": ORDINAL_SHAPES}}]},
-        {"label": "ORDINAL", "pattern": [{"SHAPE": {"IN": ORDINAL_SHAPES}}, {"LOWER": {"IN": ["largest", "biggest", "place", "placed"]}}]},
-        {"label": "ORDINAL", "pattern": [{"ORTH": "#"}, number]},
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
+        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
                                           {**number, "LENGTH": {"<=": 5}}]},
-        {"label": "PERCENT", "pattern": [number, {"ORTH": "%"}]},
-        {"label": "PERCENT", "pattern": [number, {"LOWER": {"IN": ["percent", "per-cent", "percentage"]}}]},
+        {"label": "PERCENT", "pattern": [number, {"LOWER": {"IN": ["%", "percent", "per-cent", "percentage"]}}]},
         {"label": "PERCENT", "pattern": [number, {"LOWER": "per"}, {"LOWER": "cent"}]},
         {"label": "NUMBER", "pattern": [number]},
     ]
