@@ -194,11 +194,13 @@ class Answerer:
         source = reply.cluster.source.document if reply.cluster is not None and reply.status == "answered" else None
         if source is None and reply.status == "answered" and intent in ("best_cluster", "compare_clusters", "economy_clusters"):
             source = self.knowledge.source
-        return Answer(text=text, status=reply.status, intent=intent, confidence=round(score, 3), entities=entities,
-                      data=_json_ready(reply.data), source=source, suggestions=suggestions[:3])
+        # Every field is built here from known types: skip re-validating them on each answer.
+        return Answer.model_construct(text=text, status=reply.status, intent=intent, confidence=round(score, 3),
+                                      entities=entities, data=reply.data, source=source, suggestions=suggestions[:3])
 
     def _public_entities(self, question: Question) -> list[Entity]:
-        return [Entity(type=e.type, text=e.text, value=e.value) for e in question.entities.items if e.type in PUBLIC_ENTITY_TYPES]
+        return [Entity.model_construct(type=e.type, text=e.text, value=e.value)
+                for e in question.entities.items if e.type in PUBLIC_ENTITY_TYPES]
 
     # -- examples and suggestions ---------------------------------------------------------------
     def _fill(self, template: str, cluster: ClusterProfile | None = None, **extra: str) -> str:
@@ -325,9 +327,3 @@ def _merge(parts: list[_Result]) -> _Result:
     last = parts[-1]
     reply = Reply(text=text, data=data, cluster=next((p.reply.cluster for p in parts if p.reply.cluster), None))
     return _Result(reply, "+".join(dict.fromkeys(p.intent or "" for p in parts)), min(p.confidence for p in parts), last.frame)
-
-
-def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    return json.loads(json.dumps(data, default=str))

@@ -25,6 +25,8 @@ FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_NGRAM = 4
+_ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
+_SHAPED_LIKE_ORDINAL = re.compile(r"\d+[a-z]+")
 _KIND_OF_LABEL = {"CLUSTER": "cluster", "ORG": "organization", "LOCATION": "location", "ECONOMY": "economy"}
 
 
@@ -94,6 +96,7 @@ class EntityFinder:
         self.vocabulary = vocabulary
         self.places = places
         self.known_words = set(vocabulary.known_words) | set(stop_words)
+        self.ordinal_words = frozenset(p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p)
         keys = [key.split() for key in places.keys()]
         self.place_first_words = frozenset(words[0] for words in keys if words)
         self.place_last_words = frozenset(words[-1] for words in keys if words)
@@ -142,12 +145,16 @@ class EntityFinder:
         label = ent.label_
         if label in _KIND_OF_LABEL:
             return Found(_KIND_OF_LABEL[label], ent.text, ent.ent_id_, ent.start, ent.end)
+        if label == "NUMBER" and (ent.text in self.ordinal_words or _ORDINAL_DIGITS.fullmatch(ent.text)):
+            label = "ORDINAL"  # "second" and "60th" are numbers to spaCy too
         if label == "ORDINAL":
-            if re.fullmatch(r"\d+[a-z]{2}", ent.text) and not re.fullmatch(r"\d+(st|nd|rd|th)", ent.text):
+            if _SHAPED_LIKE_ORDINAL.fullmatch(ent.text) and not _ORDINAL_DIGITS.fullmatch(ent.text):
                 return None  # "5km", "3x": shaped like "3rd" but no ordinal
             value = parse_ordinal(ent.text, self.vocabulary)
             return Found("ordinal", ent.text, str(value), ent.start, ent.end, number=value) if value else None
         if label in ("NUMBER", "PERCENT"):
+            if label == "NUMBER" and _SHAPED_LIKE_ORDINAL.fullmatch(ent.text):
+                return None
             value = parse_number(ent.text, self.vocabulary)
             if value is None:
                 return None

@@ -192,26 +192,28 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
     return nlp
 
 
-ORDINAL_SHAPES = ["dxx", "ddxx", "dddxx"]  # "1st", "53rd", "101st": the suffix is checked when read
+ORDINAL_SHAPES = ("dxx", "ddxx", "dddxx")  # "1st", "53rd", "101st": the suffix is checked when read
+ORDINAL_LEADS = ("#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position")  # "#3", "number 2"
+PERCENT_WORDS = ("%", "percent", "per-cent", "percentage")
 
 
 def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
     """Ordinals ("2nd", "#3", "number two", "runner-up"), percentages and numbers.
 
-    Ordinal words are phrase patterns; the few token patterns use plain attribute predicates
-    (SHAPE, LIKE_NUM, IN), as REGEX predicates cost a regex call on every token of every question.
+    Ordinal words are phrase patterns. The token patterns use only attributes spaCy compares in
+    C (SHAPE, LOWER, LIKE_NUM): predicates such as REGEX, IN or NOT_IN run Python code on every
+    token of every question. Where a pattern reads too much ("second" is LIKE_NUM too, "5km" has
+    the shape of "5th"), the entity finder sorts it out when it reads the value.
     """
     patterns: list[dict[str, Any]] = []
     for value, phrases in vocabulary.ordinals.items():
         for phrase in phrases:
             patterns.append({"label": "ORDINAL", "id": str(value), "pattern": matching_form(phrase)})
-    ordinal_words = sorted({p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p and "-" not in p})
-    number = {"LIKE_NUM": True, "LOWER": {"NOT_IN": ordinal_words}, "SHAPE": {"NOT_IN": ORDINAL_SHAPES}}
+    number = {"LIKE_NUM": True}
+    patterns += [{"label": "ORDINAL", "pattern": [{"SHAPE": shape}]} for shape in ORDINAL_SHAPES]
+    patterns += [{"label": "ORDINAL", "pattern": [{"LOWER": lead}, number]} for lead in ORDINAL_LEADS]
+    patterns += [{"label": "PERCENT", "pattern": [number, {"LOWER": word}]} for word in PERCENT_WORDS]
     patterns += [
-        {"label": "ORDINAL", "pattern": [{"SHAPE": {"IN": ORDINAL_SHAPES}}]},
-        {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ["#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position"]}},
-                                          {**number, "LENGTH": {"<=": 5}}]},
-        {"label": "PERCENT", "pattern": [number, {"LOWER": {"IN": ["%", "percent", "per-cent", "percentage"]}}]},
         {"label": "PERCENT", "pattern": [number, {"LOWER": "per"}, {"LOWER": "cent"}]},
         {"label": "NUMBER", "pattern": [number]},
     ]
