@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 
-from intents.pipeline import TokenView, token_view
+from intents.pipeline import TokenView, cues_of, token_view
 from intents.vocabulary import Vocabulary
 from knowledge.base import KnowledgeBase
 from knowledge.normalize import name_key
@@ -131,7 +131,7 @@ class EntityFinder:
             for i in range(ent.start, ent.end):
                 covered[i] = True
                 soft[i] = ent.end - ent.start == 1 and item.type in ("cluster", "location", "economy")
-        cue_tokens = {i for span in doc.spans.get("cues", []) for i in range(span.start, span.end)}
+        cue_tokens = {i for cue in cues_of(doc) for i in range(cue.start, cue.end)}
         self._places(tokens, covered, found)
         self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
@@ -176,6 +176,8 @@ class EntityFinder:
 
     def _places(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
+        if not any(not c and w in self.place_first_words for c, w in zip(covered, tokens.lower)):
+            return  # no word here can start a place name
         for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
                 continue
@@ -214,12 +216,12 @@ class EntityFinder:
 
     def _fuzzy(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
         """Misspelt names of ours: long enough, close enough, and clearly closer than any other."""
-        if not self.fuzzy_names:
-            return
+        interesting = [not covered[i] and i not in cue_tokens and tokens.alpha[i] and w not in self.known_words
+                       for i, w in enumerate(tokens.lower)]
+        if not self.fuzzy_names or not any(interesting):
+            return  # every word is a name, a cue or a known word: nothing can be a misspelt name
         for start, end in self._ngrams(tokens, covered):
-            if any(covered[start:end]):
-                continue
-            if all(tokens.lower[i] in self.known_words or i in cue_tokens for i in range(start, end)):
+            if any(covered[start:end]) or not any(interesting[start:end]):
                 continue
             key = name_key(" ".join(tokens.lower[start:end]))
             if len(key) < FUZZY_MIN_LENGTH:
@@ -239,6 +241,8 @@ class EntityFinder:
     def _fuzzy_across_places(self, tokens: TokenView, covered: list[bool], soft: list[bool], cue_tokens: set[int],
                              found: Entities) -> None:
         """"univeristy of antwerp": a misspelt organization whose name holds a place we matched alone."""
+        if not any(soft) or all(covered[i] or tokens.lower[i] in self.known_words for i in range(len(covered))):
+            return
         hard = [c and not s for c, s in zip(covered, soft)]
         for start, end in self._ngrams(tokens, hard):
             if end - start < 2 or not any(soft[start:end]) or any(hard[start:end]):

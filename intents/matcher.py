@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from intents.context import Frame
 from intents.entities import Entities
-from intents.pipeline import token_view
+from intents.pipeline import cues_of, token_view
 from intents.vocabulary import IntentSpec
 
 YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was", "were", "can", "could", "will",
@@ -39,9 +39,9 @@ class Question:
 def read_question(text: str, doc: Doc, entities: Entities) -> Question:
     cues: Counter[str] = Counter()
     cue_words: dict[str, list[str]] = {}
-    for span in doc.spans.get("cues", []):
-        cues[span.label_] += 1
-        cue_words.setdefault(span.label_, []).append(span.text)
+    for cue in cues_of(doc):
+        cues[cue.label] += 1
+        cue_words.setdefault(cue.label, []).append(cue.text)
     view = token_view(doc)
     words = [word for word, punct in zip(view.lower, view.punct) if not punct]
     yes_no = bool(words) and words[0] in YES_NO_STARTS
@@ -88,8 +88,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORDINAL2")
     if ordinals and not organizations:
         found.add("ORDINAL_NO_ORG")  # "and the runner-up?": a rank in a table, not a fact of the last organization
-    in_phrases = {i for span in question.doc.spans.get("cues", []) if span.label_ in ("THE_TWO", "LIST")
-                  for i in range(span.start, span.end)}
+    in_phrases = {i for cue in cues_of(question.doc) if cue.label in ("THE_TWO", "LIST")
+                  for i in range(cue.start, cue.end)}
     if any(e.start not in in_phrases for e in entities.of("number")):
         found.add("NUMBER")  # "the two", "top three" are phrases, not numbers to compare with
     if entities.of("percent"):

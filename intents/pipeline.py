@@ -3,17 +3,18 @@
 - `entity_ruler`: every cluster, organization, location and economy name and alias from the
   knowledge base (phrase patterns, each with the canonical name as its id), plus ordinals,
   percentages and numbers (token patterns).
-- `gii_cues`: the cue words of vocabulary.yaml, written to `doc.spans["cues"]`; cues may overlap
-  each other and the entities, which the entity ruler does not allow.
+- `gii_cues`: the cue words of vocabulary.yaml, written to `doc.user_data["cues"]` as
+  (label, start, end) matches; cues may overlap each other and the entities, which the entity
+  ruler does not allow. (Plain tuples: building Span objects cost more than the matching.)
 """
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from intents.text import matching_form
 from intents.vocabulary import Vocabulary
@@ -23,6 +24,19 @@ from knowledge.normalize import name_key
 ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCATION", "economy": "ECONOMY"}
 # When one surface form names two things, the first label here wins the phrase pattern.
 LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
+
+
+class Cue(NamedTuple):
+    """One cue phrase found in a question: its label, token offsets and (lower-case) text."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+def cues_of(doc: Doc) -> list[Cue]:
+    return doc.user_data.get("cues") or []
 
 
 class TokenView:
@@ -54,7 +68,7 @@ def token_view(doc: Doc) -> TokenView:
 
 
 class CueMatcher:
-    """Marks cue phrases (possibly overlapping) as labelled spans in `doc.spans["cues"]`.
+    """Marks cue phrases (possibly overlapping) as labelled matches in `doc.user_data["cues"]`.
 
     spaCy's Matcher with FUZZY and REGEX predicates costs close to a millisecond a question
     here, so this component does the same job with two tables: which cue words a token can be
@@ -129,8 +143,8 @@ class CueMatcher:
                 for label, phrase in self.phrases.get(first, ()):
                     end = start + len(phrase)
                     if end <= len(doc) and all(phrase[i] in token_words[start + i] for i in range(1, len(phrase))):
-                        spans.append(Span(doc, start, end, label=label))
-        doc.spans["cues"] = spans
+                        spans.append(Cue(label, start, end, " ".join(lowers[start:end])))
+        doc.user_data["cues"] = spans
         return doc
 
 
@@ -147,7 +161,7 @@ def drop_typo_cues_on_names(doc: Doc, capitalized: frozenset[str]) -> None:
     lowers = token_view(doc).lower
     names = {i for i in typos if lowers[i] in capitalized}
     if names:
-        doc.spans["cues"] = [span for span in doc.spans["cues"] if not names & set(range(span.start, span.end))]
+        doc.user_data["cues"] = [cue for cue in cues_of(doc) if not names & set(range(cue.start, cue.end))]
 
 
 def phrase_tokens(nlp: Language, phrase: str) -> list[str]:
