@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -33,7 +34,11 @@ class Question:
     cue_words: dict[str, list[str]] = field(default_factory=dict)
 
     def has(self, *labels: str) -> bool:
-        return any(self.cues.get(label) for label in labels)
+        cues = self.cues
+        for label in labels:
+            if cues.get(label):
+                return True
+        return False
 
 
 def read_question(text: str, doc: Doc, entities: Entities) -> Question:
@@ -107,19 +112,23 @@ def features(question: Question, frame: Frame) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    """An intent and its score for one question (a tuple: 22 of these are built per question)."""
+
     spec: IntentSpec
     score: float
 
 
 def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -> list[Scored]:
-    """Every intent's score, best first. Continuing the last intent counts only for follow-up shapes."""
+    """The intents with a positive score (always at least one), best first.
+
+    Continuing the last intent counts only for follow-up shapes.
+    """
     present = features(question, frame)
     continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT")
     # Words the vocabulary has no use for ("won", "football", "capital") make every reading less sure.
     off_topic = min(OFF_TOPIC_CAP, OFF_TOPIC_PENALTY * len(question.entities.other_words))
-    totals = dict.fromkeys(range(len(intents)), -off_topic)
+    totals = [-off_topic] * len(intents)
     index = _weight_index(intents)
     for name in present:
         for position, weight in index.get(name, ()):
@@ -130,9 +139,9 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
                 # "What about publications?", "list them": the shape itself says "same question as before".
                 totals[position] += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
                 totals[position] += 0.5 if "BARE" in present else 0.0  # "And in Brussels?": same question, another name
-    scored = [Scored(spec, round(totals[position], 3)) for position, spec in enumerate(intents)]
-    scored.sort(key=lambda s: s.score, reverse=True)
-    return scored
+    # Only readings with some evidence are ranked (and at least the best one, for its confidence).
+    order = sorted(range(len(intents)), key=totals.__getitem__, reverse=True)
+    return [Scored(intents[p], round(totals[p], 3)) for rank, p in enumerate(order) if rank == 0 or totals[p] > 0]
 
 
 _INDEXES: dict[int, tuple[list[IntentSpec], dict[str, list[tuple[int, float]]]]] = {}

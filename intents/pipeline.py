@@ -83,7 +83,7 @@ class CueMatcher:
         self.fuzzy_words: list[str] = []
         self.short_words: list[str] = []
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        self._cache: dict[str, frozenset[str]] = {}
+        self._cache: dict[str, tuple[frozenset[str], bool]] = {}
         self.known_words: frozenset[str] = frozenset()  # real words: never read as a typo of a cue
 
     def add(self, label: str, phrases: list[list[str]]) -> None:
@@ -105,14 +105,20 @@ class CueMatcher:
 
     def words_of(self, text: str) -> frozenset[str]:
         """The cue words a token can stand for."""
+        return self._lookup(text)[0]
+
+    def _lookup(self, text: str) -> tuple[frozenset[str], bool]:
+        """(cue words, read as a typo?) for a token text, cached: the same words come back all the time."""
         found = self._cache.get(text)
         if found is not None:
             return found
         words = set(self.exact.get(text, ()))
         words.update(stem for stem in self.stems if text.startswith(stem[:-1]))
+        typo = False
         if not words and text.isalpha() and len(text) >= 4 and text not in self.known_words:
             words.update(self._typo_of(text))
-        found = frozenset(words)
+            typo = bool(words)
+        found = (frozenset(words), typo)
         if len(self._cache) < 50_000:
             self._cache[text] = found
         return found
@@ -134,9 +140,9 @@ class CueMatcher:
         view = TokenView(doc)
         doc.user_data["view"] = view
         lowers = view.lower
-        token_words = [self.words_of(word) for word in lowers]
-        doc.user_data["typo_tokens"] = {i for i, (word, words) in enumerate(zip(lowers, token_words))
-                                        if words and word not in self.exact and not any(word.startswith(s[:-1]) for s in self.stems)}
+        looked_up = [self._lookup(word) for word in lowers]
+        token_words = [words for words, _ in looked_up]
+        doc.user_data["typo_tokens"] = {i for i, (_, typo) in enumerate(looked_up) if typo}
         spans = []
         for start, words in enumerate(token_words):
             for first in words:
