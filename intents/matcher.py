@@ -74,6 +74,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORG_CTX")
     if frame.rows:
         found.add("ROWS_CTX")
+    if frame.table:
+        found.add("TABLE_CTX")  # a table of organizations is under discussion: "and the runner-up?"
     if entities.unknown_terms:
         found.add("UNKNOWN")
         if organizations:

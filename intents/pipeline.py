@@ -130,11 +130,15 @@ class CueMatcher:
             return [w for w in self.short_words if w[0] == text[0] and abs(len(w) - len(text)) <= 1
                     and Levenshtein.distance(w, text, score_cutoff=1) <= 1]
         limit = 1 if len(text) < 8 else 2
-        candidates = [w for w in self.fuzzy_words if abs(len(w) - len(text)) <= limit
-                      and Levenshtein.distance(w, text, score_cutoff=limit) <= limit]
-        candidates += [s for s in self.stems if len(s) >= 7 and Levenshtein.distance(s[:-1], text[: len(s) - 1], score_cutoff=limit) <= limit
-                       and len(text) >= len(s) - 1]
-        return candidates
+        scored = [(Levenshtein.distance(w, text, score_cutoff=limit), w) for w in self.fuzzy_words
+                  if abs(len(w) - len(text)) <= limit]
+        scored += [(min(Levenshtein.distance(s[:-1], text[:n], score_cutoff=limit) for n in (len(s) - 2, len(s) - 1, len(s))), s)
+                   for s in self.stems if len(s) >= 7 and len(text) >= len(s) - 2]  # a typo may drop a letter of the stem
+        scored = [(distance, word) for distance, word in scored if distance <= limit]
+        if not scored:
+            return []
+        closest = min(distance for distance, _ in scored)  # "publsher" is "publisher", not "publishers"
+        return [word for distance, word in scored if distance == closest]
 
     def __call__(self, doc: Doc) -> Doc:
         view = TokenView(doc)
