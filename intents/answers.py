@@ -14,7 +14,9 @@ from typing import Any, Callable
 import yaml
 
 from intents.context import Frame
+from intents.claims import holds, relation, relation_words, top_n
 from intents.matcher import Question
+from intents.pipeline import cues_of, token_view
 from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase, combine, implied_total
 from knowledge.models import ClusterProfile, RankedRow
@@ -95,12 +97,17 @@ class Ask:
     cluster: ClusterProfile | None = None
 
     # -- slots -----------------------------------------------------------------------------
-    def measures(self) -> list[str]:
-        """Which of patents/articles the question is about: said, else carried over, else none."""
+    def said_measures(self) -> list[str]:
+        """Which of patents/articles the question itself names."""
         q = self.question
         said = [m for m, cue in (("patents", "PATENT"), ("articles", "ARTICLE")) if q.has(cue)]
         if len(said) == 2:
             said = self._dominant_measure() or said
+        return said
+
+    def measures(self) -> list[str]:
+        """Which of patents/articles the question is about: said, else carried over, else none."""
+        said = self.said_measures()
         if said:
             return said
         return [self.frame.measure] if self.frame.measure else []
@@ -124,7 +131,8 @@ class Ask:
         return None
 
     def ordinals(self) -> list[int]:
-        return [int(e.number) for e in self.question.entities.of("ordinal") if e.number]
+        fractions = {i for cue in cues_of(self.question.doc) if cue.label == "FRACTION" for i in range(cue.start, cue.end)}
+        return [int(e.number) for e in self.question.entities.of("ordinal") if e.number and e.start not in fractions]
 
     def numbers(self) -> list[float]:
         return [e.number for e in self.question.entities.of("number") if e.number is not None]
@@ -142,21 +150,17 @@ class Ask:
         return [(hit.table, hit.row) for hit in self.knowledge.find_organization(name)
                 if self.cluster is None or hit.cluster.id == self.cluster.id]
 
-    def threshold(self) -> tuple[float, str] | None:
-        """A number the question compares against, and the direction: ('above' | 'below')."""
+    def threshold(self) -> float | None:
+        """A percentage the question compares with ("more than half", "a third", "5%"), if any."""
         q = self.question
-        below = any(w in ("less", "fewer", "under", "below", "lower", "smaller") for w in q.cue_words.get("MORE", []))
-        direction = "below" if below else "above"
         if q.has("HALF"):
-            return 50.0, direction
+            return 50.0
         for phrase in q.cue_words.get("FRACTION", []):
             value = load_vocabulary().fractions.get(phrase.lower())
             if value is not None:
-                return value, direction
+                return value
         percents = [e.number for e in q.entities.of("percent") if e.number is not None]
-        if percents:
-            return percents[0], direction
-        return None
+        return percents[0] if percents else None
 
     @property
     def name(self) -> str:
@@ -204,29 +208,34 @@ def rank(ask: Ask) -> Reply:
             rankings = [ask.frame.ranking]
     values = {"size": cluster.rank_size, "intensity": cluster.rank_intensity}
     data = {"cluster": cluster.name, **{f"rank_{r}": values[r] for r in rankings}, "edition": cluster.edition}
-    limits = [n for n in ask.numbers() if n >= 1] if q.yes_no else []
+    limit = (top_n(q.text) or next((int(n) for n in ask.numbers() if n >= 1), None)) if q.yes_no else None
     claims = ask.ordinals() if q.yes_no else []
+    if q.yes_no and not claims and limit is None and q.has("TOP", "SIZE") and _superlative(q):
+        claims = [1]  # "Is Brussels–Antwerp the largest cluster?"
     texts = []
     for ranking in rankings:
         value = values[ranking]
-        if limits:
-            limit = int(limits[0])
+        if limit is not None and not claims:
             inside = value <= limit
             texts.append(say("rank_threshold", yes="Yes" if inside else "No", cluster=cluster.shown, rank=ordinal(value),
                              ranking=ranking, edition=cluster.edition, inside="within" if inside else "not in", limit=limit))
         elif claims:
             more_words = q.cue_words.get("MORE", [])
             if any(w in ("higher", "better", "above", "ahead") for w in more_words):
-                holds = value < claims[0]
+                holds_claim = value < claims[0]  # a higher rank is a smaller number
             elif any(w in ("lower", "worse", "below", "behind") for w in more_words):
-                holds = value > claims[0]
+                holds_claim = value > claims[0]
             else:
-                holds = value == claims[0]
-            texts.append(say("rank_claim", yes="Yes" if holds else "No", cluster=cluster.shown,
+                holds_claim = value == claims[0]
+            texts.append(say("rank_claim", yes="Yes" if holds_claim else "No", cluster=cluster.shown,
                              rank=ordinal(value), ranking=ranking, edition=cluster.edition))
         else:
             texts.append(say(f"rank_{ranking}", cluster=cluster.shown, rank=ordinal(value), edition=cluster.edition))
     return ask.reply(" ".join(texts), data=data, ranking=rankings[-1])
+
+
+def _superlative(q: Question) -> bool:
+    return any(t in ("largest", "biggest", "top", "first", "best", "leading") for t in token_view(q.doc).lower)
 
 
 @answer("per_million")
@@ -309,7 +318,7 @@ def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
     cluster = ask.cluster
     assert cluster is not None
     rows = ask.org_rows(name)
-    measures = ask.measures()
+    measures = ask.said_measures() or (ask.measures() if len(rows) > 1 else [])  # an organization in one table has its own measure
     wanted = TABLE_OF_MEASURE[measures[0]] if len(measures) == 1 else None
     if not rows:
         elsewhere = ask.knowledge.find_organization(name)
@@ -351,9 +360,16 @@ def organization_fact(ask: Ask) -> Reply:
     data = {"cluster": cluster.name, **_row_data(table, row)}
     frame = dict(organization=row.name, table=table, measure=MEASURE_OF_TABLE[table], facets=facets)
     if q.yes_no:
-        claims = ask.ordinals() or ([1] if q.has("TOP") else [])
+        claims = ask.ordinals()
+        n = top_n(q.text)
         limit = ask.threshold()
-        numbers = ask.numbers()
+        numbers = [x for x in ask.numbers() if n is None or x != n]
+        claimed_relation = relation(q.text)
+        if n is not None and not claims and limit is None and not numbers:
+            inside = row.rank <= n  # "Is Toyota in the top 3 applicants?"
+            return ask.reply(say("org_top_n", yes="Yes" if inside else "No", n=n, **values), data=data, **frame)
+        if not claims and limit is None and not numbers and q.has("TOP"):
+            claims = [1]  # "Is AGFA the top applicant?"
         if claims:
             claimed = claims[0]
             if claimed == row.rank:
@@ -362,14 +378,12 @@ def organization_fact(ask: Ask) -> Reply:
             claimed_name = rows[claimed - 1].shown if claimed <= len(rows) else f"not listed (the profile lists {len(rows)})"
             return ask.reply(say("org_claim_no", claimed_word=ordinal_word(claimed), claimed_name=claimed_name, **values),
                              data=data, **frame)
-        if limit:
-            value, direction = limit
-            holds = row.share > value if direction == "above" else row.share < value
-            return ask.reply(say("org_share_threshold", yes="Yes" if holds else "No", **values), data=data, **frame)
+        if limit is not None:
+            return ask.reply(say("org_share_threshold", yes="Yes" if holds(row.share, claimed_relation, limit) else "No",
+                                 **values), data=data, **frame)
         if numbers:
-            below = any(w in ("less", "fewer", "under", "below") for w in q.cue_words.get("MORE", []))
-            holds = row.count < numbers[0] if below else row.count > numbers[0]
-            return ask.reply(say("org_threshold", yes="Yes" if holds else "No", **values), data=data, **frame)
+            return ask.reply(say("org_threshold", yes="Yes" if holds(row.count, claimed_relation, numbers[0]) else "No",
+                                 **values), data=data, **frame)
     if facets == ["count"]:
         text = say("org_count", **values)
     elif facets == ["share"]:
@@ -454,10 +468,12 @@ def compare_organizations(ask: Ask) -> Reply:
     data = {"cluster": cluster.name, "a": _row_data(table_a, a), "b": _row_data(table_b, b), "difference": diff}
     frame = dict(organization=a.name, table=table_a, measure=MEASURE_OF_TABLE[table_a], rows=[a.rank, b.rank])
     which = q.has("WHO") or "or" in q.cue_words.get("COMPARE", []) and not q.has("COUNT")
-    if which and diff != 0:
-        winner, loser = (a, b) if diff > 0 else (b, a)
-        text = say("compare_which", winner=winner.shown, loser=loser.shown, verb_present=VERB_PRESENT[table_a], unit=UNIT[table_a],
-                   cluster=cluster.shown, w_count=count_text(winner.count), l_count=count_text(loser.count), diff=count_text(abs(diff)))
+    fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
+    if which and diff != 0 and not q.yes_no:
+        winner, loser = (a, b) if (diff > 0) != fewer else (b, a)
+        text = say("compare_which_fewer" if fewer else "compare_which", winner=winner.shown, loser=loser.shown,
+                   verb_present=VERB_PRESENT[table_a], unit=UNIT[table_a], cluster=cluster.shown,
+                   w_count=count_text(winner.count), l_count=count_text(loser.count), diff=count_text(abs(diff)))
         frame["organization"] = winner.name
     elif diff == 0:
         text = say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], unit=UNIT[table_a], a_count=count_text(a.count))
@@ -465,9 +481,11 @@ def compare_organizations(ask: Ask) -> Reply:
         text = say("compare_diff", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], diff=count_text(abs(diff)),
                    more="more" if diff > 0 else "fewer", unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
     if q.yes_no:
-        claims_fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
-        holds = diff < 0 if claims_fewer else diff > 0
-        text = ("Yes. " if holds else "No. ") + text
+        if any(t in ("same", "equal", "equally", "as") for t in token_view(q.doc).lower):
+            claim_holds = diff == 0  # "Do they have the same number?", "as many as"
+        else:
+            claim_holds = diff < 0 if fewer else diff > 0
+        text = ("Yes. " if claim_holds else "No. ") + text
     return ask.reply(text, data=data, **frame)
 
 
@@ -546,13 +564,11 @@ def collaboration_share(ask: Ask) -> Reply:
     for measure in measures:
         share = cluster.collaboration(measure).share
         data[f"{measure}_collaboration_share"] = share
-        if limit:
-            value, direction = limit
-            holds = share > value if direction == "above" else share < value
-            texts.append(say("collab_threshold", yes="Yes" if holds else "No", share=share_text(share), cluster=cluster.shown,
-                             unit=COLLAB_UNIT[measure], done="filed" if measure == "patents" else "published",
-                             relation="more than" if share > value else ("exactly" if share == value else "less than"),
-                             limit=_limit_text(value, q)))
+        if limit is not None:
+            texts.append(say("collab_threshold", yes="Yes" if holds(share, relation(q.text), limit) else "No",
+                             share=share_text(share), cluster=cluster.shown, unit=COLLAB_UNIT[measure],
+                             done="filed" if measure == "patents" else "published",
+                             relation=relation_words(relation(q.text), share, limit), limit=_limit_text(limit, q)))
         else:
             texts.append(say(f"collab_share_{measure}", share=share_text(share), cluster=cluster.shown))
     return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from intents.context import Frame
+from intents.claims import top_n
 from intents.entities import Entities
 from intents.pipeline import cues_of, token_view
 from intents.vocabulary import IntentSpec
@@ -101,8 +102,13 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("NUMBER")  # "the two", "top three" are phrases, not numbers to compare with
     if entities.of("percent"):
         found.add("PERCENT")
+    n = top_n(question.text)
+    if n is not None and n > 10:
+        found.add("TOP_N_BIG")  # "in the top 50": cluster ranks; the organization tables list a few rows
     if question.yes_no:
         found.add("YESNO")
+        if ordinals:
+            found.add("YESNO_ORDINAL")  # "Is it ranked 53rd?", "Is Toyota second?"
         if found & {"NUMBER", "PERCENT", "HALF", "FRACTION"}:
             found.add("YESNO_LIMIT")  # "did AGFA file more than 200?", "is it over 5%?"
     if question.short:

@@ -29,7 +29,8 @@ class Vocabulary:
     number_words: dict[str, int]
     intents: list[IntentSpec] = field(default_factory=list)
     dictionary: frozenset[str] = frozenset()
-    fractions: dict[str, float] = field(default_factory=dict)  # ordinary English words (english_words.txt): not names
+    fractions: dict[str, float] = field(default_factory=dict)
+    relations: list[tuple[str, list[str]]] = field(default_factory=list)  # (">=", phrases), in checking order  # ordinary English words (english_words.txt): not names
 
 
 def _read(name: str) -> dict:
@@ -60,4 +61,5 @@ def load_vocabulary() -> Vocabulary:
     dictionary = frozenset(line for line in (DATA_DIR / "english_words.txt").read_text(encoding="utf-8").split("\n")
                            if line and not line.startswith("#"))
     return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents,
-                      dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()})
+                      dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()},
+                      relations=[(str(k), [str(p) for p in v]) for k, v in words.get("relations", {}).items()])
