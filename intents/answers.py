@@ -283,10 +283,20 @@ def top_organization(ask: Ask) -> Reply:
     frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
     for table in tables:
         rows = cluster.table(table).rows
+        if q.has("LEAST") and not positions:
+            row = rows[-1]  # the smallest of the rows listed, not of the whole cluster
+            texts.append(say("least_listed", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown,
+                             unit=UNIT[table], name=row.shown, count=count_text(row.count),
+                             share=share_text(row.share)))
+            data["rows"].append(_row_data(table, row))
+            frame.update(organization=row.name, rows=[row.rank])
+            continue
         if positions:
             wanted = positions[:1]
         elif numbers and plural:
             wanted = list(range(1, min(numbers[0], len(rows)) + 1))
+            if numbers[0] > len(rows):
+                texts.append(say("only_listed", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown))
         elif plural:
             wanted = [r.rank for r in rows]
         else:
@@ -501,7 +511,10 @@ def combined(ask: Ask) -> Reply:
         rows = [r for t, r in named if t == table]
         description = join_names([r.shown for r in rows])
     else:
-        if numbers:
+        ordinals = [n for n in ask.ordinals() if 1 <= n <= len(rows_all)]
+        if len(ordinals) >= 2:
+            ranks = sorted(set(ordinals))  # "the first and second applicants together"
+        elif numbers:
             ranks = list(range(1, min(numbers[0], len(rows_all)) + 1))
         elif len(ask.frame.rows) >= 2 and ask.frame.table == table:
             ranks = ask.frame.rows
@@ -605,47 +618,68 @@ def collaboration_places(ask: Ask) -> Reply:
     data: dict[str, Any] = {"cluster": cluster.name}
     for measure in ("patents", "articles"):
         data[f"{measure}_locations"] = [loc.name for loc in cluster.collaboration(measure).locations]
+    ordinals = ask.ordinals()
+    singular = not q.has("LIST") and not any(w.endswith("s") for w in q.cue_words.get("LOCATION_WORD", []) + q.cue_words.get("COLLAB", []))
+    among = any(t in ("among", "one", "amongst") for t in token_view(q.doc).lower)
+    claimed = ordinals[0] if ordinals else (1 if q.has("TOP") and singular and not among else None)
     if places:
-        shown, value = places[0]
-        keys = {name_key(value), name_key(shown)}
-        inside, outside = [], []
-        for measure in measures:
-            locations = cluster.collaboration(measure).locations
-            position = next((i for i, loc in enumerate(locations, 1)
-                             if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), None)
-            (inside if position else outside).append((measure, position))
-        place = next((loc.shown for m in ("patents", "articles") for loc in cluster.collaboration(m).locations
-                      if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), value)
-        frame = dict(location=place, measure=measures[0] if len(measures) == 1 else None)
-        if inside and not outside:
-            where = " and ".join(f"{COLLAB_UNIT[m]} ({ordinal_word(p)})" for m, p in inside) if len(inside) > 1 \
-                else f"{COLLAB_UNIT[inside[0][0]]} ({ordinal_word(inside[0][1])})"
-            if len(inside) > 1:
-                where = "both " + where
-            return ask.reply(say("collab_member_yes", place=place, cluster=cluster.shown, where=where), data=data, **frame)
-        if inside:
-            m_out = outside[0][0]
-            return ask.reply(say("collab_member_partial", yes="Partly" if not q.has("BOTH") else "No", place=place,
-                                 cluster=cluster.shown, inside=COLLAB_UNIT[inside[0][0]],
-                                 rank_text=ordinal_word(inside[0][1]), outside=COLLAB_UNIT[m_out],
-                                 places=join_names([l.shown for l in cluster.collaboration(m_out).locations])), data=data, **frame)
-        measure = measures[0] if len(measures) == 1 else None
-        units = COLLAB_UNIT[measure] if measure else "PCT applications or scientific articles"
-        listed = join_names([l.shown for l in cluster.collaboration(measure).locations]) if measure else \
-            "; ".join(f"{join_names([l.shown for l in cluster.collaboration(m).locations])} for {COLLAB_UNIT[m]}" for m in ("patents", "articles"))
-        if q.yes_no and (q.has("TOP") or "among" in q.text.lower()):
-            return ask.reply(say("collab_member_no", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
-        return ask.reply(say("collab_not_top", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
+        return _collaboration_with_place(ask, places[0], measures, claimed, data)
     texts = []
-    singular = q.has("TOP") and not any(w.endswith("s") for w in q.cue_words.get("LOCATION_WORD", []) + q.cue_words.get("COLLAB", [])
-                                        if w not in ("across",)) and not q.has("LIST")
     for measure in measures:
         locations = cluster.collaboration(measure).locations
-        if singular or 1 in ask.ordinals() and len(ask.ordinals()) == 1:
-            texts.append(say("collab_first", cluster=cluster.shown, unit=COLLAB_UNIT[measure], place=locations[0].shown))
+        position = ordinals[0] if ordinals else (1 if claimed == 1 else None)
+        if position is not None and position > len(locations):
+            return no_data(ask, say("collab_beyond", n=len(locations), cluster=cluster.shown, unit=COLLAB_UNIT[measure]))
+        if position is not None:
+            texts.append(say("collab_nth", cluster=cluster.shown, unit=COLLAB_UNIT[measure], place=locations[position - 1].shown,
+                             position="top" if position == 1 else ordinal_word(position)))
         else:
             texts.append(say("collab_places", cluster=cluster.shown, unit=COLLAB_UNIT[measure], places=join_names([l.shown for l in locations])))
     return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+def _collaboration_with_place(ask: Ask, named: tuple[str, str], measures: list[str], claimed: int | None,
+                              data: dict[str, Any]) -> Reply:
+    """A place asked about: is it among the partners (at the claimed position), and where."""
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    shown, value = named
+    keys = {name_key(value), name_key(shown)}
+    inside, outside = [], []
+    for measure in measures:
+        locations = cluster.collaboration(measure).locations
+        position = next((i for i, loc in enumerate(locations, 1) if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), None)
+        (inside if position else outside).append((measure, position))
+    place = next((loc.shown for m in ("patents", "articles") for loc in cluster.collaboration(m).locations
+                  if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), value)
+    frame = dict(location=place, measure=measures[0] if len(measures) == 1 else None)
+    yes = ("Yes. " if q.yes_no else "")
+    if claimed is not None and inside and not outside and q.yes_no:
+        wrong = [(m, p) for m, p in inside if p != claimed] + outside
+        measure, position = (wrong or inside)[0]
+        locations = cluster.collaboration(measure).locations
+        text = say("collab_position", yes="No" if wrong else "Yes", place=place, cluster=cluster.shown,
+                   position=ordinal_word(position) if position else "not a", unit=COLLAB_UNIT[measure],
+                   claimed=ordinal_word(claimed), claimed_place=locations[claimed - 1].shown if claimed <= len(locations) else "not listed")
+        return ask.reply(text, data=data, **frame)
+    if inside and not outside:
+        where = " and ".join(f"{COLLAB_UNIT[m]} ({ordinal_word(p)})" for m, p in inside)
+        if len(inside) > 1:
+            where = "both " + where
+        return ask.reply(yes + say("collab_member", place=place, cluster=cluster.shown, where=where), data=data, **frame)
+    if inside:
+        m_out = outside[0][0]
+        partly = ("Partly. " if not q.has("BOTH") else "No. ") if q.yes_no else ""
+        return ask.reply(partly + say("collab_member_partial", place=place, cluster=cluster.shown, inside=COLLAB_UNIT[inside[0][0]],
+                                      rank_text=ordinal_word(inside[0][1]), outside=COLLAB_UNIT[m_out],
+                                      places=join_names([l.shown for l in cluster.collaboration(m_out).locations])), data=data, **frame)
+    measure = measures[0] if len(measures) == 1 else None
+    units = COLLAB_UNIT[measure] if measure else "PCT applications or scientific articles"
+    listed = join_names([l.shown for l in cluster.collaboration(measure).locations]) if measure else \
+        "; ".join(f"{join_names([l.shown for l in cluster.collaboration(m).locations])} for {COLLAB_UNIT[m]}" for m in ("patents", "articles"))
+    if q.yes_no and (q.has("TOP") or "among" in q.text.lower() or claimed is not None):
+        return ask.reply(say("collab_member_no", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
+    return ask.reply(say("collab_not_top", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
 
 
 @answer("collaboration_both")

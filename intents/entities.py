@@ -138,6 +138,9 @@ class EntityFinder:
         found.unknown_terms = self._unknown(tokens, covered, cue_tokens, capitalized)
         found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
                              and w not in self.known_words and w in self.vocabulary.dictionary and w not in capitalized]
+        fractions = {i for cue in cues_of(doc) if cue.label == "FRACTION" for i in range(cue.start, cue.end)}
+        if fractions:  # "a third" is a fraction, not the third row
+            found.items = [item for item in found.items if not (item.type == "ordinal" and item.start in fractions)]
         found.items.sort(key=lambda item: item.start)
         return found
 

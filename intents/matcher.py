@@ -87,6 +87,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ECONOMY")
     if entities.of("place"):
         found.add("PLACE")
+    if "LOCATION" in found and "BOTH" in found:
+        found.add("LOCATION_BOTH")  # "Is Cologne in both lists?"
     if clusters and "ECONOMY" in found:
         found.add("CLUSTER_AND_ECONOMY")
     ordinals = entities.of("ordinal")
@@ -105,6 +107,10 @@ def features(question: Question, frame: Frame) -> set[str]:
     n = top_n(question.text)
     if n is not None and n > 10:
         found.add("TOP_N_BIG")  # "in the top 50": cluster ranks; the organization tables list a few rows
+    elif n is not None:
+        found.add("TOP_N_SMALL")  # "the top 3": rows of a table
+    if frame.intent in ("collaboration_share", "collaboration_places", "collaboration_both"):
+        found.add("COLLAB_CTX")
     if question.yes_no:
         found.add("YESNO")
         if ordinals:
