@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_layer
 from bot.answer import Answer, Entity
-from intents.answers import ANSWERS, Ask, Reply, covered, join_names, no_data, ordinal_word, replies, say
+from intents.answers import ANSWERS, Ask, Reply, as_typed, covered, join_names, no_data, ordinal_word, replies, say
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
@@ -133,7 +133,7 @@ class Answerer:
         if intent not in COLLABORATION_INTENTS and intent not in ECONOMY_INTENTS:
             places = [e for e in entities.items if e.type in ("place", "location", "place_economy")]
             if places:
-                return no_data(ask, say("unknown_place", place=_shown_place(places[0].text), covered=covered(kb)),
+                return no_data(ask, say("unknown_place", place=as_typed(ask.question.text, places[0].text), covered=covered(kb)),
                                place=places[0].value)
         if named:
             ask.cluster = kb.cluster(named[0])
@@ -169,7 +169,7 @@ class Answerer:
     def _no_intent(self, question: Question) -> Reply:
         places = [e for e in question.entities.items if e.type in ("place", "place_economy", "location")]
         if places:
-            return Reply(say("unknown_place", place=_shown_place(places[0].text), covered=covered(self.knowledge)),
+            return Reply(say("unknown_place", place=as_typed(question.text, places[0].text), covered=covered(self.knowledge)),
                          status="no_data", data={"place": places[0].value})
         return self._not_understood(question.text)
 
@@ -256,12 +256,13 @@ class _Result:
     frame: Frame
 
 
-_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b")
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b|\b([A-Z]{2,}|(?:[A-Z]\.){2,})(?![\w.])")
 
 
 def capitalized_words(text: str) -> frozenset[str]:
-    """Words written with a capital inside a sentence ("did Apple file"): read as names, not words."""
-    return frozenset(match.lower() for match in _CAPITALIZED.findall(text.strip()))
+    """Words written with a capital inside a sentence ("did Apple file"), or in capitals ("the US"):
+    read as names, not as the English words they may also be."""
+    return frozenset((word or caps).lower() for word, caps in _CAPITALIZED.findall(text.strip()))
 
 
 def _names_only_a_cluster(question: Question) -> bool:
@@ -270,11 +271,6 @@ def _names_only_a_cluster(question: Question) -> bool:
     content = set(question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT", "CLUSTER_WORD"}
     return bool(items) and all(e.type == "cluster" for e in items) and len(set(e.value for e in items)) == 1 \
         and not content and not question.entities.unknown_terms
-
-
-def _shown_place(text: str) -> str:
-    """A place as typed, capitalised when the user typed it all in lower case."""
-    return text.title() if text.islower() else text
 
 
 def _follow_up_values(reply: Reply) -> dict[str, str]:

@@ -96,6 +96,7 @@ class EntityFinder:
         self.vocabulary = vocabulary
         self.places = places
         self.known_words = set(vocabulary.known_words) | set(stop_words)
+        self.abbreviations = {key.lower(): value for key, value in vocabulary.place_abbreviations.items()}
         self.ordinal_words = frozenset(p.lower() for ps in vocabulary.ordinals.values() for p in ps if " " not in p)
         keys = [key.split() for key in places.keys()]
         self.place_first_words = frozenset(words[0] for words in keys if words)
@@ -132,6 +133,8 @@ class EntityFinder:
                 covered[i] = True
                 soft[i] = ent.end - ent.start == 1 and item.type in ("cluster", "location", "economy")
         cue_tokens = {i for cue in cues_of(doc) for i in range(cue.start, cue.end)}
+        if capitalized:
+            self._abbreviations(tokens, covered, capitalized, found)
         self._places(tokens, covered, found)
         self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
@@ -176,6 +179,20 @@ class EntityFinder:
                     continue
                 spans.append((start, end))
         return spans
+
+    def _abbreviations(self, tokens: TokenView, covered: list[bool], capitalized: frozenset[str], found: Entities) -> None:
+        """"the US", "in the UK": short place codes, read only when written in capitals."""
+        for i, word in enumerate(tokens.words):
+            expansion = self.abbreviations.get(word) or self.abbreviations.get(word + ".")
+            if expansion is None or covered[i] or not ({word, word + "."} & capitalized):
+                continue
+            place = self.places.lookup(expansion)
+            if place is None:
+                continue
+            ours = self._ours(place.name)
+            kind = ours[0] if ours else ("place_economy" if place.kind == "country" else "place")
+            found.items.append(Found(kind, word, ours[1] if ours else place.name, i, i + 1, how="abbreviation"))
+            covered[i] = True
 
     def _places(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""

