@@ -135,7 +135,7 @@ class EntityFinder:
         cue_tokens = {i for cue in cues_of(doc) for i in range(cue.start, cue.end)}
         if capitalized:
             self._abbreviations(tokens, covered, capitalized, found)
-        self._places(tokens, covered, found)
+        self._places(tokens, covered, found, soft)
         self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
         found.unknown_terms = self._unknown(tokens, covered, cue_tokens, capitalized)
@@ -194,7 +194,7 @@ class EntityFinder:
             found.items.append(Found(kind, word, ours[1] if ours else place.name, i, i + 1, how="abbreviation"))
             covered[i] = True
 
-    def _places(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
+    def _places(self, tokens: TokenView, covered: list[bool], found: Entities, soft: list[bool]) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
         if not any(not c and w in self.place_first_words for c, w in zip(covered, tokens.lower)):
             return  # no word here can start a place name
@@ -218,6 +218,7 @@ class EntityFinder:
                 found.items.append(Found(kind, text, place.name, start, end, how="gazetteer"))
             for i in range(start, end):
                 covered[i] = True
+                soft[i] = True  # "toyta motor europe": a longer misspelt name may hold a place
 
     def _ours(self, name: str) -> tuple[str, str] | None:
         cluster = self.knowledge.find_cluster(name)

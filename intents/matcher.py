@@ -153,6 +153,9 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
                 # "What about publications?", "list them": the shape itself says "same question as before".
                 totals[position] += spec.weights["CONTINUES"] + (1.0 if question.follow_up else 0.5 if question.short else 0.0)
                 totals[position] += 0.5 if "BARE" in present else 0.0  # "And in Brussels?": same question, another name
+    for position, spec in enumerate(intents):
+        if spec.requires and not spec.requires <= present:
+            totals[position] = float("-inf")  # a reading that lacks what it needs is not considered
     # Only readings with some evidence are ranked (and at least the best one, for its confidence).
     order = sorted(range(len(intents)), key=totals.__getitem__, reverse=True)
     return [Scored(intents[p], round(totals[p], 3)) for rank, p in enumerate(order) if rank == 0 or totals[p] > 0]

@@ -19,6 +19,7 @@ class IntentSpec:
     cluster: bool
     min: float
     weights: dict[str, float]
+    requires: frozenset[str] = frozenset()  # features that must all be present for this reading
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def load_vocabulary() -> Vocabulary:
     words = _read("vocabulary.yaml")
     table = _read("intents.yaml")
     intents = [IntentSpec(name=row["name"], answer=row["answer"], cluster=bool(row["cluster"]),
-                          min=float(row["min"]), weights={k: float(v) for k, v in row["weights"].items()})
+                          min=float(row["min"]), weights={k: float(v) for k, v in row["weights"].items()},
+                          requires=frozenset(row.get("requires", [])))
                for row in table["intents"]]
     cues = {label: [str(p) for p in phrases] for label, phrases in words["cues"].items()}
     known = {str(w).lower() for w in words["known_words"]}
