@@ -821,6 +821,24 @@ def unavailable_time(ask: Ask) -> Reply:
     return no_data(ask, say("unavailable_time", cluster=cluster.shown, edition=cluster.edition), missing="other editions")
 
 
+@answer("unavailable_attribute")
+def unavailable_attribute(ask: Ask) -> Reply:
+    """Employees, revenue, citations, per-year counts, an organization's intensity: not in the profiles."""
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    words = q.cue_words.get("UNAVAILABLE_ATTRIBUTE")
+    thing = f"that information (“{words[0]}”)" if words else "figures per million inhabitants, intensity ranks or collaboration shares"
+    named = ask.rows_named() or [(hit.table, hit.row) for name in q.entities.values("organization")
+                                 for hit in ask.knowledge.find_organization(name)][:1]
+    if named:
+        table, row = named[0]
+        text = say("unavailable_attribute_org", thing=thing, name=row.shown, table_plural=TABLE_PLURAL[table],
+                   cluster=cluster.shown, unit=UNIT[table])
+    else:
+        text = say("unavailable_attribute", cluster=cluster.shown, thing=thing)
+    return no_data(ask, text, missing=thing)
+
+
 @answer("unavailable_population")
 def unavailable_population(ask: Ask) -> Reply:
     cluster = ask.cluster

@@ -87,6 +87,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ECONOMY")
     if entities.of("place"):
         found.add("PLACE")
+    if organizations and found & {"PER_MILLION", "INTENSITY", "COLLAB"}:
+        found.add("ORG_CLUSTER_MEASURE")  # "AGFA's patents per million", "AGFA's collaboration share": cluster-level only
     if "LOCATION" in found and "BOTH" in found:
         found.add("LOCATION_BOTH")  # "Is Cologne in both lists?"
     if clusters and "ECONOMY" in found:
