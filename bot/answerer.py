@@ -114,6 +114,9 @@ class Answerer:
                 and ANSWERS[best.spec.answer] is not ANSWERS[runner_up.spec.answer]):
             return _Result(self._clarify_between(best.spec.name, runner_up.spec.name), None, 0.5, _advance(frame, None, None))
         ask = Ask(question=question, frame=frame, knowledge=self.knowledge)
+        refusal = self._still_refused(ask, best.spec.name)
+        if refusal is not None:
+            return _Result(refusal, best.spec.name, score, _advance(frame, best.spec.name, refusal))
         if best.spec.cluster:
             problem = self._resolve_cluster(ask, best.spec.name)
             if problem is not None:
@@ -154,6 +157,21 @@ class Answerer:
         choices = [kb.cluster(i) for i in holding] if holding else kb.clusters
         return Reply(say("unknown_cluster_choice", covered=join_names([c.shown for c in choices if c])), status="clarify",
                      data={"choices": [c.name for c in choices if c]})
+
+    def _still_refused(self, ask: Ask, intent: str) -> Reply | None:
+        """After "I don't have Munich", "and its top applicant?" is still about Munich: refuse again."""
+        q, frame = ask.question, ask.frame
+        refers_back = q.follow_up or q.short or q.has("FIRST_PERSON_OR_IT")
+        named = {e.type for e in q.entities.items}
+        if not refers_back or named & {"cluster", "organization", "place", "place_economy", "location", "economy"}:
+            return None
+        if frame.refused_place and intent not in COLLABORATION_INTENTS:
+            return no_data(ask, say("unknown_place", place=frame.refused_place, covered=covered(self.knowledge)),
+                           place=frame.refused_place)
+        if frame.refused_organization and intent in ("organization_fact", "compare_organizations", "rank"):
+            return no_data(ask, say("org_missing_any", name=frame.refused_organization, cluster=covered(self.knowledge),
+                                    listed="PCT applicants and publishing organizations"), unknown=frame.refused_organization)
+        return None
 
     def _cluster_of_economy(self, ask: Ask, economy: str) -> Reply | None:
         """"Top applicant in Belgium": its cluster when it is the economy's only one; else ask which."""
@@ -297,7 +315,13 @@ def copy_frame(frame: Frame) -> Frame:
 
 def _advance(frame: Frame, intent: str | None, reply: Reply | None) -> Frame:
     """The conversation after this turn: what an answer focused on is carried to the next question."""
+    if reply is not None and reply.status == "no_data":
+        if reply.data.get("place"):
+            frame.refused_place, frame.refused_organization = str(reply.data["place"]), None
+        elif reply.data.get("unknown"):
+            frame.refused_organization, frame.refused_place = str(reply.data["unknown"]), None
     if reply is not None and reply.status == "answered":
+        frame.refused_place = frame.refused_organization = None
         new_organization = reply.frame.get("organization")
         if new_organization and frame.organization and new_organization != frame.organization:
             frame.previous_organization = frame.organization

@@ -34,6 +34,8 @@ class Frame:
     economy: str | None = None
     location: str | None = None
     pending: str | None = None  # a question we asked "which cluster?" about, to finish when told
+    refused_place: str | None = None  # a place we said we have no profile for: "and its top applicant?" is about it too
+    refused_organization: str | None = None  # likewise an organization not in the tables
     turns_since_update: int = 0
     updated_at: float = 0.0
 
