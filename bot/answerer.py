@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 import knowledge as knowledge_layer
 from bot.answer import Answer, Entity
 from intents.answers import ANSWERS, Ask, Reply, as_typed, covered, join_names, no_data, ordinal_word, replies, say
+from intents.claims import negated
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
@@ -73,8 +74,9 @@ class Answerer:
         whole = self._answer(question, copy_frame(frame))
         parts = self._answer_clauses(cleaned.text, frame) if whole.reply.status == "answered" else []
         result = whole
-        if len({p.intent for p in parts}) >= 2 and all(p.reply.status == "answered" for p in parts):
-            result = _merge(parts)
+        if all(p.reply.status == "answered" for p in parts) and (
+                len({p.intent for p in parts}) >= 2 or (parts and whole.intent not in {p.intent for p in parts})):
+            result = _merge(parts)  # several questions in one: answer each
         if session is not None:
             self.sessions.put(session, result.frame)
         follow = result.intent if result.reply.status == "answered" else None
@@ -126,6 +128,9 @@ class Answerer:
         reply = ANSWERS[best.spec.answer](ask)
         if reply.cluster is None:
             reply.cluster = ask.cluster
+        if question.yes_no and negated(question.text):
+            # "Is AGFA not the top applicant?": "Yes" and "No" both read two ways; the fact alone does not.
+            reply.text = re.sub(r"^(?:Yes|No|Partly)\. ", "", reply.text)
         return _Result(reply, best.spec.name, score, _advance(frame, best.spec.name, reply))
 
     def _resolve_cluster(self, ask: Ask, intent: str) -> Reply | None:
@@ -177,8 +182,9 @@ class Answerer:
         """"Top applicant in Belgium": its cluster when it is the economy's only one; else ask which."""
         clusters = self.knowledge.clusters_of_economy(economy)
         if len(clusters) == 1 and clusters[0].membership.kind == "only":
+            # The profiles describe clusters, not whole economies: say which cluster we do have.
             ask.cluster = clusters[0]
-            return None
+            return no_data(ask, say("economy_not_cluster", economy=economy, cluster=clusters[0].shown), economy=economy)
         if not clusters:
             return no_data(ask, say("economy_missing", economy=economy, covered=covered(self.knowledge)), economy=economy)
         return Reply(say("economy_choice", economy=economy, clusters=join_names([c.shown for c in clusters])),

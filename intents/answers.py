@@ -337,6 +337,11 @@ def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
         return no_data(ask, say("org_other_cluster", name=shown, cluster=cluster.shown, where=where or "no cluster"))
     if wanted:
         matching = [(t, r) for t, r in rows if t == wanted]
+        if not matching and ask.question.yes_no:
+            table, row = rows[0]  # "Is AGFA the top publisher?": no, and where it is listed
+            return ask.reply(say("org_wrong_table_no", name=row.shown, table_plural=TABLE_PLURAL[wanted], cluster=cluster.shown,
+                                 rank_word=ordinal_word(row.rank), other_plural=TABLE_PLURAL[table]),
+                             data={"cluster": cluster.name, **_row_data(table, row)}, organization=row.name)
         if not matching:
             table, row = rows[0]
             return no_data(ask, say("org_wrong_table", unit=UNIT[wanted], name=row.shown, table_plural=TABLE_PLURAL[wanted],
@@ -485,6 +490,9 @@ def compare_organizations(ask: Ask) -> Reply:
                    verb_present=VERB_PRESENT[table_a], unit=UNIT[table_a], cluster=cluster.shown,
                    w_count=count_text(winner.count), l_count=count_text(loser.count), diff=count_text(abs(diff)))
         frame["organization"] = winner.name
+    elif q.has("TIMES") and b.count and not q.yes_no:
+        text = say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], ratio=f"{a.count / b.count:.2f}".rstrip("0").rstrip("."),
+                   unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
     elif diff == 0:
         text = say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], unit=UNIT[table_a], a_count=count_text(a.count))
     else:
@@ -730,11 +738,21 @@ def economy_clusters(ask: Ask) -> Reply:
     ask.cluster = ask.cluster or first
     if membership.kind == "only" and len(clusters) == 1:
         data["count"] = 1
-        others = q.yes_no and any(t.lower_ in ("other", "another", "else", "others", "second") for t in q.doc)
-        template = "economy_only_no_other" if others else "economy_only_yes" if q.yes_no else "economy_only"
+        words = token_view(q.doc).lower
+        others = q.yes_no and any(w in ("other", "another", "else", "others", "second") for w in words)
+        numbers = [n for n in ask.numbers() if n != 100]  # "the top 100" names the ranking, not a count
+        if q.yes_no and numbers:
+            claim = holds(1, relation(q.text), numbers[0])  # "Does Belgium have more than one cluster?"
+            template = "economy_only_yes" if claim else "economy_only_no_other"
+        else:
+            template = "economy_only_no_other" if others else "economy_only_yes" if q.yes_no else "economy_only"
         return ask.reply(say(template, cluster=first.shown, economy=economy, edition=first.edition), data=data, economy=economy)
     if q.yes_no and q.has("ONLY"):
         return ask.reply(say("economy_only_no", sentence=membership.sentence), data=data, economy=economy)
+    if q.yes_no and membership.count:
+        numbers = [n for n in ask.numbers() if n != 100]
+        claim = holds(membership.count, relation(q.text), numbers[0]) if numbers else True
+        return ask.reply(("Yes. " if claim else "No. ") + membership.sentence, data=data, economy=economy)
     if membership.count and q.has("COUNT"):
         data["count"] = membership.count
         return ask.reply(say("economy_count", economy=economy, count=membership.count, s="" if membership.count == 1 else "s",

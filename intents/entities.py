@@ -133,12 +133,13 @@ class EntityFinder:
                 covered[i] = True
                 soft[i] = ent.end - ent.start == 1 and item.type in ("cluster", "location", "economy")
         cue_tokens = {i for cue in cues_of(doc) for i in range(cue.start, cue.end)}
+        longer = self._longer_names(tokens, covered, cue_tokens, capitalized, found)
         if capitalized:
             self._abbreviations(tokens, covered, capitalized, found)
         self._places(tokens, covered, found, soft)
         self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
-        found.unknown_terms = self._unknown(tokens, covered, cue_tokens, capitalized)
+        found.unknown_terms = longer + self._unknown(tokens, covered, cue_tokens, capitalized)
         found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
                              and w not in self.known_words and w in self.vocabulary.dictionary and w not in capitalized]
         fractions = {i for cue in cues_of(doc) if cue.label == "FRACTION" for i in range(cue.start, cue.end)}
@@ -179,6 +180,25 @@ class EntityFinder:
                     continue
                 spans.append((start, end))
         return spans
+
+    def _longer_names(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], capitalized: frozenset[str],
+                      found: Entities) -> list[str]:
+        """"Toyota Motor Corporation" is not "Toyota": a name of ours followed by more capitalised words
+        is another organization, which we don't have."""
+        names = []
+        for item in list(found.items):
+            if item.type != "organization":
+                continue
+            end = item.end
+            while (end < len(tokens.lower) and not covered[end] and end not in cue_tokens and tokens.alpha[end]
+                   and tokens.lower[end] in capitalized and tokens.lower[end] not in self.known_words):
+                end += 1
+            if end > item.end:
+                found.items.remove(item)
+                names.append(tokens.text(item.start, end))
+                for i in range(item.start, end):
+                    covered[i] = True
+        return names
 
     def _abbreviations(self, tokens: TokenView, covered: list[bool], capitalized: frozenset[str], found: Entities) -> None:
         """"the US", "in the UK": short place codes, read only when written in capitals."""
