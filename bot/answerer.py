@@ -72,7 +72,7 @@ class Answerer:
             question = self._understand(f"{frame.pending} ({cluster.name if cluster else ''})")
         frame.pending = None
         whole = self._answer(question, copy_frame(frame))
-        parts = self._answer_clauses(cleaned.text, frame) if whole.reply.status == "answered" else []
+        parts = self._answer_clauses(cleaned.text, frame)
         result = whole
         if all(p.reply.status == "answered" for p in parts) and (
                 len({p.intent for p in parts}) >= 2 or (parts and whole.intent not in {p.intent for p in parts})):
@@ -139,7 +139,8 @@ class Answerer:
         named = entities.values("cluster")
         kb = self.knowledge
         if intent not in COLLABORATION_INTENTS and intent not in ECONOMY_INTENTS:
-            places = [e for e in entities.items if e.type in ("place", "location", "place_economy")]
+            kinds = ("place", "place_economy") if intent == "unavailable_attribute" else ("place", "location", "place_economy")
+            places = [e for e in entities.items if e.type in kinds]
             if places:
                 return no_data(ask, say("unknown_place", place=as_typed(ask.question.text, places[0].text), covered=covered(kb)),
                                place=places[0].value)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import yaml
 
 from intents.context import Frame
-from intents.claims import holds, relation, relation_words, top_n
+from intents.claims import holds, negated, relation, relation_words, top_n
 from intents.matcher import Question
 from intents.pipeline import cues_of, token_view
 from intents.vocabulary import load_vocabulary
@@ -213,6 +213,14 @@ def rank(ask: Ask) -> Reply:
     if q.yes_no and not claims and limit is None and q.has("TOP", "SIZE") and _superlative(q):
         claims = [1]  # "Is Brussels–Antwerp the largest cluster?"
     texts = []
+    if q.yes_no and len(rankings) == 2 and q.has("MORE") and not claims and limit is None:
+        better = any(w in ("better", "higher", "above", "ahead") for w in q.cue_words.get("MORE", []))
+        worse = any(w in ("worse", "lower", "below", "behind") for w in q.cue_words.get("MORE", []))
+        if better or worse:  # "Is it ranked better by size than by intensity?" (the first named)
+            first = "intensity" if _first_said_ranking(q) == "intensity" else "size"
+            second = "size" if first == "intensity" else "intensity"
+            claim = values[first] < values[second] if better else values[first] > values[second]
+            texts.append("Yes." if claim else "No.")
     for ranking in rankings:
         value = values[ranking]
         if limit is not None and not claims:
@@ -234,6 +242,13 @@ def rank(ask: Ask) -> Reply:
     return ask.reply(" ".join(texts), data=data, ranking=rankings[-1])
 
 
+def _first_said_ranking(q: Question) -> str:
+    for cue in cues_of(q.doc):
+        if cue.label in ("SIZE", "INTENSITY"):
+            return "size" if cue.label == "SIZE" else "intensity"
+    return "size"
+
+
 def _superlative(q: Question) -> bool:
     return any(t in ("largest", "biggest", "top", "first", "best", "leading") for t in token_view(q.doc).lower)
 
@@ -244,10 +259,14 @@ def per_million(ask: Ask) -> Reply:
     assert cluster is not None
     measures = ask.measures() or ["patents", "articles"]
     texts, data = [], {"cluster": cluster.name, "period": "last five years", "per": "1 million inhabitants"}
+    numbers = [n for n in ask.numbers() if n not in (1, 1_000_000)] if ask.question.yes_no else []
     for measure in measures:
         value = cluster.pct_per_million if measure == "patents" else cluster.articles_per_million
         data[f"{measure}_per_million"] = value
-        texts.append(say(f"per_million_{measure}", cluster=cluster.shown, value=count_text(value)))
+        text = say(f"per_million_{measure}", cluster=cluster.shown, value=count_text(value))
+        if numbers:  # "Does it have more than 800 PCT applications per million?"
+            text = ("Yes. " if holds(value, relation(ask.question.text), numbers[0]) else "No. ") + text
+        texts.append(text)
     return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
 
 
@@ -280,6 +299,10 @@ def top_organization(ask: Ask) -> Reply:
     plural = (q.has("LIST", "ORG_PLURAL") or any(w in ("applicants", "publishers") for w in
               q.cue_words.get("PATENT", []) + q.cue_words.get("ARTICLE", []))) and not q.has("TOP_OF_LIST")
     texts, data = [], {"cluster": cluster.name, "rows": []}
+    if negated(q.text) and not q.yes_no:  # "Which applicant is not in the top 3?": the profile names no others
+        table = tables[0]
+        return no_data(ask, say("not_listed_others", n=len(cluster.table(table).rows), table_plural=TABLE_PLURAL[table],
+                                cluster=cluster.shown))
     frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
     for table in tables:
         rows = cluster.table(table).rows
@@ -543,9 +566,20 @@ def combined(ask: Ask) -> Reply:
         text = say("combined_share", **values)
     else:
         text = say("combined_both", **values)
+    text = text[0].upper() + text[1:]
+    if q.yes_no:  # "Do the top 3 publishers account for more than 50%?", "... file more than 400?"
+        limit = ask.threshold()
+        others = [n for n in ask.numbers() if n != len(rows) and n not in numbers]
+        if limit is not None:
+            claim = holds(total.share, relation(q.text), limit)
+            low, high = total.share_range
+            unsure = low < limit < high  # the rounded shares leave it open
+            text = (("Probably yes. " if claim else "Probably not. ") if unsure else ("Yes. " if claim else "No. ")) + text
+        elif others:
+            text = ("Yes. " if holds(total.count, relation(q.text), others[0]) else "No. ") + text
     data = {"cluster": cluster.name, "table": table, "ranks": [r.rank for r in rows], "count": total.count,
             "share": total.share, "share_range": list(total.share_range)}
-    return ask.reply(text[0].upper() + text[1:], data=data, table=table, rows=[r.rank for r in rows],
+    return ask.reply(text, data=data, table=table, rows=[r.rank for r in rows],
                      measure=MEASURE_OF_TABLE[table], facets=facets, organization=None)
 
 
@@ -582,6 +616,14 @@ def collaboration_share(ask: Ask) -> Reply:
     q = ask.question
     limit = ask.threshold() if q.yes_no else None
     texts, data = [], {"cluster": cluster.name}
+    if q.yes_no and len(measures) == 2 and q.has("MORE") and limit is None:
+        first = _first_said_measure(q)  # "Are articles more collaborative than patents?"
+        other = "patents" if first == "articles" else "articles"
+        a_share, b_share = cluster.collaboration(first).share, cluster.collaboration(other).share
+        fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
+        claim = a_share < b_share if fewer else a_share > b_share
+        texts.append("Yes." if claim else "No.")
+    negation = negated(q.text) and not q.yes_no
     for measure in measures:
         share = cluster.collaboration(measure).share
         data[f"{measure}_collaboration_share"] = share
@@ -590,9 +632,20 @@ def collaboration_share(ask: Ask) -> Reply:
                              share=share_text(share), cluster=cluster.shown, unit=COLLAB_UNIT[measure],
                              done="filed" if measure == "patents" else "published",
                              relation=relation_words(relation(q.text), share, limit), limit=_limit_text(limit, q)))
+        elif negation:  # "What share is not collaborative?": the rest, from the same rounded figure
+            texts.append(say("collab_share_without", rest=share_text(100 - share), share=share_text(share), cluster=cluster.shown,
+                             unit=COLLAB_UNIT[measure], done="filed" if measure == "patents" else "published"))
         else:
             texts.append(say(f"collab_share_{measure}", share=share_text(share), cluster=cluster.shown))
     return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
+
+
+def _first_said_measure(q: Question) -> str:
+    """Of patents and articles, the one the question names first."""
+    for cue in cues_of(q.doc):
+        if cue.label in ("PATENT", "ARTICLE"):
+            return "patents" if cue.label == "PATENT" else "articles"
+    return "patents"
 
 
 def _limit_text(value: float, question: Question) -> str:
@@ -845,7 +898,12 @@ def unavailable_attribute(ask: Ask) -> Reply:
     q, cluster = ask.question, ask.cluster
     assert cluster is not None
     words = q.cue_words.get("UNAVAILABLE_ATTRIBUTE")
-    thing = f"that information (“{words[0]}”)" if words else "figures per million inhabitants, intensity ranks or collaboration shares"
+    if words:
+        thing = f"that information (“{words[0]}”)"
+    elif q.entities.of("location"):
+        thing = "counts of joint PCT applications or articles per partner location, only the top partners in order"
+    else:
+        thing = "figures per million inhabitants, intensity ranks or collaboration shares"
     named = ask.rows_named() or [(hit.table, hit.row) for name in q.entities.values("organization")
                                  for hit in ask.knowledge.find_organization(name)][:1]
     if named:

@@ -15,6 +15,8 @@ from intents.vocabulary import IntentSpec
 
 YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was", "were", "can", "could", "will",
                            "would", "should", "isn't", "doesn't", "aren't"})
+LEAD_INS = frozenset({"and", "so", "then", "together", "combined", "overall", "also", "ok", "okay", "well", "now", "but",
+                      "hi", "hey", "please", "tell", "say", "and,", "alright"})
 FOLLOW_STARTS = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("then",), ("also",))
 CLARIFY_MARGIN = 0.05
 OFF_TOPIC_PENALTY = 0.4
@@ -50,7 +52,8 @@ def read_question(text: str, doc: Doc, entities: Entities) -> Question:
         cue_words.setdefault(cue.label, []).append(cue.text)
     view = token_view(doc)
     words = [word for word, punct in zip(view.lower, view.punct) if not punct]
-    yes_no = bool(words) and words[0] in YES_NO_STARTS
+    # "Together, do the top three file more than 400?": a yes/no question after a lead-in word.
+    yes_no = bool(words) and (words[0] in YES_NO_STARTS or (len(words) > 1 and words[0] in LEAD_INS and words[1] in YES_NO_STARTS))
     follow_up = any(tuple(words[: len(start)]) == start for start in FOLLOW_STARTS)
     return Question(text=text, doc=doc, cues=cues, entities=entities, yes_no=yes_no, follow_up=follow_up,
                     short=len(words) <= 5, cue_words=cue_words)
@@ -125,6 +128,15 @@ def features(question: Question, frame: Frame) -> set[str]:
     if (not content_cues and not entities.unknown_terms and not entities.other_words
             and len({(e.type, e.value) for e in entities.items}) == 1):
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
+    if entities.of("location") and "COUNT" in found:
+        found.add("LOCATION_COUNT")  # "how many patents with Paris?": the profiles give no counts per partner
+    if not organizations and found & {"TOP", "ORDINAL", "LEAST"} and found & {"SHARE", "COUNT"} \
+            and found & {"ORG_WORD", "PATENT", "ARTICLE"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION"}:
+        found.add("ROLE_FACT")  # "the share of the top applicant", "articles of the third publisher"
+    if not organizations and "COUNT" in found and found & {"PATENT", "ARTICLE"} and found & {"CLUSTER", "CLUSTER_WORD", "TOTAL"} \
+            and not found & {
+            "PER_MILLION", "TOGETHER", "TOP", "ORDINAL", "LIST", "COLLAB", "ORG_CTX", "ORG_WORD", "ORG_PLURAL", "UNKNOWN", "LEAST"}:
+        found.add("CLUSTER_COUNT")  # "How many patents does Brussels–Antwerp have?": only an estimate exists
     return found
 
 
