@@ -901,7 +901,7 @@ def unavailable_attribute(ask: Ask) -> Reply:
     if words:
         thing = f"that information (“{words[0]}”)"
     elif q.entities.of("location"):
-        thing = "counts of joint PCT applications or articles per partner location, only the top partners in order"
+        thing = "counts or shares of joint PCT applications or articles per partner location, only the top partners in order"
     else:
         thing = "figures per million inhabitants, intensity ranks or collaboration shares"
     named = ask.rows_named() or [(hit.table, hit.row) for name in q.entities.values("organization")

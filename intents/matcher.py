@@ -128,8 +128,8 @@ def features(question: Question, frame: Frame) -> set[str]:
     if (not content_cues and not entities.unknown_terms and not entities.other_words
             and len({(e.type, e.value) for e in entities.items}) == 1):
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
-    if entities.of("location") and "COUNT" in found:
-        found.add("LOCATION_COUNT")  # "how many patents with Paris?": the profiles give no counts per partner
+    if entities.of("location") and found & {"COUNT", "SHARE"}:
+        found.add("LOCATION_COUNT")  # "how many patents with Paris?", "Gent's share": the profiles give none per partner
     if not organizations and found & {"TOP", "ORDINAL", "LEAST"} and found & {"SHARE", "COUNT"} \
             and found & {"ORG_WORD", "PATENT", "ARTICLE"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION"}:
         found.add("ROLE_FACT")  # "the share of the top applicant", "articles of the third publisher"
