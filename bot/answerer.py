@@ -48,6 +48,9 @@ class Answerer:
         self.sessions = SessionStore(max_sessions=max_sessions)
         self._nlp_lock = threading.Lock()
         self._examples = self._build_examples()
+        # Shapes only for "did you mean": an example naming an organization would read as a fact about it.
+        names = [row.shown for c in self.knowledge.clusters for row in c.top_applicants.rows + c.top_publishers.rows]
+        self._generic_examples = [e for e in self._examples if not any(name in e for name in names)]
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
@@ -248,10 +251,7 @@ class Answerer:
     def _closest_examples(self, text: str, limit: int = 3) -> list[str]:
         if not text:
             return self._examples[:limit]
-        # Shapes only: an example naming an organization would read as a fact about it.
-        generic = [e for e in self._examples if not any(row.shown in e for c in self.knowledge.clusters
-                                                         for row in c.top_applicants.rows + c.top_publishers.rows)]
-        found = process.extract(text, generic or self._examples, scorer=fuzz.token_set_ratio, limit=limit)
+        found = process.extract(text, self._generic_examples or self._examples, scorer=fuzz.token_set_ratio, limit=limit)
         return [example for example, _, _ in found]
 
     def _follow_ups(self, intent: str | None, reply: Reply) -> list[str]:

@@ -148,11 +148,22 @@ class CueMatcher:
         token_words = [words for words, _ in looked_up]
         doc.user_data["typo_tokens"] = {i for i, (_, typo) in enumerate(looked_up) if typo}
         spans = []
+        size = len(lowers)
+        phrases = self.phrases
         for start, words in enumerate(token_words):
             for first in words:
-                for label, phrase in self.phrases.get(first, ()):
-                    end = start + len(phrase)
-                    if end <= len(doc) and all(phrase[i] in token_words[start + i] for i in range(1, len(phrase))):
+                for label, phrase in phrases.get(first, ()):
+                    length = len(phrase)
+                    if length == 1:
+                        spans.append(Cue(label, start, start + 1, lowers[start]))
+                        continue
+                    end = start + length
+                    if end > size:
+                        continue
+                    for offset in range(1, length):
+                        if phrase[offset] not in token_words[start + offset]:
+                            break
+                    else:
                         spans.append(Cue(label, start, end, " ".join(lowers[start:end])))
         doc.user_data["cues"] = spans
         return doc
