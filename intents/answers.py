@@ -14,7 +14,7 @@ from typing import Any, Callable
 import yaml
 
 from intents.context import Frame
-from intents.claims import holds, negated, relation, relation_words, top_n
+from intents.claims import claim_holds, holds, negated, relation, relation_words, top_n
 from intents.matcher import Question
 from intents.pipeline import cues_of, token_view
 from intents.vocabulary import load_vocabulary
@@ -397,6 +397,13 @@ def organization_fact(ask: Ask) -> Reply:
                   table_plural=TABLE_PLURAL[table])
     data = {"cluster": cluster.name, **_row_data(table, row)}
     frame = dict(organization=row.name, table=table, measure=MEASURE_OF_TABLE[table], facets=facets)
+    if q.yes_no and (q.has("BOTH") or (q.has("PATENT") and q.has("ARTICLE"))):
+        # "Is KU Leuven both a top applicant and a top publisher?": it must be in both tables
+        tables = {t for t, _ in ask.org_rows(name)}
+        both = tables == {"applicants", "publishers"}
+        listed = join_names([TABLE_PLURAL[t] for t in sorted(tables)])
+        return ask.reply(say("org_both_tables", yes="Yes" if both else "No", name=row.shown, cluster=cluster.shown,
+                             listed=listed, only="" if both else "only "), data=data, **frame)
     if q.yes_no:
         claims = ask.ordinals()
         n = top_n(q.text)
@@ -406,6 +413,10 @@ def organization_fact(ask: Ask) -> Reply:
         if n is not None and not claims and limit is None and not numbers:
             inside = row.rank <= n  # "Is Toyota in the top 3 applicants?"
             return ask.reply(say("org_top_n", yes="Yes" if inside else "No", n=n, **values), data=data, **frame)
+        among = "one of" in q.text.lower() or any(w in ("among", "amongst") for w in token_view(q.doc).lower)
+        if among and not claims and limit is None and not numbers:
+            # "Is Toyota one of the top applicants?": listed at all is the claim
+            return ask.reply(say("org_claim_yes", **values), data=data, **frame)
         if not claims and limit is None and not numbers and q.has("TOP"):
             claims = [1]  # "Is AGFA the top applicant?"
         if claims:
@@ -417,10 +428,11 @@ def organization_fact(ask: Ask) -> Reply:
             return ask.reply(say("org_claim_no", claimed_word=ordinal_word(claimed), claimed_name=claimed_name, **values),
                              data=data, **frame)
         if limit is not None:
-            return ask.reply(say("org_share_threshold", yes="Yes" if holds(row.share, claimed_relation, limit) else "No",
+            percents = [e.number for e in q.entities.of("percent") if e.number is not None] or [limit]
+            return ask.reply(say("org_share_threshold", yes="Yes" if claim_holds(row.share, q.text, percents) else "No",
                                  **values), data=data, **frame)
         if numbers:
-            return ask.reply(say("org_threshold", yes="Yes" if holds(row.count, claimed_relation, numbers[0]) else "No",
+            return ask.reply(say("org_threshold", yes="Yes" if claim_holds(row.count, q.text, numbers) else "No",
                                  **values), data=data, **frame)
     if facets == ["count"]:
         text = say("org_count", **values)

@@ -12,7 +12,7 @@ from typing import Callable
 
 from intents.vocabulary import load_vocabulary
 
-Relation = str  # ">", ">=", "<", "<=", "=="
+Relation = str  # ">", ">=", "<", "<=", "==", "~" (about), "between"
 _OPERATORS: dict[Relation, Callable[[float, float], bool]] = {
     ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
 }
@@ -37,10 +37,29 @@ def relation(text: str) -> Relation:
     return "=="
 
 
-def holds(value: float, claimed_relation: Relation, limit: float) -> bool:
+APPROXIMATE_TOLERANCE = 0.1  # "around 200" holds within 10% (or one unit or point, whichever is larger)
+
+
+def holds(value: float, claimed_relation: Relation, limit: float, upper: float | None = None) -> bool:
+    """Whether `value` stands to `limit` as claimed ("between" takes `upper` too)."""
+    if claimed_relation == "between":
+        low, high = sorted((limit, upper if upper is not None else limit))
+        return low <= value <= high
+    if claimed_relation == "~":
+        return abs(value - limit) <= max(1.0, APPROXIMATE_TOLERANCE * abs(limit))
     if claimed_relation == "==":
         return abs(value - limit) < 1e-9
     return _OPERATORS[claimed_relation](value, limit)
+
+
+def claim_holds(value: float, text: str, numbers: list[float]) -> bool:
+    """The yes/no claim of a question about one value, with the numbers it gives (first one or two)."""
+    claimed = relation(text)
+    if claimed == "between" and len(numbers) >= 2:
+        return holds(value, "between", numbers[0], numbers[1])
+    if claimed == "between":
+        claimed = "=="
+    return holds(value, claimed, numbers[0])
 
 
 def relation_words(claimed_relation: Relation, value: float, limit: float) -> str:

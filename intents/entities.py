@@ -25,6 +25,8 @@ FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_NGRAM = 4
+YEAR_BEFORE = frozenset({"in", "of", "for", "since", "from", "until", "till", "by", "to", "gii", "edition", "year", "the", "'s"})
+YEAR_AFTER = frozenset({"edition", "ranking", "rankings", "report", "index", "gii", "data", "figures", "?", "."})
 _ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
 _SHAPED_LIKE_ORDINAL = re.compile(r"\d+[a-z]+")
 _KIND_OF_LABEL = {"CLUSTER": "cluster", "ORG": "organization", "LOCATION": "location", "ECONOMY": "economy"}
@@ -61,8 +63,10 @@ class Entities:
 
 
 def parse_number(text: str, vocabulary: Vocabulary) -> float | None:
-    """'8,613' -> 8613, 'fifty' -> 50, '6%' -> 6."""
+    """'8,613' -> 8613, '8.613' -> 8613 (a European thousands point), 'fifty' -> 50, '6%' -> 6."""
     cleaned = text.lower().replace(",", "").replace("%", "").strip()
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
     cleaned = re.sub(r"\s*(percent|per cent|per-cent|pct|percentage)$", "", cleaned)
     if cleaned in vocabulary.number_words:
         return float(vocabulary.number_words[cleaned])
@@ -142,6 +146,7 @@ class EntityFinder:
         found.unknown_terms = longer + self._unknown(tokens, covered, cue_tokens, capitalized)
         found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
                              and w not in self.known_words and w in self.vocabulary.dictionary and w not in capitalized]
+        self._read_number_phrases(tokens, found)
         fractions = {i for cue in cues_of(doc) if cue.label == "FRACTION" for i in range(cue.start, cue.end)}
         if fractions:  # "a third" is a fraction, not the third row
             found.items = [item for item in found.items if not (item.type == "ordinal" and item.start in fractions)]
@@ -165,7 +170,7 @@ class EntityFinder:
             value = parse_number(ent.text, self.vocabulary)
             if value is None:
                 return None
-            kind = "percent" if label == "PERCENT" else ("year" if value.is_integer() and 1900 <= value <= 2100 else "number")
+            kind = "percent" if label == "PERCENT" else ("year" if self._reads_as_year(ent, value) else "number")
             return Found(kind, ent.text, f"{value:g}", ent.start, ent.end, number=value)
         return None
 
@@ -180,6 +185,38 @@ class EntityFinder:
                     continue
                 spans.append((start, end))
         return spans
+
+    @staticmethod
+    def _reads_as_year(ent, value: float) -> bool:  # type: ignore[no-untyped-def]
+        """2023 in "in 2023", "the 2023 edition", "GII 2024"; not in "between 2000 and 3000"."""
+        if not (value.is_integer() and 1900 <= value <= 2100):
+            return False
+        doc = ent.doc
+        before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        return before in YEAR_BEFORE or after in YEAR_AFTER or ent.start == 0
+
+    @staticmethod
+    def _read_number_phrases(tokens: TokenView, found: Entities) -> None:
+        """"one of the top", "one in ten", "8 613": numbers that read differently in their phrase."""
+        numbers = {item.start: item for item in found.items if item.type == "number"}
+        for start, item in sorted(numbers.items()):
+            after = tokens.lower[item.end:item.end + 3]
+            if item.number == 1 and after[:1] == ["of"]:
+                found.items.remove(item)  # "one of the top applicants": no number
+            elif item.number == 1 and after[:1] in (["in"], ["out"]):
+                denominator = next((n for n in numbers.values() if item.end < n.start <= item.end + 3), None)
+                if denominator and denominator.number:
+                    found.items.remove(item)  # "one in ten": a share
+                    found.items.remove(denominator)
+                    found.items.append(Found("percent", tokens.text(item.start, denominator.end), f"{100 / denominator.number:g}",
+                                             item.start, denominator.end, number=100 / denominator.number))
+            elif (item.number is not None and item.number < 1000 and item.end in numbers and item in found.items
+                  and re.fullmatch(r"\d{3}", tokens.words[item.end])):
+                following = numbers[item.end]  # "8 613": a thousands space
+                found.items.remove(following)
+                item.number = item.number * 1000 + float(tokens.words[item.end])
+                item.value, item.end = f"{item.number:g}", following.end
 
     def _longer_names(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], capitalized: frozenset[str],
                       found: Entities) -> list[str]:

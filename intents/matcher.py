@@ -118,6 +118,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("COLLAB_CTX")
     if question.yes_no:
         found.add("YESNO")
+        if len(organizations) == 1:
+            found.add("YESNO_ORG")  # "Is Toyota in the top 2 applicants?": a claim about one organization
         if ordinals:
             found.add("YESNO_ORDINAL")  # "Is it ranked 53rd?", "Is Toyota second?"
         if found & {"NUMBER", "PERCENT", "HALF", "FRACTION"}:
