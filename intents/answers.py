@@ -534,12 +534,43 @@ def compare_organizations(ask: Ask) -> Reply:
         text = say("compare_diff", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], diff=count_text(abs(diff)),
                    more="more" if diff > 0 else "fewer", unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
     if q.yes_no:
-        if any(t in ("same", "equal", "equally", "as") for t in token_view(q.doc).lower):
-            claim_holds = diff == 0  # "Do they have the same number?", "as many as"
-        else:
-            claim_holds = diff < 0 if fewer else diff > 0
-        text = ("Yes. " if claim_holds else "No. ") + text
+        text = _compare_claim(ask, a, b, table_a, fewer, text)
     return ask.reply(text, data=data, **frame)
+
+
+def _compare_claim(ask: Ask, a: RankedRow, b: RankedRow, table: str, fewer: bool, text: str) -> str:
+    """Yes or No to a comparison: of counts or (if asked) shares; a ratio ("three times as much"),
+    a gap ("a gap larger than 100"), equality ("the same as") or plain more/fewer."""
+    q = ask.question
+    words = token_view(q.doc).lower
+    by_share = q.has("SHARE")
+    value_a, value_b = (a.share, b.share) if by_share else (a.count, b.count)
+    numbers = [n for n in ask.numbers()]
+    times = {"twice": 2.0, "double": 2.0}
+    if q.has("TIMES") and value_b:
+        limit = next((times[w] for w in words if w in times), numbers[0] if numbers else None)
+        ratio = value_a / value_b
+        claimed = relation(q.text)
+        if limit and claimed in ("==", "~"):
+            verdict = abs(ratio - limit) <= 0.1 * limit  # "twice", "three times as many": about that ratio
+        else:
+            verdict = holds(ratio, claimed, limit) if limit else ratio > 1
+        detail = f"The ratio is {ratio:.2f}".rstrip("0").rstrip(".") + "."
+        if by_share:
+            detail = f"{a.shown} has {share_text(a.share)} and {b.shown} {share_text(b.share)}: a ratio of {ratio:.2f}".rstrip("0").rstrip(".") + "."
+        return ("Yes. " if verdict else "No. ") + (detail + " " + text if not by_share else detail)
+    if numbers and any(w in ("gap", "difference", "margin", "by") for w in words):
+        verdict = claim_holds(abs(value_a - value_b), q.text, numbers)  # "is the gap larger than 100?"
+        return ("Yes. " if verdict else "No. ") + text
+    if any(w in ("same", "equal", "equally", "as") for w in words):
+        verdict = value_a == value_b  # "the same number", "as many as", "the same share"
+        if by_share:
+            return ("Yes. " if verdict else "No. ") + f"{a.shown} has {share_text(a.share)} of the cluster's {UNIT[table]} and {b.shown} {share_text(b.share)}."
+        return ("Yes. " if verdict else "No. ") + text
+    verdict = value_a < value_b if fewer else value_a > value_b
+    if by_share:
+        return ("Yes. " if verdict else "No. ") + f"{a.shown} has {share_text(a.share)} of the cluster's {UNIT[table]} and {b.shown} {share_text(b.share)}."
+    return ("Yes. " if verdict else "No. ") + text
 
 
 @answer("combined")
