@@ -380,6 +380,10 @@ def organization_fact(ask: Ask) -> Reply:
     named = q.entities.values("organization")
     if not named and q.entities.unknown_terms:
         return _unknown_org(ask, ask.table())
+    if not named:
+        ambiguous = _organization_named_like_a_place(ask)
+        if ambiguous is not None:
+            return ambiguous
     name = named[0] if named else ask.frame.organization
     if name is None:
         return _unknown_org(ask, ask.table())
@@ -445,6 +449,23 @@ def organization_fact(ask: Ask) -> Reply:
     else:
         text = say("org_all", **values)
     return ask.reply(text, data=data, **frame)
+
+
+def _organization_named_like_a_place(ask: Ask) -> Reply | None:
+    """"And Antwerp?" after a question about an organization: the University of Antwerp, or the cluster?"""
+    cluster = ask.cluster
+    words = {e.text.lower() for e in ask.question.entities.items if e.type in ("cluster", "location")}
+    content = set(ask.question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT", "AND_ALSO"}
+    if cluster is None or not words or content:
+        return None  # only a bare "and Antwerp?" is ambiguous
+    rows = [row for kind in ("applicants", "publishers") for row in cluster.table(kind).rows
+            if words & set(name_key(row.shown).split())]
+    if not rows:
+        return None
+    options = [row.shown for row in rows] + [f"the {cluster.shown} cluster as a whole"]
+    return Reply(say("which_one", options=" or ".join(options)), status="clarify", cluster=cluster,
+                 data={"choices": [row.name for row in rows] + [cluster.name]},
+                 suggestions=[f"How many scientific articles did {rows[0].shown} publish?", f"Tell me about {cluster.shown}."])
 
 
 @answer("organization_clusters")
@@ -586,8 +607,13 @@ def combined(ask: Ask) -> Reply:
         description = join_names([r.shown for r in rows])
     else:
         ordinals = [n for n in ask.ordinals() if 1 <= n <= len(rows_all)]
+        pair = [ask.org_rows(n) for n in (ask.frame.previous_organization, ask.frame.organization) if n]
+        pair_rows = [r for rows in pair for t, r in rows if t == table]
+        refers = any(w in ("their", "they", "them", "both", "two") for w in token_view(q.doc).lower)
         if len(ordinals) >= 2:
             ranks = sorted(set(ordinals))  # "the first and second applicants together"
+        elif refers and not numbers and len(pair_rows) == 2 and len(ask.frame.rows) < 2:
+            ranks = sorted(r.rank for r in pair_rows)  # "AGFA? Toyota? What is their combined share?"
         elif numbers:
             ranks = list(range(1, min(numbers[0], len(rows_all)) + 1))
         elif len(ask.frame.rows) >= 2 and ask.frame.table == table:

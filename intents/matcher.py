@@ -88,8 +88,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("LOCATION")  # a second cluster named in a collaboration question is a partner place
     if entities.of("economy") or entities.of("place_economy"):
         found.add("ECONOMY")
-    if entities.of("place"):
-        found.add("PLACE")
+    if entities.of("place") or (entities.of("place_economy") and "COLLAB" in found):
+        found.add("PLACE")  # a real place we have no profile for (a country too, when asked as a partner)
     if organizations and found & {"PER_MILLION", "INTENSITY", "COLLAB"}:
         found.add("ORG_CLUSTER_MEASURE")  # "AGFA's patents per million", "AGFA's collaboration share": cluster-level only
     if "LOCATION" in found and "BOTH" in found:
