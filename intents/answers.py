@@ -330,6 +330,8 @@ def top_organization(ask: Ask) -> Reply:
                 return no_data(ask, say("beyond_table", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown,
                                         position=ordinal_word(position)), table=table, asked_rank=position)
             row = rows[position - 1]
+            if q.yes_no and len(tables) == 1:
+                return _role_claim(ask, table, row)
             position_text = "top " if position == 1 else f"{ordinal_word(position)}-largest "
             texts.append(say("top_one", position=position_text, table_noun=TABLE_NOUN[table], cluster=cluster.shown,
                              name=row.shown, count=count_text(row.count), unit=UNIT[table], share=share_text(row.share)))
@@ -344,6 +346,27 @@ def top_organization(ask: Ask) -> Reply:
     if len(tables) > 1:
         frame.update(table=None, measure=None, rows=[])
     return ask.reply(" ".join(texts), data=data, **frame)
+
+
+def _role_claim(ask: Ask, table: str, row: RankedRow) -> Reply:
+    """"Does the top applicant file more than 200?", "Does the third publisher have 9%?": the claim about that row."""
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    percents = [e.number for e in q.entities.of("percent") if e.number is not None]
+    limit = ask.threshold()
+    n = top_n(q.text)
+    numbers = [x for x in ask.numbers() if x != n]
+    if percents or limit is not None:
+        verdict = claim_holds(row.share, q.text, percents or [limit])
+    elif numbers:
+        verdict = claim_holds(row.count, q.text, numbers)
+    else:
+        verdict = True  # "Is there a top applicant?"
+    text = say("role_fact", yes="Yes" if verdict else "No", position="top" if row.rank == 1 else ordinal_word(row.rank),
+               table_noun=TABLE_NOUN[table], cluster=cluster.shown, name=row.shown, count=count_text(row.count),
+               unit=UNIT[table], share=share_text(row.share))
+    return ask.reply(text, data={"cluster": cluster.name, **_row_data(table, row)}, organization=row.name, table=table,
+                     measure=MEASURE_OF_TABLE[table])
 
 
 def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
@@ -788,7 +811,10 @@ def _collaboration_with_place(ask: Ask, named: tuple[str, str], measures: list[s
         wrong = [(m, p) for m, p in inside if p != claimed] + outside
         measure, position = (wrong or inside)[0]
         locations = cluster.collaboration(measure).locations
-        text = say("collab_position", yes="No" if wrong else "Yes", place=place, cluster=cluster.shown,
+        if not wrong:
+            return ask.reply(say("collab_position_yes", place=place, cluster=cluster.shown, position=ordinal_word(claimed),
+                                 unit=COLLAB_UNIT[inside[0][0]]), data=data, **frame)
+        text = say("collab_position", yes="No", place=place, cluster=cluster.shown,
                    position=ordinal_word(position) if position else "not a", unit=COLLAB_UNIT[measure],
                    claimed=ordinal_word(claimed), claimed_place=locations[claimed - 1].shown if claimed <= len(locations) else "not listed")
         return ask.reply(text, data=data, **frame)
@@ -816,6 +842,8 @@ def _collaboration_with_place(ask: Ask, named: tuple[str, str], measures: list[s
 def collaboration_both(ask: Ask) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
+    if ask.question.has("ORG_WORD", "ORG_PLURAL") and not ask.question.has("LOCATION_WORD", "COLLAB"):
+        return _organizations_in_both(ask)  # "Which organizations appear in both lists?": the two tables
     patents = cluster.patent_collaboration.locations
     articles = {name_key(n) for loc in cluster.article_collaboration.locations for n in KnowledgeBase.names_of(loc)}
     common = [loc.shown for loc in patents if {name_key(n) for n in KnowledgeBase.names_of(loc)} & articles]
@@ -825,6 +853,17 @@ def collaboration_both(ask: Ask) -> Reply:
                              patents=join_names([l.shown for l in patents]),
                              articles=join_names([l.shown for l in cluster.article_collaboration.locations])), data=data)
     return ask.reply(say("collab_both", places=join_names(common), cluster=cluster.shown), data=data)
+
+
+def _organizations_in_both(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    publishers = {name_key(n) for row in cluster.top_publishers.rows for n in KnowledgeBase.names_of(row)}
+    common = [row.shown for row in cluster.top_applicants.rows
+              if {name_key(n) for n in KnowledgeBase.names_of(row)} & publishers]
+    if common:
+        return ask.reply(say("orgs_both", names=join_names(common), cluster=cluster.shown), data={"common": common})
+    return ask.reply(say("orgs_none_both", cluster=cluster.shown), data={"common": []})
 
 
 # -- economies ------------------------------------------------------------------------------------

@@ -132,6 +132,9 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
     if entities.of("location") and found & {"COUNT", "SHARE"}:
         found.add("LOCATION_COUNT")  # "how many patents with Paris?", "Gent's share": the profiles give none per partner
+    if question.yes_no and not organizations and found & {"TOP", "ORDINAL"} and found & {"ORG_WORD", "PATENT", "ARTICLE"} \
+            and found & {"NUMBER", "PERCENT", "HALF", "FRACTION"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION", "TOP_N_BIG"}:
+        found.add("YESNO_ROLE")  # "Does the top applicant file more than 200?"
     if not organizations and found & {"TOP", "ORDINAL", "LEAST"} and found & {"SHARE", "COUNT"} \
             and found & {"ORG_WORD", "PATENT", "ARTICLE"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION"}:
         found.add("ROLE_FACT")  # "the share of the top applicant", "articles of the third publisher"
