@@ -145,8 +145,8 @@ class Answerer:
             kinds = ("place", "place_economy") if intent == "unavailable_attribute" else ("place", "location", "place_economy")
             places = [e for e in entities.items if e.type in kinds]
             if places:
-                return no_data(ask, say("unknown_place", place=as_typed(ask.question.text, places[0].text), covered=covered(kb)),
-                               place=places[0].value)
+                shown = places[0].value if places[0].type == "location" else as_typed(ask.question.text, places[0].text)
+                return no_data(ask, say("unknown_place", place=shown, covered=covered(kb)), place=shown)
         if named:
             ask.cluster = kb.cluster(named[0])
             return None
@@ -197,8 +197,9 @@ class Answerer:
     def _no_intent(self, question: Question) -> Reply:
         places = [e for e in question.entities.items if e.type in ("place", "place_economy", "location")]
         if places:
-            return Reply(say("unknown_place", place=as_typed(question.text, places[0].text), covered=covered(self.knowledge)),
-                         status="no_data", data={"place": places[0].value})
+            shown = places[0].value if places[0].type == "location" else as_typed(question.text, places[0].text)
+            return Reply(say("unknown_place", place=shown, covered=covered(self.knowledge)),
+                         status="no_data", data={"place": shown})
         return self._not_understood(question.text)
 
     def _not_understood(self, text: str) -> Reply:
@@ -269,8 +270,9 @@ class Answerer:
 
 
 CLAUSE_SPLIT = re.compile(
-    r"\?\s+|;\s*|,?\s+and\s+(?=(?:what|who|which|where|how|is|are|does|do|its|their|the\s+\w+\s+(?:rank|share|top))\b)"
-    r"|,\s+(?=(?:what|who|which|where|how|its|their)\b)", re.IGNORECASE)
+    r"\?\s+|;\s*|,?\s+and\s+(?=(?:what|who|which|where|how|is|are|does|do|its|their|the\s+\w+\s+(?:rank|share|top)"
+    r"|indicate|tell|give|list|name|show|say|state|provide|also)\b)"
+    r"|,\s+(?=(?:what|who|which|where|how|its|their|also|plus)\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -340,6 +342,8 @@ def _advance(frame: Frame, intent: str | None, reply: Reply | None) -> Frame:
         frame.turns_since_update = 0
     else:
         frame.turns_since_update += 1
+        if reply is not None and reply.status == "no_data" and intent:
+            frame.intent = intent  # "Top applicant in Munich?" - no - "and in Brussels?": the same question
         if reply is not None and reply.status == "clarify" and intent:
             frame.intent = intent  # "Which cluster?" - "Zembla–Nordholm": the answer continues the question
             if "choices" in reply.data:

@@ -1023,6 +1023,25 @@ def unavailable_attribute(ask: Ask) -> Reply:
     return no_data(ask, text, missing=thing)
 
 
+@answer("unavailable_reason")
+def unavailable_reason(ask: Ask) -> Reply:
+    """"Why is AGFA the top applicant?": the profiles give figures, not their causes."""
+    cluster = ask.cluster
+    assert cluster is not None
+    return no_data(ask, say("unavailable_reason", cluster=cluster.shown), missing="reasons")
+
+
+@answer("definition")
+def definition(ask: Ask) -> Reply:
+    """What the figures cover: the period and edition are in the profile; definitions of terms are not."""
+    cluster = ask.cluster
+    assert cluster is not None
+    if ask.question.has("PERIOD"):
+        return ask.reply(say("period", cluster=cluster.shown, edition=cluster.edition), data={"edition": cluster.edition,
+                                                                                          "period": "last five years"})
+    return no_data(ask, say("unavailable_definition", cluster=cluster.shown), missing="definitions")
+
+
 @answer("unavailable_population")
 def unavailable_population(ask: Ask) -> Reply:
     cluster = ask.cluster

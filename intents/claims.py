@@ -70,7 +70,9 @@ def relation_words(claimed_relation: Relation, value: float, limit: float) -> st
 
 
 def top_n(text: str) -> int | None:
-    """N of "in the top N" / "top three", if the question says it."""
+    """N of "in the top N" / "top three", if the question says it ("the top half" of the 100 is 50)."""
+    if re.search(r"\btop half\b", text.lower()):
+        return 50
     match = _TOP_N.search(text.lower())
     if not match:
         return None
