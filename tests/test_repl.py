@@ -293,7 +293,7 @@ def complete(completer: NameCompleter, line: str) -> list[str]:
 @pytest.mark.parametrize(("line", "expected"), [
     ("Who is the top PCT applicant in Brus", ["Brussels–Antwerp"]),  # aliases agree: the shown name
     ("brus", ["Brussels–Antwerp"]),
-    ("in (Antw", ["Antwerp"]),
+    ("in (Antw", ["Antwerp", "Antwerp University"]),  # the cluster alias and the university alias
     ("in bruxelles", ["Bruxelles–Anvers"]),
     ("how many patents has agf", ["AGFA"]),
     ("xyzzy", []),
