@@ -25,6 +25,8 @@ FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_NGRAM = 4
+ONE_AS_PRONOUN_AFTER = frozenset({"the", "that", "this", "which", "each", "last", "other", "second", "third", "first",
+                                  "top", "biggest", "largest", "smallest", "next", "latter", "former", "any", "every"})
 YEAR_BEFORE = frozenset({"in", "of", "for", "since", "from", "until", "till", "by", "to", "gii", "edition", "year", "the", "'s"})
 YEAR_AFTER = frozenset({"edition", "ranking", "rankings", "report", "index", "gii", "data", "figures", "?", "."})
 _ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
@@ -202,7 +204,11 @@ class EntityFinder:
         numbers = {item.start: item for item in found.items if item.type == "number"}
         for start, item in sorted(numbers.items()):
             after = tokens.lower[item.end:item.end + 3]
-            if item.number == 1 and after[:1] == ["of"]:
+            before = tokens.lower[item.start - 1] if item.start > 0 else ""
+            if item.number == 1 and tokens.lower[item.start] == "one" and (
+                    before in ONE_AS_PRONOUN_AFTER or any(o.end == item.start for o in found.items if o.type == "ordinal")):
+                found.items.remove(item)  # "the first one", "that one": a pronoun, no number
+            elif item.number == 1 and after[:1] == ["of"]:
                 found.items.remove(item)  # "one of the top applicants": no number
             elif item.number == 1 and after[:1] in (["in"], ["out"]):
                 denominator = next((n for n in numbers.values() if item.end < n.start <= item.end + 3), None)

@@ -132,8 +132,13 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
     if entities.of("location") and found & {"COUNT", "SHARE"}:
         found.add("LOCATION_COUNT")  # "how many patents with Paris?", "Gent's share": the profiles give none per partner
+    if "YESNO_LIMIT" in found and (organizations or "ORG_CTX" in found):
+        found.add("YESNO_ORG_LIMIT")  # "Did AGFA file more than 200?"
+    if organizations and "ORG_CTX" in found and frame.organization not in organizations:
+        found.add("ORG_AND_CTX")  # "How many more than ULB?" after KU Leuven: two organizations
     if question.yes_no and not organizations and found & {"TOP", "ORDINAL"} and found & {"ORG_WORD", "PATENT", "ARTICLE"} \
-            and found & {"NUMBER", "PERCENT", "HALF", "FRACTION"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION", "TOP_N_BIG"}:
+            and found & {"NUMBER", "PERCENT", "HALF", "FRACTION"} and not found & {
+                "TOGETHER", "COLLAB", "PER_MILLION", "TOP_N_BIG", "TOP_N_SMALL", "ORG_PLURAL"}:
         found.add("YESNO_ROLE")  # "Does the top applicant file more than 200?"
     if not organizations and found & {"TOP", "ORDINAL", "LEAST"} and found & {"SHARE", "COUNT"} \
             and found & {"ORG_WORD", "PATENT", "ARTICLE"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION"}:
