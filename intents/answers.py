@@ -14,7 +14,7 @@ from typing import Any, Callable
 import yaml
 
 from intents.context import Frame
-from intents.claims import claim_holds, holds, negated, relation, relation_words, top_n
+from intents.claims import claim_holds, holds, membership, negated, relation, relation_words, top_n
 from intents.matcher import Question
 from intents.pipeline import cues_of, token_view
 from intents.vocabulary import load_vocabulary
@@ -440,8 +440,7 @@ def organization_fact(ask: Ask) -> Reply:
         if n is not None and not claims and limit is None and not numbers:
             inside = row.rank <= n  # "Is Toyota in the top 3 applicants?"
             return ask.reply(say("org_top_n", yes="Yes" if inside else "No", n=n, **values), data=data, **frame)
-        among = "one of" in q.text.lower() or any(w in ("among", "amongst") for w in token_view(q.doc).lower)
-        if among and not claims and limit is None and not numbers:
+        if membership(q.text) and not claims and limit is None and not numbers:
             # "Is Toyota one of the top applicants?": listed at all is the claim
             return ask.reply(say("org_claim_yes", **values), data=data, **frame)
         if not claims and limit is None and not numbers and q.has("TOP"):
@@ -773,8 +772,7 @@ def collaboration_places(ask: Ask) -> Reply:
         data[f"{measure}_locations"] = [loc.name for loc in cluster.collaboration(measure).locations]
     ordinals = ask.ordinals()
     singular = not q.has("LIST") and not any(w.endswith("s") for w in q.cue_words.get("LOCATION_WORD", []) + q.cue_words.get("COLLAB", []))
-    among = any(t in ("among", "one", "amongst") for t in token_view(q.doc).lower)
-    claimed = ordinals[0] if ordinals else (1 if q.has("TOP") and singular and not among else None)
+    claimed = ordinals[0] if ordinals else (1 if q.has("TOP") and singular and not membership(q.text) else None)
     if places:
         return _collaboration_with_place(ask, places[0], measures, claimed, data)
     texts = []
@@ -807,16 +805,21 @@ def _collaboration_with_place(ask: Ask, named: tuple[str, str], measures: list[s
                   if keys & {name_key(n) for n in KnowledgeBase.names_of(loc)}), value)
     frame = dict(location=place, measure=measures[0] if len(measures) == 1 else None)
     yes = ("Yes. " if q.yes_no else "")
-    if claimed is not None and inside and not outside and q.yes_no:
-        wrong = [(m, p) for m, p in inside if p != claimed] + outside
-        measure, position = (wrong or inside)[0]
-        locations = cluster.collaboration(measure).locations
-        if not wrong:
+    if claimed is not None and inside and q.yes_no:
+        # "Is Gent the top partner?": at the claimed position in every list asked about, some, or none
+        matches = [m for m, p in inside if p == claimed]
+        others = [m for m in measures if m not in matches]
+        if matches and not others:
             return ask.reply(say("collab_position_yes", place=place, cluster=cluster.shown, position=ordinal_word(claimed),
-                                 unit=COLLAB_UNIT[inside[0][0]]), data=data, **frame)
-        text = say("collab_position", yes="No", place=place, cluster=cluster.shown,
-                   position=ordinal_word(position) if position else "not a", unit=COLLAB_UNIT[measure],
-                   claimed=ordinal_word(claimed), claimed_place=locations[claimed - 1].shown if claimed <= len(locations) else "not listed")
+                                 unit=" and ".join(COLLAB_UNIT[m] for m in matches)), data=data, **frame)
+        if matches:
+            return ask.reply(say("collab_position_partial", place=place, cluster=cluster.shown, position=ordinal_word(claimed),
+                                 unit=COLLAB_UNIT[matches[0]], other=COLLAB_UNIT[others[0]]), data=data, **frame)
+        measure, position = inside[0]
+        locations = cluster.collaboration(measure).locations
+        text = say("collab_position", yes="No", place=place, cluster=cluster.shown, position=ordinal_word(position),
+                   unit=COLLAB_UNIT[measure], claimed=ordinal_word(claimed),
+                   claimed_place=locations[claimed - 1].shown if claimed <= len(locations) else "not listed")
         return ask.reply(text, data=data, **frame)
     if inside and not outside:
         where = " and ".join(f"{COLLAB_UNIT[m]} ({ordinal_word(p)})" for m, p in inside)

@@ -80,6 +80,14 @@ def top_n(text: str) -> int | None:
     return int(word) if word.isdigit() else _WORDS[word]
 
 
+_MEMBERSHIP = re.compile(r"\b(?:one of|among|amongst|part of|in the list|on the list|listed|an? (?:top|leading|main|major|key|big|large|important|notable|prominent)\b)")
+
+
+def membership(text: str) -> bool:
+    """"Is Toyota a top applicant?", "one of the leading ...": being listed is the claim, not being first."""
+    return _MEMBERSHIP.search(text.lower()) is not None
+
+
 def negated(text: str) -> bool:
     """"Is AGFA not the top applicant?": a Yes or No would read both ways, so the answer states the fact."""
     return _NEGATION.search(text.lower().replace("\u2019", "'")) is not None
