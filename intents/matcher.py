@@ -1,6 +1,7 @@
 """Score a parsed question against the intent table (intents.yaml) and pick the best reading."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import NamedTuple
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Question:
     follow_up: bool
     short: bool
     cue_words: dict[str, list[str]] = field(default_factory=dict)
+    choice: bool = False  # "Is X or Y ...?": pick one, no Yes/No
 
     def has(self, *labels: str) -> bool:
         cues = self.cues
@@ -55,8 +57,14 @@ def read_question(text: str, doc: Doc, entities: Entities) -> Question:
     # "Together, do the top three file more than 400?": a yes/no question after a lead-in word.
     yes_no = bool(words) and (words[0] in YES_NO_STARTS or (len(words) > 1 and words[0] in LEAD_INS and words[1] in YES_NO_STARTS))
     follow_up = any(tuple(words[: len(start)]) == start for start in FOLLOW_STARTS)
+    lowered = text.lower().rstrip(" ?!.")
+    if re.search(r"(?:,\s*|\s)(?:right|correct|true|isn't it|is it not|no|yes)$", lowered):
+        yes_no = True  # "Brussels-Antwerp is 55th by size, right?"
+    choice = False
+    if yes_no and re.search(r"\bor\b", lowered) and not re.search(r"(?:\d|%|\bone|\btwo|\bthree)\s+or (?:more|less|fewer)\b|\bor not\b", lowered):
+        yes_no, choice = False, True  # "Is Toyota second or third?": a choice, answered with the fact
     return Question(text=text, doc=doc, cues=cues, entities=entities, yes_no=yes_no, follow_up=follow_up,
-                    short=len(words) <= 5, cue_words=cue_words)
+                    short=len(words) <= 5, cue_words=cue_words, choice=choice)
 
 
 def features(question: Question, frame: Frame) -> set[str]:
@@ -126,6 +134,8 @@ def features(question: Question, frame: Frame) -> set[str]:
             found.add("YESNO_LIMIT")  # "did AGFA file more than 200?", "is it over 5%?"
     if question.short:
         found.add("SHORT")
+    if question.choice and found & {"ORDINAL", "TOP"} and "MORE" not in found:
+        found.add("CHOICE_RANK")  # "Is KU Leuven or UAntwerp the second publisher?", "Is Toyota second or third?"
     content_cues = {label for label in found if label.isupper()} & set(question.cues) - {"FOLLOW", "FIRST_PERSON_OR_IT"}
     if (not content_cues and not entities.unknown_terms and not entities.other_words
             and len({(e.type, e.value) for e in entities.items}) == 1):
@@ -143,7 +153,9 @@ def features(question: Question, frame: Frame) -> set[str]:
     if not organizations and found & {"TOP", "ORDINAL", "LEAST"} and found & {"SHARE", "COUNT"} \
             and found & {"ORG_WORD", "PATENT", "ARTICLE"} and not found & {"TOGETHER", "COLLAB", "PER_MILLION"}:
         found.add("ROLE_FACT")  # "the share of the top applicant", "articles of the third publisher"
-    if not organizations and "COUNT" in found and found & {"PATENT", "ARTICLE"} and found & {"CLUSTER", "CLUSTER_WORD", "TOTAL"} \
+    if entities.unknown_terms and not organizations and found & {"PATENT", "ARTICLE"} and not found & {"PER_MILLION", "RANK", "COLLAB"}:
+        found.add("UNKNOWN_WITH_MEASURE")  # "philips pct applications": a name we lack, asked about
+    if not organizations and found & {"COUNT", "TOTAL"} and found & {"PATENT", "ARTICLE"} and found & {"CLUSTER", "CLUSTER_WORD", "TOTAL"} \
             and not found & {
             "PER_MILLION", "TOGETHER", "TOP", "ORDINAL", "LIST", "COLLAB", "ORG_CTX", "ORG_WORD", "ORG_PLURAL", "UNKNOWN", "LEAST"}:
         found.add("CLUSTER_COUNT")  # "How many patents does Brussels–Antwerp have?": only an estimate exists

@@ -134,7 +134,7 @@ class CueMatcher:
                   if abs(len(w) - len(text)) <= limit]
         scored += [(min(Levenshtein.distance(s[:-1], text[:n], score_cutoff=limit) for n in (len(s) - 2, len(s) - 1, len(s))), s)
                    for s in self.stems if len(s) >= 7 and len(text) >= len(s) - 2]  # a typo may drop a letter of the stem
-        scored = [(distance, word) for distance, word in scored if distance <= limit]
+        scored = [(distance, word) for distance, word in scored if distance <= limit and word[0] == text[0]]  # typos keep the first letter
         if not scored:
             return []
         closest = min(distance for distance, _ in scored)  # "publsher" is "publisher", not "publishers"
