@@ -32,6 +32,9 @@ VERB_PAST = {"applicants": "filed", "publishers": "published"}
 VERB_PRESENT = {"applicants": "files", "publishers": "publishes"}
 MEASURE_OF_TABLE = {"applicants": "patents", "publishers": "articles"}
 TABLE_OF_MEASURE = {"patents": "applicants", "articles": "publishers"}
+UNIVERSITY_WORDS = frozenset({"university", "universities", "college", "colleges", "academic", "academia"})
+COMPANY_WORDS = frozenset({"company", "companies", "firm", "firms", "business", "businesses", "corporation", "corporations", "corporate"})
+UNLIKELY_TABLE = {"university": "applicants", "company": "publishers"}  # a kind the profile can't confirm for that table
 LESS_WORDS = frozenset({"less", "fewer", "lower", "smaller", "behind"})
 COLLAB_UNIT = {"patents": "PCT applications", "articles": "scientific articles"}
 
@@ -299,6 +302,11 @@ def top_organization(ask: Ask) -> Reply:
     plural = (q.has("LIST", "ORG_PLURAL") or any(w in ("applicants", "publishers") for w in
               q.cue_words.get("PATENT", []) + q.cue_words.get("ARTICLE", []))) and not q.has("TOP_OF_LIST")
     texts, data = [], {"cluster": cluster.name, "rows": []}
+    words = set(token_view(q.doc).lower)
+    kind = ("university" if words & UNIVERSITY_WORDS else "company" if words & COMPANY_WORDS else None)
+    if kind and tables == [UNLIKELY_TABLE[kind]]:
+        # "Which university files the most patents?": the profile doesn't say what kind each organization is
+        return no_data(ask, say("org_kind_unknown", kind=kind, table_plural=TABLE_PLURAL[tables[0]], cluster=cluster.shown))
     if negated(q.text) and not q.yes_no:  # "Which applicant is not in the top 3?": the profile names no others
         table = tables[0]
         return no_data(ask, say("not_listed_others", n=len(cluster.table(table).rows), table_plural=TABLE_PLURAL[table],
@@ -451,6 +459,8 @@ def organization_fact(ask: Ask) -> Reply:
                 return ask.reply(say("org_claim_yes", **values), data=data, **frame)
             rows = cluster.table(table).rows
             claimed_name = rows[claimed - 1].shown if claimed <= len(rows) else f"not listed (the profile lists {len(rows)})"
+            if claimed <= len(rows):  # "which one is?", "how many does that one have?": the one at the claimed rank
+                frame.update(organization=rows[claimed - 1].name)
             return ask.reply(say("org_claim_no", claimed_word=ordinal_word(claimed), claimed_name=claimed_name, **values),
                              data=data, **frame)
         if limit is not None:
@@ -765,14 +775,24 @@ def collaboration_places(ask: Ask) -> Reply:
     assert cluster is not None
     measures = ask.measures()
     places = _place_names(ask)
-    if q.has("BOTH") or not measures:
-        measures = ["patents", "articles"] if (places or q.has("BOTH") or not measures) else measures
+    both_lists = q.has("BOTH") and len(places) < 2  # with two places, "both" means the two places
+    if both_lists or not measures:
+        measures = ["patents", "articles"] if (places or both_lists or not measures) else measures
+    if len(places) > 1 and ask.said_measures():
+        measures = ask.said_measures()
     data: dict[str, Any] = {"cluster": cluster.name}
     for measure in ("patents", "articles"):
         data[f"{measure}_locations"] = [loc.name for loc in cluster.collaboration(measure).locations]
     ordinals = ask.ordinals()
     singular = not q.has("LIST") and not any(w.endswith("s") for w in q.cue_words.get("LOCATION_WORD", []) + q.cue_words.get("COLLAB", []))
     claimed = ordinals[0] if ordinals else (1 if q.has("TOP") and singular and not membership(q.text) else None)
+    if len(places) > 1 and q.yes_no:
+        # "Are Gent and Cologne both article partners?": each must be in the list(s)
+        replies = [_collaboration_with_place(ask, place, measures, claimed, data) for place in places[:3]]
+        verdicts = [r.text.split(".")[0] for r in replies]
+        overall = "Yes" if all(v == "Yes" for v in verdicts) else "No"
+        texts = [re.sub(r"^(?:Yes|No|Partly)\. ", "", r.text) for r in replies]
+        return ask.reply(f"{overall}. " + " ".join(texts), data=data)
     if places:
         return _collaboration_with_place(ask, places[0], measures, claimed, data)
     texts = []
