@@ -560,6 +560,10 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
 def compare_organizations(ask: Ask) -> Reply:
     cluster = ask.cluster
     assert cluster is not None
+    if ask.question.yes_no and len(ask.question.entities.values("organization")) >= 3:
+        three = _three_way_claim(ask)
+        if three is not None:
+            return three
     rows = _two_rows(ask)
     if isinstance(rows, Reply):
         return rows
@@ -591,11 +595,48 @@ def compare_organizations(ask: Ask) -> Reply:
     return ask.reply(text, data=data, **frame)
 
 
+def _three_way_claim(ask: Ask) -> Reply | None:
+    """"Is KU Leuven R&D between AGFA and Toyota?", "Does AGFA file more than the other two combined?"."""
+    q, cluster = ask.question, ask.cluster
+    assert cluster is not None
+    picked = []
+    for name in q.entities.values("organization")[:3]:
+        result = _pick_row(ask, name)
+        if isinstance(result, Reply):
+            return result
+        picked.append(result)
+    tables = {t for t, _ in picked}
+    if len(tables) != 1:
+        return None
+    table = tables.pop()
+    (_, a), (_, b), (_, c) = picked
+    words = token_view(q.doc).lower
+    unit = UNIT[table]
+    if "between" in words:
+        low, high = sorted((b.count, c.count))
+        verdict = low <= a.count <= high
+        text = f"{a.shown} has {count_text(a.count)} {unit}, {b.shown} {count_text(b.count)} and {c.shown} {count_text(c.count)}."
+    elif q.has("TOGETHER", "TOTAL"):
+        total = b.count + c.count
+        fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
+        verdict = a.count < total if fewer else a.count > total
+        text = f"{a.shown} has {count_text(a.count)} {unit}; {b.shown} and {c.shown} together have {count_text(total)}."
+    else:
+        return None
+    return ask.reply(("Yes. " if verdict else "No. ") + text, data={"cluster": cluster.name, "rows": [
+        _row_data(table, r) for r in (a, b, c)]}, table=table, organization=a.name)
+
+
 def _compare_claim(ask: Ask, a: RankedRow, b: RankedRow, table: str, fewer: bool, text: str) -> str:
     """Yes or No to a comparison: of counts or (if asked) shares; a ratio ("three times as much"),
     a gap ("a gap larger than 100"), equality ("the same as") or plain more/fewer."""
     q = ask.question
     words = token_view(q.doc).lower
+    rank_words = {"below", "behind", "after", "above", "ahead", "before", "lower", "higher"} & set(words)
+    if q.has("RANK") and rank_words:  # "Does Toyota rank below K.U. Leuven R&D?": a higher rank is a smaller number
+        verdict = a.rank > b.rank if rank_words & {"below", "behind", "after", "lower"} else a.rank < b.rank
+        return ("Yes. " if verdict else "No. ") + (f"{a.shown} ranks {ordinal_word(a.rank)} and {b.shown} {ordinal_word(b.rank)} "
+                                                   f"among the {TABLE_PLURAL[table]} of {ask.cluster.shown if ask.cluster else ''}.")
     by_share = q.has("SHARE")
     value_a, value_b = (a.share, b.share) if by_share else (a.count, b.count)
     numbers = [n for n in ask.numbers()]
