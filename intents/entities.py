@@ -25,6 +25,8 @@ FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_NGRAM = 4
+ORDINAL_LEADS = frozenset({"#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position"})  # "#3", "number 2"
+PERCENT_WORDS = frozenset({"%", "percent", "per-cent", "percentage"})
 ONE_AS_PRONOUN_AFTER = frozenset({"the", "that", "this", "which", "each", "last", "other", "second", "third", "first",
                                   "top", "biggest", "largest", "smallest", "next", "latter", "former", "any", "every"})
 YEAR_BEFORE = frozenset({"in", "of", "for", "since", "from", "until", "till", "by", "to", "gii", "edition", "year", "the", "'s"})
@@ -159,19 +161,27 @@ class EntityFinder:
         label = ent.label_
         if label in _KIND_OF_LABEL:
             return Found(_KIND_OF_LABEL[label], ent.text, ent.ent_id_, ent.start, ent.end)
-        if label == "NUMBER" and (ent.text in self.ordinal_words or _ORDINAL_DIGITS.fullmatch(ent.text)):
-            label = "ORDINAL"  # "second" and "60th" are numbers to spaCy too
+        doc = ent.doc
+        before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        if label == "NUMBER" and (ent.text in self.ordinal_words or _ORDINAL_DIGITS.fullmatch(ent.text)
+                                  or before in ORDINAL_LEADS):
+            label = "ORDINAL"  # "second", "60th" and "#3", "number 3" are numbers to spaCy too
         if label == "ORDINAL":
             if _SHAPED_LIKE_ORDINAL.fullmatch(ent.text) and not _ORDINAL_DIGITS.fullmatch(ent.text):
                 return None  # "5km", "3x": shaped like "3rd" but no ordinal
             value = parse_ordinal(ent.text, self.vocabulary)
-            return Found("ordinal", ent.text, str(value), ent.start, ent.end, number=value) if value else None
+            start = ent.start - 1 if before in ORDINAL_LEADS and label == "ORDINAL" and ent.text[:1].isdigit() else ent.start
+            return Found("ordinal", doc[start:ent.end].text, str(value), start, ent.end, number=value) if value else None
         if label in ("NUMBER", "PERCENT"):
             if label == "NUMBER" and _SHAPED_LIKE_ORDINAL.fullmatch(ent.text):
                 return None
             value = parse_number(ent.text, self.vocabulary)
             if value is None:
                 return None
+            after = [t.lower_ for t in doc[ent.end:ent.end + 2]]
+            if after[:1] and after[0] in PERCENT_WORDS or after == ["per", "cent"]:
+                end = ent.end + (2 if after == ["per", "cent"] else 1)  # "6%", "6 percent", "6 per cent"
+                return Found("percent", doc[ent.start:end].text, f"{value:g}", ent.start, end, number=value)
             kind = "percent" if label == "PERCENT" else ("year" if self._reads_as_year(ent, value) else "number")
             return Found(kind, ent.text, f"{value:g}", ent.start, ent.end, number=value)
         return None
