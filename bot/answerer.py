@@ -21,7 +21,7 @@ from intents.claims import negated
 from intents.context import Frame, SessionStore
 from intents.entities import EntityFinder
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
-from intents.pipeline import build_pipeline, drop_typo_cues_on_names
+from intents.pipeline import build_pipeline, drop_typo_cues_on_names, token_view
 from intents.text import clean, matching_form
 from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase
@@ -96,8 +96,8 @@ class Answerer:
     def _answer_clauses(self, text: str, frame: Frame) -> list["_Result"]:
         """A question asking several things at once ("its rank, and who leads in patents?"): each clause on its own."""
         clauses = [c.strip(" ,;?") for c in CLAUSE_SPLIT.split(text) if c and c.strip(" ,;?")]
-        if len(clauses) < 2:
-            return []
+        if len(clauses) < 2 or not all(_reads_as_question(c) for c in clauses):
+            return []  # "Per million people, how many ...?": a lead-in, not a question of its own
         results, current = [], copy_frame(frame)
         for clause in clauses[:4]:
             result = self._answer(self._understand(clause), current)
@@ -141,6 +141,10 @@ class Answerer:
         entities = ask.question.entities
         named = entities.values("cluster")
         kb = self.knowledge
+        as_clusters = [e for e in entities.items if e.how == "named as a cluster"]
+        if as_clusters:  # "the Paris cluster's patenting": a cluster we lack, whatever the question
+            shown = as_typed(ask.question.text, as_clusters[0].text)
+            return no_data(ask, say("unknown_place", place=shown, covered=covered(kb)), place=shown)
         if intent not in COLLABORATION_INTENTS and intent not in ECONOMY_INTENTS:
             kinds = ("place", "place_economy") if intent == "unavailable_attribute" else ("place", "location", "place_economy")
             places = [e for e in entities.items if e.type in kinds]
@@ -177,7 +181,8 @@ class Answerer:
         if frame.refused_place and intent not in COLLABORATION_INTENTS:
             return no_data(ask, say("unknown_place", place=frame.refused_place, covered=covered(self.knowledge)),
                            place=frame.refused_place)
-        if frame.refused_organization and intent in ("organization_fact", "compare_organizations", "rank"):
+        bare_rank = intent == "rank" and not q.has("SIZE", "INTENSITY", "CLUSTER_WORD", "CLUSTER_RANK")
+        if frame.refused_organization and (intent in ("organization_fact", "compare_organizations") or bare_rank):
             return no_data(ask, say("org_missing_any", name=frame.refused_organization, cluster=covered(self.knowledge),
                                     listed="PCT applicants and publishing organizations"), unknown=frame.refused_organization)
         return None
@@ -185,6 +190,10 @@ class Answerer:
     def _cluster_of_economy(self, ask: Ask, economy: str) -> Reply | None:
         """"Top applicant in Belgium": its cluster when it is the economy's only one; else ask which."""
         clusters = self.knowledge.clusters_of_economy(economy)
+        words = token_view(ask.question.doc).lower
+        if len(clusters) == 1 and clusters[0].membership.kind == "only" and ("cluster" in words or "cluster's" in words):
+            ask.cluster = clusters[0]  # "the Belgian cluster": the economy's only cluster, named by its economy
+            return None
         if len(clusters) == 1 and clusters[0].membership.kind == "only":
             # The profiles describe clusters, not whole economies: say which cluster we do have.
             ask.cluster = clusters[0]
@@ -290,6 +299,14 @@ def capitalized_words(text: str) -> frozenset[str]:
     """Words written with a capital inside a sentence ("did Apple file"), or in capitals ("the US"):
     read as names, not as the English words they may also be."""
     return frozenset((word or caps).lower() for word, caps in _CAPITALIZED.findall(text.strip()))
+
+
+_QUESTION_START = re.compile(r"^(?:and\s+|also\s+|plus\s+)?(?:what|what's|whats|who|who's|which|where|when|how|is|are|does|do|did|has|have|"
+                             r"was|were|can|could|tell|give|list|name|show|say|state|provide|indicate|summari[sz]e)\b", re.IGNORECASE)
+
+
+def _reads_as_question(clause: str) -> bool:
+    return bool(_QUESTION_START.match(clause.strip())) or len(clause.split()) >= 6
 
 
 def _names_only_a_cluster(question: Question) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from spacy.tokens import Doc
 
 from intents.pipeline import TokenView, cues_of, token_view
@@ -151,6 +152,9 @@ class EntityFinder:
         found.other_words = [w for i, w in enumerate(tokens.lower) if not covered[i] and i not in cue_tokens and tokens.alpha[i]
                              and w not in self.known_words and w in self.vocabulary.dictionary and w not in capitalized]
         self._read_number_phrases(tokens, found)
+        for item in found.items:
+            if item.type == "location" and tokens.lower[item.end:item.end + 1] in (["cluster"], ["cluster's"]):
+                item.type, item.how = "place", "named as a cluster"  # "the Paris cluster": a cluster we lack, not the partner
         fractions = {i for cue in cues_of(doc) if cue.label == "FRACTION" for i in range(cue.start, cue.end)}
         if fractions:  # "a third" is a fraction, not the third row
             found.items = [item for item in found.items if not (item.type == "ordinal" and item.start in fractions)]
@@ -248,9 +252,14 @@ class EntityFinder:
                 end += 1
             if end > item.end:
                 found.items.remove(item)
-                names.append(tokens.text(item.start, end))
                 for i in range(item.start, end):
                     covered[i] = True
+                text = tokens.text(item.start, end)
+                best = process.extractOne(name_key(text), self.fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_STRONG_SCORE)
+                if best and self.fuzzy_targets[best[2]][0] == "organization":  # "Toyota Motor Eurpoe": ours, misspelt
+                    found.items.append(Found("organization", text, self.fuzzy_targets[best[2]][1], item.start, end, how="fuzzy"))
+                else:
+                    names.append(text)
         return names
 
     def _abbreviations(self, tokens: TokenView, covered: list[bool], capitalized: frozenset[str], found: Entities) -> None:
@@ -321,6 +330,15 @@ class EntityFinder:
             if len(key) < FUZZY_MIN_LENGTH:
                 continue
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
+            if (not best or best[0][1] < FUZZY_MIN_SCORE) and len(key) <= 8:
+                near = {self.fuzzy_targets[i] for i, name in enumerate(self.fuzzy_names)
+                        if abs(len(name) - len(key)) <= 1 and OSA.distance(name, key, score_cutoff=1) <= 1}
+                if len(near) == 1:  # "afga", "toyta": one swap or slip from exactly one short name
+                    kind, canonical = near.pop()
+                    found.items.append(Found(kind, tokens.text(start, end), canonical, start, end, how="fuzzy"))
+                    for i in range(start, end):
+                        covered[i] = True
+                continue
             if not best or best[0][1] < FUZZY_MIN_SCORE:
                 continue
             top_target = self.fuzzy_targets[best[0][2]]

@@ -124,7 +124,7 @@ class CueMatcher:
         return found
 
     def _typo_of(self, text: str) -> list[str]:
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA as Levenshtein  # a swapped pair of letters is one edit
 
         if len(text) < 6:  # short words: one edit, same first letter ("sise" -> "size")
             return [w for w in self.short_words if w[0] == text[0] and abs(len(w) - len(text)) <= 1
