@@ -102,7 +102,7 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORG_CLUSTER_MEASURE")  # "AGFA's patents per million", "AGFA's collaboration share": cluster-level only
     if "LOCATION" in found and "BOTH" in found:
         found.add("LOCATION_BOTH")  # "Is Cologne in both lists?"
-    if "ECONOMY" in found and "cluster" in token_view(question.doc).lower and not found & {"ONLY", "COUNT", "OTHER_CLUSTERS"}:
+    if "ECONOMY" in found and "cluster" in token_view(question.doc).lower and not found & {"ONLY", "COUNT", "OTHER_CLUSTERS", "NUMBER"}:
         found.add("ECONOMY_CLUSTER")  # "the Belgian cluster": one cluster, named by its economy
     if clusters and "ECONOMY" in found:
         found.add("CLUSTER_AND_ECONOMY")
