@@ -102,8 +102,6 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("ORG_CLUSTER_MEASURE")  # "AGFA's patents per million", "AGFA's collaboration share": cluster-level only
     if "LOCATION" in found and "BOTH" in found:
         found.add("LOCATION_BOTH")  # "Is Cologne in both lists?"
-    if "ECONOMY" in found and "cluster" in token_view(question.doc).lower and not found & {"ONLY", "COUNT", "OTHER_CLUSTERS", "NUMBER"}:
-        found.add("ECONOMY_CLUSTER")  # "the Belgian cluster": one cluster, named by its economy
     if clusters and "ECONOMY" in found:
         found.add("CLUSTER_AND_ECONOMY")
     ordinals = entities.of("ordinal")
@@ -161,6 +159,8 @@ def features(question: Question, frame: Frame) -> set[str]:
             and not found & {
             "PER_MILLION", "TOGETHER", "TOP", "ORDINAL", "LIST", "COLLAB", "ORG_CTX", "ORG_WORD", "ORG_PLURAL", "UNKNOWN", "LEAST"}:
         found.add("CLUSTER_COUNT")  # "How many patents does Brussels–Antwerp have?": only an estimate exists
+    if "ECONOMY" in found and "cluster" in token_view(question.doc).lower and not found & {"ONLY", "COUNT", "OTHER_CLUSTERS", "NUMBER"}:
+        found.add("ECONOMY_CLUSTER")  # "the Belgian cluster": one cluster, named by its economy
     return found
 
 
