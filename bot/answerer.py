@@ -96,7 +96,8 @@ class Answerer:
     def _answer_clauses(self, text: str, frame: Frame) -> list["_Result"]:
         """A question asking several things at once ("its rank, and who leads in patents?"): each clause on its own."""
         clauses = [c.strip(" ,;?") for c in CLAUSE_SPLIT.split(text) if c and c.strip(" ,;?")]
-        if len(clauses) < 2 or not all(_reads_as_question(c) for c in clauses):
+        if len(clauses) < 2 or not _reads_as_question(clauses[0]) or not all(
+                _reads_as_question(c) or re.match(r"(?:its|their|the|and)\b", c, re.IGNORECASE) for c in clauses[1:]):
             return []  # "Per million people, how many ...?": a lead-in, not a question of its own
         results, current = [], copy_frame(frame)
         for clause in clauses[:4]:
@@ -280,7 +281,7 @@ class Answerer:
 
 CLAUSE_SPLIT = re.compile(
     r"\?\s+|;\s*|,?\s+and\s+(?=(?:what|who|which|where|how|is|are|does|do|its|their|the\s+\w+\s+(?:rank|share|top)"
-    r"|indicate|tell|give|list|name|show|say|state|provide|also)\b)"
+    r"|indicate|tell|give|list|name|show|say|state|provide|also|its|their)\b)"
     r"|,\s+(?=(?:what|who|which|where|how|its|their|also|plus)\b)", re.IGNORECASE)
 
 

@@ -142,6 +142,18 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("BARE")  # just a name: "Brussels?", "AGFA"
     if entities.of("location") and found & {"COUNT", "SHARE"}:
         found.add("LOCATION_COUNT")  # "how many patents with Paris?", "Gent's share": the profiles give none per partner
+    if frame.organization and frame.previous_organization and not organizations and not entities.unknown_terms:
+        found.add("PAIR_CTX")  # two organizations under discussion: "What's the difference?", "Which is bigger?"
+    if frame.organization and found & {"RELATIVE_PREV", "RELATIVE_NEXT"} and not organizations:
+        found.add("RELATIVE_CTX")  # "Who is just above it?"
+    if question.yes_no and "ORG_CTX" in found and not organizations and found & {"TOP", "ORDINAL"} and refers_back:
+        found.add("YESNO_CTX_ORG")  # "Is it also the top PCT applicant?": a claim about the one in context
+    if (organizations or ("ORG_CTX" in found and "FIRST_PERSON_OR_IT" in found)) and "COLLAB" in found and "COUNT" in found:
+        found.add("ORG_CLUSTER_MEASURE")  # "How many of those were written in collaboration?" after an organization
+    if "RANK" in found and "THE_TWO" in found and not organizations:
+        found.add("RANKINGS_PAIR")  # "Which of the two rankings is better?"
+    if frame.table and found & {"ORDINAL"} and found & {"SHARE", "COUNT"} and not organizations:
+        found.add("ROLE_FACT")  # "And the first one's share?"
     if "YESNO_LIMIT" in found and (organizations or "ORG_CTX" in found):
         found.add("YESNO_ORG_LIMIT")  # "Did AGFA file more than 200?"
     if organizations and "ORG_CTX" in found and frame.organization not in organizations:
@@ -177,7 +189,8 @@ def score_intents(question: Question, frame: Frame, intents: list[IntentSpec]) -
     Continuing the last intent counts only for follow-up shapes.
     """
     present = features(question, frame)
-    continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT")
+    # A follow-up shape, a pronoun, or a question naming nothing at all may continue the last question.
+    continuing = question.follow_up or question.short or question.has("FIRST_PERSON_OR_IT") or not question.entities.items
     # Words the vocabulary has no use for ("won", "football", "capital") make every reading less sure.
     off_topic = min(OFF_TOPIC_CAP, OFF_TOPIC_PENALTY * len(question.entities.other_words))
     totals = [-off_topic] * len(intents)

@@ -27,7 +27,8 @@ LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
 
 
 class Cue(NamedTuple):
-    """One cue phrase found in a question: its label, token offsets and (lower-case) text."""
+    """One cue phrase found in a question: its label, token offsets and text (the cue's own words, so a
+    typo reads as what it stands for: "higer" as "higher"; a `stem*` word as typed)."""
 
     label: str
     start: int
@@ -127,8 +128,8 @@ class CueMatcher:
         from rapidfuzz.distance import OSA as Levenshtein  # a swapped pair of letters is one edit
 
         if len(text) < 6:  # short words: one edit, same first letter ("sise" -> "size")
-            return [w for w in self.short_words if w[0] == text[0] and abs(len(w) - len(text)) <= 1
-                    and Levenshtein.distance(w, text, score_cutoff=1) <= 1]
+            return [w for w in self.short_words + [f for f in self.fuzzy_words if len(f) <= len(text) + 1]
+                    if w[0] == text[0] and abs(len(w) - len(text)) <= 1 and Levenshtein.distance(w, text, score_cutoff=1) <= 1]
         limit = 1 if len(text) < 8 else 2
         scored = [(Levenshtein.distance(w, text, score_cutoff=limit), w) for w in self.fuzzy_words
                   if abs(len(w) - len(text)) <= limit]
@@ -155,7 +156,7 @@ class CueMatcher:
                 for label, phrase in phrases.get(first, ()):
                     length = len(phrase)
                     if length == 1:
-                        spans.append(Cue(label, start, start + 1, lowers[start]))
+                        spans.append(Cue(label, start, start + 1, lowers[start] if first.endswith("*") else first))
                         continue
                     end = start + length
                     if end > size:
@@ -164,7 +165,8 @@ class CueMatcher:
                         if phrase[offset] not in token_words[start + offset]:
                             break
                     else:
-                        spans.append(Cue(label, start, end, " ".join(lowers[start:end])))
+                        spans.append(Cue(label, start, end, " ".join(
+                            lowers[start + i] if word.endswith("*") else word for i, word in enumerate(phrase))))
         doc.user_data["cues"] = spans
         return doc
 

@@ -31,6 +31,11 @@ def collaboration_share(ask: Ask) -> Reply:
         fewer = any(w in LESS_WORDS for w in q.cue_words.get("MORE", []))
         claim = a_share < b_share if fewer else a_share > b_share
         texts.append("Yes." if claim else "No.")
+    if not q.yes_no and q.has("MORE") and (len(measures) == 2 or ask.frame.intent == "collaboration_share"):
+        patents, articles = cluster.patent_collaboration.share, cluster.article_collaboration.share
+        return ask.reply(say("collab_share_gap", cluster=cluster.shown, articles=share_text(articles), patents=share_text(patents),
+                             gap=f"{abs(articles - patents):g}"), data={**data, "patents_collaboration_share": patents,
+                                                                     "articles_collaboration_share": articles})
     negation = negated(q.text) and not q.yes_no
     for measure in measures:
         share = cluster.collaboration(measure).share
@@ -163,7 +168,7 @@ def _collaboration_with_place(ask: Ask, named: tuple[str, str], measures: list[s
     units = COLLAB_UNIT[measure] if measure else "PCT applications or scientific articles"
     listed = join_names([l.shown for l in cluster.collaboration(measure).locations]) if measure else \
         "; ".join(f"{join_names([l.shown for l in cluster.collaboration(m).locations])} for {COLLAB_UNIT[m]}" for m in ("patents", "articles"))
-    if q.yes_no and (q.has("TOP") or "among" in q.text.lower() or claimed is not None):
+    if q.yes_no:  # "Is Cologne also a partner for articles?": not among the partners the profile lists
         return ask.reply(say("collab_member_no", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
     return ask.reply(say("collab_not_top", place=place, cluster=cluster.shown, unit=units, places=listed), data=data, **frame)
 
@@ -174,6 +179,8 @@ def collaboration_both(ask: Ask) -> Reply:
     assert cluster is not None
     if ask.question.has("ORG_WORD", "ORG_PLURAL") and not ask.question.has("LOCATION_WORD", "COLLAB"):
         return _organizations_in_both(ask)  # "Which organizations appear in both lists?": the two tables
+    if ask.question.has("MISSING"):
+        return _missing_from_other_list(ask)  # "Which article partner is missing from the patent list?"
     patents = cluster.patent_collaboration.locations
     articles = {name_key(n) for loc in cluster.article_collaboration.locations for n in KnowledgeBase.names_of(loc)}
     common = [loc.shown for loc in patents if {name_key(n) for n in KnowledgeBase.names_of(loc)} & articles]
@@ -183,6 +190,21 @@ def collaboration_both(ask: Ask) -> Reply:
                              patents=join_names([l.shown for l in patents]),
                              articles=join_names([l.shown for l in cluster.article_collaboration.locations])), data=data)
     return ask.reply(say("collab_both", places=join_names(common), cluster=cluster.shown), data=data)
+
+
+def _missing_from_other_list(ask: Ask) -> Reply:
+    cluster = ask.cluster
+    assert cluster is not None
+    source = _first_said_measure(ask.question) if ask.question.has("PATENT", "ARTICLE") else "articles"
+    target = "patents" if source == "articles" else "articles"
+    others = {name_key(n) for loc in cluster.collaboration(target).locations for n in KnowledgeBase.names_of(loc)}
+    missing = [loc.shown for loc in cluster.collaboration(source).locations
+               if not {name_key(n) for n in KnowledgeBase.names_of(loc)} & others]
+    data = {"cluster": cluster.name, "missing": missing, "from": source, "not_in": target}
+    if not missing:
+        return ask.reply(say("collab_missing_none", cluster=cluster.shown, source=COLLAB_UNIT[source], target=COLLAB_UNIT[target]), data=data)
+    return ask.reply(say("collab_missing", places=join_names(missing), verb="is" if len(missing) == 1 else "are",
+                         cluster=cluster.shown, source=COLLAB_UNIT[source], target=COLLAB_UNIT[target]), data=data)
 
 
 def _organizations_in_both(ask: Ask) -> Reply:

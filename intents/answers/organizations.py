@@ -52,6 +52,10 @@ def top_organization(ask: Ask) -> Reply:
         return no_data(ask, say("not_listed_others", n=len(cluster.table(table).rows), table_plural=TABLE_PLURAL[table],
                                 cluster=cluster.shown))
     frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
+    relative = _relative_position(ask)
+    if relative is not None:
+        tables, positions = [relative[0]], [relative[1]]
+        frame.update(table=relative[0], measure=MEASURE_OF_TABLE[relative[0]])
     for table in tables:
         rows = cluster.table(table).rows
         if q.has("LEAST") and not positions:
@@ -74,6 +78,8 @@ def top_organization(ask: Ask) -> Reply:
             wanted = [1]
         if len(wanted) == 1:
             position = wanted[0]
+            if position < 1:
+                return no_data(ask, say("nothing_above", table_plural=TABLE_PLURAL[table], cluster=cluster.shown))
             if position > len(rows):
                 return no_data(ask, say("beyond_table", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=cluster.shown,
                                         position=ordinal_word(position)), table=table, asked_rank=position)
@@ -94,6 +100,18 @@ def top_organization(ask: Ask) -> Reply:
     if len(tables) > 1:
         frame.update(table=None, measure=None, rows=[])
     return ask.reply(" ".join(texts), data=data, **frame)
+
+
+def _relative_position(ask: Ask) -> tuple[str, int] | None:
+    """"Who is just above it?", "and the one after it?": the rank next to the organization in context."""
+    q, frame = ask.question, ask.frame
+    if not frame.organization or not q.has("RELATIVE_PREV", "RELATIVE_NEXT") or q.entities.values("organization"):
+        return None
+    rows = ask.org_rows(frame.organization)
+    if not rows:
+        return None
+    table, row = next(((t, r) for t, r in rows if t == frame.table), rows[0])
+    return table, row.rank - 1 if q.has("RELATIVE_PREV") else row.rank + 1
 
 
 def _role_claim(ask: Ask, table: str, row: RankedRow) -> Reply:
@@ -133,9 +151,14 @@ def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
         matching = [(t, r) for t, r in rows if t == wanted]
         if not matching and ask.question.yes_no:
             table, row = rows[0]  # "Is AGFA the top publisher?": no, and where it is listed
-            return ask.reply(say("org_wrong_table_no", name=row.shown, table_plural=TABLE_PLURAL[wanted], cluster=cluster.shown,
-                                 rank_word=ordinal_word(row.rank), other_plural=TABLE_PLURAL[table]),
-                             data={"cluster": cluster.name, **_row_data(table, row)}, organization=row.name)
+            text = say("org_wrong_table_no", name=row.shown, table_plural=TABLE_PLURAL[wanted], cluster=cluster.shown,
+                       rank_word=ordinal_word(row.rank), other_plural=TABLE_PLURAL[table])
+            claimed = ask.ordinals()[:1] or ([1] if ask.question.has("TOP") else [])
+            if claimed and claimed[0] <= len(cluster.table(wanted).rows):
+                other = cluster.table(wanted).rows[claimed[0] - 1]
+                text += " " + say("claimed_is", position="top" if claimed[0] == 1 else ordinal_word(claimed[0]),
+                                  table_noun=TABLE_NOUN[wanted], name=other.shown)
+            return ask.reply(text, data={"cluster": cluster.name, **_row_data(table, row)}, organization=row.name)
         if not matching:
             table, row = rows[0]
             return no_data(ask, say("org_wrong_table", unit=UNIT[wanted], name=row.shown, table_plural=TABLE_PLURAL[wanted],
@@ -265,6 +288,19 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
         names = named[:2]
     elif len(named) == 1 and frame.organization and name_key(frame.organization) != name_key(named[0]):
         names = [frame.organization, named[0]]
+    elif not named and len(ordinals) == 1 and frame.organization and frame.table:
+        rows = cluster.table(frame.table).rows  # "How many fewer does it have than the second?"
+        own = next((r for t, r in ask.org_rows(frame.organization) if t == frame.table), None)
+        if own is not None and 1 <= ordinals[0] <= len(rows) and rows[ordinals[0] - 1] is not own:
+            return [(frame.table, own), (frame.table, rows[ordinals[0] - 1])]
+        names = []
+    elif not named and frame.organization and q.has("RELATIVE_PREV", "RELATIVE_NEXT"):
+        relative = _relative_position(ask)  # "How many more does the one right above it have?"
+        rows_of = cluster.table(relative[0]).rows if relative else []
+        if relative and 1 <= relative[1] <= len(rows_of):
+            own = next(r for t, r in ask.org_rows(frame.organization) if t == relative[0])
+            return [(relative[0], rows_of[relative[1] - 1]), (relative[0], own)]
+        return no_data(ask, say("nothing_above", table_plural=TABLE_PLURAL[frame.table or "applicants"], cluster=cluster.shown))
     elif not named and not ordinals and frame.intent == "compare_organizations" and len(frame.rows) == 2 and frame.table:
         rows = cluster.table(frame.table).rows  # "By how many?" after "Which of the two filed more?"
         return [(frame.table, rows[frame.rows[0] - 1]), (frame.table, rows[frame.rows[1] - 1])]
@@ -421,11 +457,11 @@ def combined(ask: Ask) -> Reply:
         ordinals = [n for n in ask.ordinals() if 1 <= n <= len(rows_all)]
         pair = [ask.org_rows(n) for n in (ask.frame.previous_organization, ask.frame.organization) if n]
         pair_rows = [r for rows in pair for t, r in rows if t == table]
-        refers = any(w in ("their", "they", "them", "both", "two") for w in token_view(q.doc).lower)
+        refers = any(w in ("their", "they", "them", "both", "two", "these", "those") for w in token_view(q.doc).lower)
         if len(ordinals) >= 2:
             ranks = sorted(set(ordinals))  # "the first and second applicants together"
-        elif refers and not numbers and len(pair_rows) == 2 and len(ask.frame.rows) < 2:
-            ranks = sorted(r.rank for r in pair_rows)  # "AGFA? Toyota? What is their combined share?"
+        elif refers and len(pair_rows) == 2 and (q.has("THE_TWO") or (not numbers and len(ask.frame.rows) < 2)):
+            ranks = sorted(r.rank for r in pair_rows)  # "AGFA? Toyota? What is their combined share?", "these two"
         elif numbers:
             ranks = list(range(1, min(numbers[0], len(rows_all)) + 1))
         elif len(ask.frame.rows) >= 2 and ask.frame.table == table:

@@ -29,6 +29,15 @@ def rank(ask: Ask) -> Reply:
     if q.yes_no and not claims and limit is None and q.has("TOP", "SIZE") and _superlative(q):
         claims = [1]  # "Is Brussels–Antwerp the largest cluster?"
     texts = []
+    if not q.yes_no and (q.has("RANKINGS_PAIR", "THE_TWO") or q.choice or q.has("MORE")) and not claims and limit is None \
+            and (len(rankings) == 2 or q.has("THE_TWO")):
+        # "Which of the two rankings is better?", "higher by size or by intensity, and by how many places?"
+        better, worse = ("size", "intensity") if values["size"] <= values["intensity"] else ("intensity", "size")
+        gap = abs(values["size"] - values["intensity"])
+        text = say("rank_pair", cluster=cluster.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
+                   worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s")
+        data.update(rank_size=values["size"], rank_intensity=values["intensity"])
+        return ask.reply(text, data=data, ranking=better)
     if q.yes_no and len(rankings) == 2 and q.has("MORE") and not claims and limit is None:
         better = any(w in ("better", "higher", "above", "ahead") for w in q.cue_words.get("MORE", []))
         worse = any(w in ("worse", "lower", "below", "behind") for w in q.cue_words.get("MORE", []))
