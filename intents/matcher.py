@@ -16,6 +16,7 @@ from intents.vocabulary import IntentSpec
 
 YES_NO_STARTS = frozenset({"is", "are", "does", "do", "did", "has", "have", "was", "were", "can", "could", "will",
                            "would", "should", "isn't", "doesn't", "aren't"})
+REQUEST_STARTS = frozenset({"can", "could", "would", "will"})
 LEAD_INS = frozenset({"and", "so", "then", "together", "combined", "overall", "also", "ok", "okay", "well", "now", "but",
                       "hi", "hey", "please", "tell", "say", "and,", "alright"})
 FOLLOW_STARTS = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("then",), ("also",))
@@ -56,6 +57,8 @@ def read_question(text: str, doc: Doc, entities: Entities) -> Question:
     words = [word for word, punct in zip(view.lower, view.punct) if not punct]
     # "Together, do the top three file more than 400?": a yes/no question after a lead-in word.
     yes_no = bool(words) and (words[0] in YES_NO_STARTS or (len(words) > 1 and words[0] in LEAD_INS and words[1] in YES_NO_STARTS))
+    if yes_no and len(words) > 1 and (words[0] in REQUEST_STARTS and words[1] == "you" or words[1] in ("does", "do", "is", "are")):
+        yes_no = False  # "Could you state ...?" is a request; "were does Toyota rank" is "where"
     follow_up = any(tuple(words[: len(start)]) == start for start in FOLLOW_STARTS)
     lowered = text.lower().rstrip(" ?!.")
     if re.search(r"(?:,\s*|\s)(?:right|correct|true|isn't it|is it not|no|yes)$", lowered):
@@ -124,6 +127,9 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("TOP_N_SMALL")  # "the top 3": rows of a table
     if frame.intent in ("collaboration_share", "collaboration_places", "collaboration_both"):
         found.add("COLLAB_CTX")
+    words = set(token_view(question.doc).lower)
+    if words & {"other", "another", "besides", "apart", "except", "else"} and words & {"cluster", "clusters"}:
+        found.add("OTHER_CLUSTERS")  # "is there any other Belgian cluster besides Brussels–Antwerp?"
     if question.yes_no:
         found.add("YESNO")
         if len(organizations) == 1:
@@ -173,6 +179,10 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("CLUSTER_COUNT")  # "How many patents does Brussels–Antwerp have?": only an estimate exists
     if "ECONOMY" in found and "cluster" in token_view(question.doc).lower and not found & {"ONLY", "COUNT", "OTHER_CLUSTERS", "NUMBER"}:
         found.add("ECONOMY_CLUSTER")  # "the Belgian cluster": one cluster, named by its economy
+    if organizations and "PERCENT" in found and "COUNT" in found and not question.yes_no:
+        found.add("IMPLIED_FROM_SHARE")  # "how many in total if KU Leuven's 8,613 are 31%?"
+    if "ECONOMY" in found and "clusters" in token_view(question.doc).lower:
+        found.add("ECONOMY_CLUSTERS")  # "the Belgian clusters": the economy's clusters
     return found
 
 

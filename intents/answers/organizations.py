@@ -161,6 +161,12 @@ def _pick_row(ask: Ask, name: str) -> tuple[str, RankedRow] | Reply:
             return ask.reply(text, data={"cluster": cluster.name, **_row_data(table, row)}, organization=row.name)
         if not matching:
             table, row = rows[0]
+            similar = [r for r in cluster.table(wanted).rows if set(name_key(r.shown).split()) & set(name_key(row.shown).split()) - {"university", "of"}]
+            if similar:  # "How many PCT applications did KU Leuven file?": K.U. Leuven R&D is the applicant
+                return no_data(ask, say("org_wrong_table", unit=UNIT[wanted], name=row.shown, table_plural=TABLE_PLURAL[wanted],
+                                        cluster=cluster.shown, other_plural=TABLE_PLURAL[table]) + " " + say(
+                    "org_similar", other=similar[0].shown, rank_word=ordinal_word(similar[0].rank), table_plural=TABLE_PLURAL[wanted]),
+                    organization=row.name)
             return no_data(ask, say("org_wrong_table", unit=UNIT[wanted], name=row.shown, table_plural=TABLE_PLURAL[wanted],
                                     cluster=cluster.shown, other_plural=TABLE_PLURAL[table]), organization=row.name)
         return matching[0]
@@ -287,7 +293,17 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
     if len(named) >= 2:
         names = named[:2]
     elif len(named) == 1 and frame.organization and name_key(frame.organization) != name_key(named[0]):
-        names = [frame.organization, named[0]]
+        # "Does Toyota file more than that one?": the organization before "than" is the subject
+        words = token_view(q.doc).lower
+        named_at = next((e.start for e in q.entities.of("organization")), 0)
+        than_at = words.index("than") if "than" in words else len(words)
+        names = [named[0], frame.organization] if named_at < than_at and "than" in words else [frame.organization, named[0]]
+    elif not named and not ordinals and frame.organization and frame.table and q.has("TOP"):
+        rows = cluster.table(frame.table).rows  # "How many fewer than the top one?"
+        own = next((r for t, r in ask.org_rows(frame.organization) if t == frame.table), None)
+        if own is not None and own is not rows[0]:
+            return [(frame.table, own), (frame.table, rows[0])]
+        names = []
     elif not named and len(ordinals) == 1 and frame.organization and frame.table:
         rows = cluster.table(frame.table).rows  # "How many fewer does it have than the second?"
         own = next((r for t, r in ask.org_rows(frame.organization) if t == frame.table), None)
@@ -314,6 +330,8 @@ def _two_rows(ask: Ask) -> list[tuple[str, RankedRow]] | Reply:
                                     position=ordinal_word(max(ordinals[:2]))))
         return [(table, rows[ordinals[0] - 1]), (table, rows[ordinals[1] - 1])]
     else:
+        names = []
+    if not names:
         example = " or ".join(r.shown for r in cluster.top_publishers.rows[:2])
         return Reply(say("compare_which_two", example=example), status="clarify", cluster=cluster)
     picked = []
