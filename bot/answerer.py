@@ -192,7 +192,7 @@ class Answerer:
         """"Top applicant in Belgium": its cluster when it is the economy's only one; else ask which."""
         clusters = self.knowledge.clusters_of_economy(economy)
         words = token_view(ask.question.doc).lower
-        if len(clusters) == 1 and clusters[0].membership.kind == "only" and ("cluster" in words or "cluster's" in words):
+        if len(clusters) == 1 and clusters[0].membership.kind == "only" and {"cluster", "cluster's", "one"} & set(words):
             ask.cluster = clusters[0]  # "the Belgian cluster": the economy's only cluster, named by its economy
             return None
         if len(clusters) == 1 and clusters[0].membership.kind == "only":

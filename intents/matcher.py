@@ -63,7 +63,7 @@ def read_question(text: str, doc: Doc, entities: Entities) -> Question:
     lowered = text.lower().rstrip(" ?!.")
     if re.search(r"(?:,\s*|\s)(?:right|correct|true|isn't it|is it not|no|yes)$", lowered):
         yes_no = True  # "Brussels-Antwerp is 55th by size, right?"
-    choice = False
+    choice = len(entities.of("ordinal")) >= 2 and re.search(r"\bor\b", lowered) is not None  # "1st, 2nd or 3rd?"
     if yes_no and re.search(r"\bor\b", lowered) and not re.search(r"(?:\d|%|\bone|\btwo|\bthree)\s+or (?:more|less|fewer)\b|\bor not\b", lowered):
         yes_no, choice = False, True  # "Is Toyota second or third?": a choice, answered with the fact
     return Question(text=text, doc=doc, cues=cues, entities=entities, yes_no=yes_no, follow_up=follow_up,
@@ -156,6 +156,10 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("YESNO_CTX_ORG")  # "Is it also the top PCT applicant?": a claim about the one in context
     if (organizations or ("ORG_CTX" in found and "FIRST_PERSON_OR_IT" in found)) and "COLLAB" in found and "COUNT" in found:
         found.add("ORG_CLUSTER_MEASURE")  # "How many of those were written in collaboration?" after an organization
+    if question.choice and len(organizations) == 1:
+        found.add("CHOICE_ORG")  # "ULB: 1st, 2nd or 3rd publisher?": a choice about one organization
+    if "ORDINAL" in found and "ORG_CTX" in found and "MORE" in found and not organizations:
+        found.add("ORDINAL_CTX_MORE")  # "how far behind the second is it?"
     if "RANK" in found and "THE_TWO" in found and not organizations:
         found.add("RANKINGS_PAIR")  # "Which of the two rankings is better?"
     if frame.table and found & {"ORDINAL"} and found & {"SHARE", "COUNT"} and not organizations:
