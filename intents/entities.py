@@ -30,6 +30,11 @@ ORDINAL_LEADS = frozenset({"#", "number", "no", "no.", "nr", "nr.", "rank", "pla
 PERCENT_WORDS = frozenset({"%", "percent", "per-cent", "percentage"})
 ONE_AS_PRONOUN_AFTER = frozenset({"the", "that", "this", "which", "each", "last", "other", "second", "third", "first",
                                   "top", "biggest", "largest", "smallest", "next", "latter", "former", "any", "every"})
+def _wordy(tokens: TokenView, i: int) -> bool:
+    """A word, or a token with letters in it ("k.u.", "r&d"), that a name may start or end with."""
+    return tokens.alpha[i] or (len(tokens.lower[i]) > 1 and any(c.isalpha() for c in tokens.lower[i]))
+
+
 YEAR_BEFORE = frozenset({"in", "of", "for", "since", "from", "until", "till", "by", "to", "gii", "edition", "year", "the", "'s"})
 YEAR_AFTER = frozenset({"edition", "ranking", "rankings", "report", "index", "gii", "data", "figures", "?", "."})
 _ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
@@ -197,7 +202,7 @@ class EntityFinder:
         for size in range(min(MAX_NGRAM, n), 0, -1):
             for start in range(0, n - size + 1):
                 end = start + size
-                if not tokens.alpha[start] or not tokens.alpha[end - 1] or any(covered[start:end]):
+                if not _wordy(tokens, start) or not _wordy(tokens, end - 1) or any(covered[start:end]):
                     continue
                 spans.append((start, end))
         return spans

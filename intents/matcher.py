@@ -160,6 +160,8 @@ def features(question: Question, frame: Frame) -> set[str]:
         found.add("CHOICE_ORG")  # "ULB: 1st, 2nd or 3rd publisher?": a choice about one organization
     if "ORDINAL" in found and "ORG_CTX" in found and "MORE" in found and not organizations:
         found.add("ORDINAL_CTX_MORE")  # "how far behind the second is it?"
+    if frame.intent == "rank" and "MORE" in found and not organizations:
+        found.add("RANK_CTX_MORE")  # "By how many places?" after the two ranks
     if "RANK" in found and "THE_TWO" in found and not organizations:
         found.add("RANKINGS_PAIR")  # "Which of the two rankings is better?"
     if frame.table and found & {"ORDINAL"} and found & {"SHARE", "COUNT"} and not organizations:

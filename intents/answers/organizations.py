@@ -52,6 +52,9 @@ def top_organization(ask: Ask) -> Reply:
         return no_data(ask, say("not_listed_others", n=len(cluster.table(table).rows), table_plural=TABLE_PLURAL[table],
                                 cluster=cluster.shown))
     frame: dict[str, Any] = {"table": tables[-1], "measure": MEASURE_OF_TABLE[tables[-1]], "intent": "top_organization"}
+    if not positions and not numbers and ask.frame.intent == "top_organization" and len(ask.frame.rows) == 1 \
+            and (q.follow_up or q.short) and ask.table() and ask.table() != ask.frame.table:
+        positions = list(ask.frame.rows)  # "Who is second for PCT?" - "And for articles?": the second there too
     relative = _relative_position(ask)
     if relative is not None:
         tables, positions = [relative[0]], [relative[1]]
@@ -465,6 +468,8 @@ def combined(ask: Ask) -> Reply:
     q, cluster = ask.question, ask.cluster
     assert cluster is not None
     named = ask.rows_named()
+    if len(named) == 1 and q.entities.unknown_terms:
+        return _unknown_org(ask, named[0][0])  # "AGFA + K.U. Leuvn R&D": one name we can't read, no sum of other rows
     numbers = [int(n) for n in ask.numbers() if 1 <= n <= 20]
     table = ask.table() or (named[0][0] if named else None) or ask.frame.table or "applicants"
     rows_all = cluster.table(table).rows

@@ -29,8 +29,9 @@ def rank(ask: Ask) -> Reply:
     if q.yes_no and not claims and limit is None and q.has("TOP", "SIZE") and _superlative(q):
         claims = [1]  # "Is Brussels–Antwerp the largest cluster?"
     texts = []
-    if not q.yes_no and (q.has("RANKINGS_PAIR", "THE_TWO") or q.choice or q.has("MORE")) and not claims and limit is None \
-            and (len(rankings) == 2 or q.has("THE_TWO")):
+    continued_pair = ask.frame.intent == "rank" and q.has("MORE") and len(rankings) == 1 and not q.has("SIZE", "INTENSITY")
+    if not q.yes_no and (q.has("RANKINGS_PAIR", "THE_TWO", "MORE", "COUNT") or q.choice) and not claims and limit is None \
+            and (len(rankings) == 2 or q.has("THE_TWO") or continued_pair):
         # "Which of the two rankings is better?", "higher by size or by intensity, and by how many places?"
         better, worse = ("size", "intensity") if values["size"] <= values["intensity"] else ("intensity", "size")
         gap = abs(values["size"] - values["intensity"])
@@ -38,11 +39,15 @@ def rank(ask: Ask) -> Reply:
                    worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s")
         data.update(rank_size=values["size"], rank_intensity=values["intensity"])
         return ask.reply(text, data=data, ranking=better)
+    if q.yes_no and len(rankings) == 1 and ask.frame.ranking and ask.frame.ranking != rankings[0] and q.has("MORE") \
+            and not claims and limit is None:
+        rankings = [ask.frame.ranking, rankings[0]]  # "Is that better than its size rank?" after the intensity rank
     if q.yes_no and len(rankings) == 2 and q.has("MORE") and not claims and limit is None:
         better = any(w in ("better", "higher", "above", "ahead") for w in q.cue_words.get("MORE", []))
         worse = any(w in ("worse", "lower", "below", "behind") for w in q.cue_words.get("MORE", []))
         if better or worse:  # "Is it ranked better by size than by intensity?" (the first named)
-            first = "intensity" if _first_said_ranking(q) == "intensity" else "size"
+            first = rankings[0] if ask.frame.ranking == rankings[0] and not q.has("INTENSITY") or not q.has("SIZE") else \
+                ("intensity" if _first_said_ranking(q) == "intensity" else "size")
             second = "size" if first == "intensity" else "intensity"
             claim = values[first] < values[second] if better else values[first] > values[second]
             texts.append("Yes." if claim else "No.")
