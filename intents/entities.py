@@ -138,7 +138,7 @@ class EntityFinder:
         tokens = token_view(doc)
         covered = [False] * len(doc)
         soft = [False] * len(doc)  # one-word place names: a longer misspelt name may contain them
-        for ent in doc.ents:
+        for ent in doc.user_data.get("names", ()):
             item = self._from_ent(ent)
             if item is None:
                 continue

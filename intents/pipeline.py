@@ -1,8 +1,10 @@
 """The spaCy pipeline: a blank English tokenizer and rule components, built once per Answerer.
 
-- `entity_ruler`: every cluster, organization, location and economy name and alias from the
-  knowledge base (phrase patterns, each with the canonical name as its id), plus ordinals,
-  percentages and numbers (token patterns).
+- `gii_names`: every cluster, organization, location and economy name and alias from the
+  knowledge base and the ordinal words (a PhraseMatcher, each pattern with the canonical name as
+  its id), plus a token pattern for numbers (a Matcher), longest match first, written to
+  `doc.user_data["names"]`. It is spaCy's EntityRuler without the Span objects and `doc.ents`,
+  which cost more than the matching itself.
 - `gii_cues`: the cue words of vocabulary.yaml, written to `doc.user_data["cues"]` as
   (label, start, end) matches; cues may overlap each other and the entities, which the entity
   ruler does not allow. (Plain tuples: building Span objects cost more than the matching.)
@@ -14,6 +16,7 @@ from typing import Any, NamedTuple
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from intents.text import matching_form
@@ -24,6 +27,61 @@ from knowledge.normalize import name_key
 ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCATION", "economy": "ECONOMY"}
 # When one surface form names two things, the first label here wins the phrase pattern.
 LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
+
+
+class NameMatch(NamedTuple):
+    """A name, ordinal or number found in a question, with the attributes of a spaCy entity Span."""
+
+    label_: str
+    ent_id_: str
+    start: int
+    end: int
+    text: str
+    doc: Doc
+
+
+class NameMatcher:
+    """Phrase patterns (names, ordinal words) and token patterns (numbers), longest match first."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.tokens = Matcher(vocab)
+
+    def add_patterns(self, patterns: list[dict[str, Any]], make_doc: Any) -> None:
+        """EntityRuler-style patterns: {"label", "pattern" (text or token list), "id"}."""
+        by_key: dict[str, list[Doc]] = {}
+        for pattern in patterns:
+            key = f"{pattern['label']}|{pattern.get('id', '')}"
+            if isinstance(pattern["pattern"], str):
+                by_key.setdefault(key, []).append(make_doc(pattern["pattern"]))
+            else:
+                self.tokens.add(key, [pattern["pattern"]])
+        for key, docs in by_key.items():
+            self.phrases.add(key, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self.vocab.strings
+        found = [(end - start, 0, start, end, match_id) for match_id, start, end in self.phrases(doc)]
+        found += [(end - start, 1, start, end, match_id) for match_id, start, end in self.tokens(doc)]
+        found.sort(key=lambda m: (-m[0], m[1], m[2]))  # longest, then names over numbers, then first
+        taken = [False] * len(doc)
+        names = []
+        for _, _, start, end, match_id in found:
+            if any(taken[start:end]):
+                continue
+            for i in range(start, end):
+                taken[i] = True
+            label, _, ident = strings[match_id].partition("|")
+            names.append(NameMatch(label, ident, start, end, doc[start:end].text, doc))
+        names.sort(key=lambda n: n.start)
+        doc.user_data["names"] = names
+        return doc
+
+
+@Language.factory("gii_names")
+def make_name_matcher(nlp: Language, name: str) -> NameMatcher:
+    return NameMatcher(nlp.vocab)
 
 
 class Cue(NamedTuple):
@@ -208,7 +266,7 @@ def name_variants(name: str) -> set[str]:
 def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language:
     """Build the blank pipeline with its two rule components for this knowledge base."""
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler = nlp.add_pipe("gii_names")
     patterns: list[dict[str, Any]] = []
     taken: dict[str, str] = {}
     names = knowledge.all_names()
@@ -220,7 +278,7 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
                 taken[variant] = kind
                 patterns.append({"label": ENTITY_LABELS[kind], "pattern": variant, "id": str(canonical)})
     patterns.extend(_number_patterns(vocabulary))
-    ruler.add_patterns(patterns)
+    ruler.add_patterns(patterns, nlp.make_doc)
 
     cues = nlp.add_pipe("gii_cues")
     cues.known_words = frozenset(vocabulary.known_words | set(nlp.Defaults.stop_words))
