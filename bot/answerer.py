@@ -19,9 +19,9 @@ from bot.answer import Answer, Entity
 from intents.answers import ANSWERS, Ask, Reply, as_typed, covered, join_names, no_data, ordinal_word, replies, say
 from intents.claims import negated
 from intents.context import Frame, SessionStore
-from intents.entities import EntityFinder
+from intents.entities import EntityFinder, Found
 from intents.matcher import CLARIFY_MARGIN, Question, confidence, read_question, score_intents
-from intents.pipeline import build_pipeline, drop_typo_cues_on_names, token_view
+from intents.pipeline import build_pipeline, cues_of, drop_typo_cues_on_names, token_view
 from intents.text import clean, matching_form
 from intents.vocabulary import load_vocabulary
 from knowledge.base import KnowledgeBase
@@ -108,6 +108,7 @@ class Answerer:
 
     def _answer(self, question: Question, frame: Frame) -> "_Result":
         """Score the intents, resolve the cluster and call the answer function; updates `frame`."""
+        _resolve_former_latter(question, frame)
         scored = score_intents(question, frame, self.vocabulary.intents)
         eligible = [s for s in scored if s.score >= s.spec.min]
         if not eligible:
@@ -308,6 +309,20 @@ _QUESTION_START = re.compile(r"^(?:and\s+|also\s+|plus\s+)?(?:what|what's|whats|
 
 def _reads_as_question(clause: str) -> bool:
     return bool(_QUESTION_START.match(clause.strip())) or len(clause.split()) >= 6
+
+
+def _resolve_former_latter(question: Question, frame: Frame) -> None:
+    """"the former", "the latter": the first or last of the rows (or two organizations) just discussed,
+    added to the question as the ordinal it stands for."""
+    said = [cue for cue in cues_of(question.doc) if cue.label in ("FORMER", "LATTER")]
+    if not said or question.entities.of("ordinal"):
+        return
+    ranks = list(frame.rows)
+    if len(ranks) < 2:
+        return
+    cue = said[0]
+    rank = ranks[0] if cue.label == "FORMER" else ranks[-1]
+    question.entities.items.append(Found("ordinal", cue.text, str(rank), cue.start, cue.end, how="context", number=rank))
 
 
 def _names_only_a_cluster(question: Question) -> bool:

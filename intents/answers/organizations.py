@@ -500,7 +500,10 @@ def combined(ask: Ask) -> Reply:
     values = dict(rows=description, verb_past=VERB_PAST[table], count=count_text(total.count), unit=UNIT[table],
                   cluster=cluster.shown, share=share_text(total.share), low=share_text(total.share_range[0]),
                   high=share_text(total.share_range[1]))
-    if facets == ["count"]:
+    if q.has("AVERAGE") and rows:  # "the average count of the top 3": the sum over the rows listed
+        text = say("combined_average", rows=description, average=count_text(round(total.count / len(rows))), unit=UNIT[table],
+                   cluster=cluster.shown, count=count_text(total.count))
+    elif facets == ["count"]:
         text = say("combined_count", **values)
     elif facets == ["share"]:
         text = say("combined_share", **values)
