@@ -352,7 +352,7 @@ class BotApiServer:
         with self._cond:
             return [message for message in self.sent if message.chat_id == chat_id]
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 20.0) -> bool:
         """Waits (bounded) until `condition()` holds; it is re-checked after every request."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -363,12 +363,12 @@ class BotApiServer:
                 self._cond.wait(min(left, 0.5))
             return True
 
-    def wait_for_call(self, method: str, count: int = 1, timeout: float = 10.0) -> list[ApiCall]:
+    def wait_for_call(self, method: str, count: int = 1, timeout: float = 20.0) -> list[ApiCall]:
         if not self.wait_until(lambda: len(self.calls_to(method)) >= count, timeout):
             raise AssertionError(f"the bot made {len(self.calls_to(method))} {method} call(s), expected {count}")
         return self.calls_to(method)
 
-    def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[SentMessage]:
+    def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 20.0) -> list[SentMessage]:
         if not self.wait_until(lambda: len(self.messages_in(chat_id)) >= count, timeout):
             got = [m.text[:80] for m in self.messages_in(chat_id)]
             raise AssertionError(f"chat {chat_id}: expected {count} message(s) from the bot, got {got}")
