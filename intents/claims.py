@@ -19,7 +19,7 @@ _OPERATORS: dict[Relation, Callable[[float, float], bool]] = {
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
           "twenty": 20, "fifty": 50, "hundred": 100}
 _TOP_N = re.compile(r"\btop[- ](\d+|" + "|".join(_WORDS) + r")\b")
-_NEGATION = re.compile(r"\b(?:not|never|isn't|aren't|doesn't|don't|didn't|wasn't|weren't|without|excluding|except|non)\b")
+_NEGATION = re.compile(r"\b(?:no(?= collaboration| co-)|not|never|isn't|aren't|doesn't|don't|didn't|wasn't|weren't|without|excluding|except|non)\b")
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,10 @@ from typing import Any
 from intents.claims import holds, membership, negated, relation, relation_words
 from intents.matcher import Question
 from intents.pipeline import cues_of
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, implied_total
 from knowledge.normalize import name_key
 from intents.answers.base import (
+    TABLE_OF_MEASURE, count_text,
     Ask, COLLAB_UNIT, LESS_WORDS, Reply, answer, join_names, no_data, ordinal_word, say,
     share_text,
 )
@@ -24,6 +25,21 @@ def collaboration_share(ask: Ask) -> Reply:
     q = ask.question
     limit = ask.threshold() if q.yes_no else None
     texts, data = [], {"cluster": cluster.name}
+    if q.has("COUNT") and not q.has("SHARE") and not q.yes_no:
+        # "Roughly how many PCT applications were filed in collaboration?": the share of the implied total
+        for measure in measures:
+            row = cluster.table(TABLE_OF_MEASURE[measure]).rows[0]
+            estimate = implied_total(row.count, row.share)
+            if estimate is None:
+                continue
+            share = cluster.collaboration(measure).share
+            value = round(estimate.value * share / 100, -1)
+            texts.append(say("collab_count_estimate", value=count_text(value), unit=COLLAB_UNIT[measure], cluster=cluster.shown,
+                             share=share_text(share), total=count_text(round(estimate.value, -1)),
+                             done="filed" if measure == "patents" else "published"))
+            data[f"{measure}_collaborative_estimate"] = value
+        if texts:
+            return ask.reply(" ".join(texts), data=data, measure=measures[-1] if len(measures) == 1 else None)
     if q.yes_no and len(measures) == 2 and q.has("MORE") and limit is None:
         first = _first_said_measure(q)  # "Are articles more collaborative than patents?"
         other = "patents" if first == "articles" else "articles"

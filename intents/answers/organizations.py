@@ -379,8 +379,14 @@ def compare_organizations(ask: Ask) -> Reply:
                    w_count=count_text(winner.count), l_count=count_text(loser.count), diff=count_text(abs(diff)))
         frame["organization"] = winner.name
     elif q.has("TIMES") and b.count and not q.yes_no:
-        text = say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], ratio=f"{a.count / b.count:.2f}".rstrip("0").rstrip("."),
-                   unit=UNIT[table_a], a_count=count_text(a.count), b_count=count_text(b.count))
+        big, small = (a, b) if a.count >= b.count else (b, a)  # "how many times as many": the larger over the smaller
+        text = say("compare_ratio", a=big.shown, b=small.shown, verb_past=VERB_PAST[table_a],
+                   ratio=f"{big.count / small.count:.2f}".rstrip("0").rstrip("."), unit=UNIT[table_a],
+                   a_count=count_text(big.count), b_count=count_text(small.count))
+    elif q.has("SHARE") and not q.yes_no and a.share != b.share:  # "by how many percentage points ...?"
+        high, low = (a, b) if a.share > b.share else (b, a)
+        text = say("compare_shares", high=high.shown, low=low.shown, high_share=share_text(high.share),
+                   low_share=share_text(low.share), gap=f"{high.share - low.share:g}", unit=UNIT[table_a])
     elif diff == 0:
         text = say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table_a], unit=UNIT[table_a], a_count=count_text(a.count))
     else:
@@ -500,7 +506,10 @@ def combined(ask: Ask) -> Reply:
     values = dict(rows=description, verb_past=VERB_PAST[table], count=count_text(total.count), unit=UNIT[table],
                   cluster=cluster.shown, share=share_text(total.share), low=share_text(total.share_range[0]),
                   high=share_text(total.share_range[1]))
-    if q.has("AVERAGE") and rows:  # "the average count of the top 3": the sum over the rows listed
+    if q.has("OUTSIDE") and rows:  # "what share comes from outside the top three?"
+        text = say("combined_outside", rest=share_text(max(0.0, 100 - total.share)), rows=description, share=share_text(total.share),
+                   unit=UNIT[table], cluster=cluster.shown)
+    elif q.has("AVERAGE") and rows:  # "the average count of the top 3": the sum over the rows listed
         text = say("combined_average", rows=description, average=count_text(round(total.count / len(rows))), unit=UNIT[table],
                    cluster=cluster.shown, count=count_text(total.count))
     elif facets == ["count"]:
