@@ -149,7 +149,8 @@ class Answerer:
             return no_data(ask, say("unknown_place", place=shown, covered=covered(kb)), place=shown)
         if intent not in COLLABORATION_INTENTS and intent not in ECONOMY_INTENTS:
             kinds = ("place", "place_economy") if intent == "unavailable_attribute" else ("place", "location", "place_economy")
-            places = [e for e in entities.items if e.type in kinds]
+            places = [e for e in entities.items if e.type in kinds
+                      and not (e.how == "demonym" and intent == "unavailable_attribute")]  # "a Japanese company"
             if places:
                 shown = places[0].value if places[0].type == "location" else as_typed(ask.question.text, places[0].text)
                 return no_data(ask, say("unknown_place", place=shown, covered=covered(kb)), place=shown)

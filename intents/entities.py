@@ -150,6 +150,7 @@ class EntityFinder:
         longer = self._longer_names(tokens, covered, cue_tokens, capitalized, found)
         if capitalized:
             self._abbreviations(tokens, covered, capitalized, found)
+        self._demonyms(tokens, covered, found)
         self._places(tokens, covered, found, soft)
         self._fuzzy_across_places(tokens, covered, soft, cue_tokens, found)
         self._fuzzy(tokens, covered, cue_tokens, found)
@@ -266,6 +267,17 @@ class EntityFinder:
                 else:
                     names.append(text)
         return names
+
+    def _demonyms(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
+        """"a Dutch cluster": the economy an adjective names (only ever used for where a cluster is)."""
+        for i, word in enumerate(tokens.lower):
+            economy = self.vocabulary.demonyms.get(word)
+            if economy is None or covered[i]:
+                continue
+            ours = self.knowledge.find_economy(economy)
+            found.items.append(Found("economy" if ours else "place_economy", tokens.words[i], ours or economy, i, i + 1,
+                                     how="demonym"))
+            covered[i] = True
 
     def _abbreviations(self, tokens: TokenView, covered: list[bool], capitalized: frozenset[str], found: Entities) -> None:
         """"the US", "in the UK": short place codes, read only when written in capitals."""

@@ -32,7 +32,8 @@ class Vocabulary:
     dictionary: frozenset[str] = frozenset()
     fractions: dict[str, float] = field(default_factory=dict)
     relations: list[tuple[str, list[str]]] = field(default_factory=list)  # (">=", phrases), in checking order
-    place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only  # ordinary English words (english_words.txt): not names
+    place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only
+    demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"  # ordinary English words (english_words.txt): not names
 
 
 def _read(name: str) -> dict:
@@ -66,4 +67,5 @@ def load_vocabulary() -> Vocabulary:
     return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents,
                       dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()},
                       relations=[(str(k), [str(p) for p in v]) for k, v in words.get("relations", {}).items()],
-                      place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()})
+                      place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()},
+                      demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()})
