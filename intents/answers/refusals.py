@@ -1,23 +1,31 @@
 """What the profiles do not give (fields, other years, attributes, reasons, definitions), and small talk."""
 from __future__ import annotations
 
+from typing import Callable
+
 from intents.answers.base import (
     Ask, Reply, TABLE_PLURAL, UNIT, answer, count_text, covered, no_data, say,
 )
 
 
-@answer("unavailable_fields")
-def unavailable_fields(ask: Ask) -> Reply:
-    cluster = ask.cluster
-    assert cluster is not None
-    return no_data(ask, say("unavailable_fields", cluster=cluster.shown), missing="technology fields")
+# Refusals that are one template about the cluster: intent (and template) -> what the profile lacks.
+TEMPLATE_REFUSALS = {
+    "unavailable_fields": "technology fields",
+    "unavailable_time": "other editions",
+    "unavailable_reason": "reasons",  # "Why is AGFA the top applicant?": figures, not their causes
+}
 
 
-@answer("unavailable_time")
-def unavailable_time(ask: Ask) -> Reply:
-    cluster = ask.cluster
-    assert cluster is not None
-    return no_data(ask, say("unavailable_time", cluster=cluster.shown, edition=cluster.edition), missing="other editions")
+def _template_refusal(template: str, missing: str) -> Callable[[Ask], Reply]:
+    def refuse(ask: Ask) -> Reply:
+        cluster = ask.cluster
+        assert cluster is not None
+        return no_data(ask, say(template, cluster=cluster.shown, edition=cluster.edition), missing=missing)
+    return refuse
+
+
+for _intent, _missing in TEMPLATE_REFUSALS.items():
+    answer(_intent)(_template_refusal(_intent, _missing))
 
 
 @answer("unavailable_attribute")
@@ -41,14 +49,6 @@ def unavailable_attribute(ask: Ask) -> Reply:
     else:
         text = say("unavailable_attribute", cluster=cluster.shown, thing=thing)
     return no_data(ask, text, missing=thing)
-
-
-@answer("unavailable_reason")
-def unavailable_reason(ask: Ask) -> Reply:
-    """"Why is AGFA the top applicant?": the profiles give figures, not their causes."""
-    cluster = ask.cluster
-    assert cluster is not None
-    return no_data(ask, say("unavailable_reason", cluster=cluster.shown), missing="reasons")
 
 
 @answer("definition")
