@@ -6,6 +6,7 @@ text -> clean -> spaCy pipeline (entities, cues) -> intent scores -> cluster and
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -51,16 +52,38 @@ class Answerer:
         # Shapes only for "did you mean": an example naming an organization would read as a fact about it.
         names = [row.shown for c in self.knowledge.clusters for row in c.top_applicants.rows + c.top_publishers.rows]
         self._generic_examples = [e for e in self._examples if not any(name in e for name in names)]
+        # The frame reader (intents/core.py) in shadow: chosen with GII_BOT_READER=frames until it replaces this one.
+        self._core = None
+        if os.environ.get("GII_BOT_READER") == "frames":
+            from intents.core import Core
+
+            self._core = Core(self.knowledge)
+            self._states: dict[str, Any] = {}
 
     # -- public -------------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
         """Answer one question; questions with the same `session` share conversation context."""
+        if self._core is not None:
+            return self._ask_core(question, session)
         try:
             return self._ask(question, session)
         except Exception:  # never let one odd question take a channel down
             log.exception("failed to answer %r", question[:200] if isinstance(question, str) else question)
             return Answer(text="Sorry, something went wrong while answering that. Please rephrase the question.",
                           status="not_understood", suggestions=self._examples[:3])
+
+    def _ask_core(self, raw: str, session: str | None) -> Answer:
+        cleaned = clean(raw)
+        if not cleaned.text or not any(ch.isalnum() for ch in cleaned.text):
+            return self._finish(self._not_understood(cleaned.text), None, 0.0, None, [], cleaned)
+        state = self._states.get(session) if session else None
+        reply, state = self._core.ask(cleaned.text, state)
+        if session:
+            self._states[session] = state
+        cluster = self.knowledge.cluster(reply.cluster) if reply.cluster else None
+        source = cluster.source.document if cluster is not None and reply.status == "answered" else None
+        return Answer.model_construct(text=reply.text, status=reply.status, intent=reply.intent, confidence=reply.confidence,
+                                      entities=[], data=reply.data, source=source, suggestions=reply.suggestions[:3])
 
     # -- steps --------------------------------------------------------------------------------
     def _ask(self, raw: str, session: str | None) -> Answer:

@@ -1,0 +1,244 @@
+"""The answering core: text -> reading -> dialogue -> knowledge query -> reply, with no channel in it.
+
+`Core.ask` takes a message and the conversation state (plain JSON) and returns the reply and the
+new state; `bot.Answerer` keeps the states per session and wraps the reply into an `Answer`.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from intents.dialogue import State, advance, fill, has_content
+from intents.execute import Executor, Outcome, row_data
+from intents.frame import Frame, Ref
+from intents.reader import Reader, Reading
+from intents.realise import join_names, replies, say
+from intents.resolve import settle_ambiguous
+from knowledge.base import KnowledgeBase
+from knowledge.places import load_places
+from knowledge.schema import load_schema
+
+# The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
+MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
+MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
+
+
+@dataclass
+class CoreReply:
+    """A reply before it becomes an `Answer`: text, status, facts, the frames read, the cluster answered about."""
+
+    text: str
+    status: str
+    intent: str | None = None
+    confidence: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+    cluster: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+
+
+class Core:
+    """Reads and answers questions about one knowledge base; `ask` is safe to call from many threads."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.kb = knowledge
+        self.schema = load_schema()
+        self.reader = Reader(knowledge, load_places())
+        self.executor = Executor(knowledge, self.schema)
+        self._lock = threading.Lock()  # spaCy's pipeline is not thread-safe
+
+    def ask(self, text: str, state_json: Any = None) -> tuple[CoreReply, dict[str, Any]]:
+        state = State.from_json(state_json)
+        with self._lock:
+            reading = self.reader.read(text)
+        frames = reading.frames[:MAX_CLAUSES]
+        parts: list[tuple[Frame, Outcome]] = []
+        for frame in frames:
+            outcome, frame = self._answer(frame, state, reading)
+            parts.append((frame, outcome))
+            shown = [_row_json(r) for r in outcome.rows]
+            focus = [_row_json(r) for r in outcome.focus]
+            state = advance(state, frame, outcome.status, shown, focus, outcome.data.get("refused"))
+            if outcome.status == "clarify" and outcome.data.get("pending"):
+                state.pending = outcome.data["pending"]
+        return self._merge(parts), state.to_json()
+
+    # -- one frame ----------------------------------------------------------------------------------
+    def _answer(self, frame: Frame, state: State, reading: Reading) -> tuple[Outcome, Frame]:
+        if state.pending and _names_only_a_cluster(frame):
+            pending = Frame.from_json(state.pending)
+            pending.subject = frame.refs[0].value
+            frame = pending
+        refusal = self._refusal(frame, state)
+        if refusal is not None:
+            return refusal, frame
+        frame = fill(frame, state)
+        settle_ambiguous(frame)
+        subject = self._subject(frame, state, reading)
+        if isinstance(subject, Outcome):
+            return subject, frame
+        frame.subject = subject
+        if not has_content(frame):
+            return self._not_understood(frame.text), frame
+        outcome = self.executor.run(frame)
+        if outcome.status == "not_understood":
+            return self._not_understood(frame.text), frame
+        if outcome.status == "clarify" and not outcome.text:
+            return self._which_cluster(frame), frame
+        if frame.premise_text and outcome.status == "answered":
+            outcome.text = self._premise(frame) + outcome.text
+        if frame.negated and frame.yes_no:
+            outcome.text = _without_verdict(outcome.text)
+        return outcome, frame
+
+    def _refusal(self, frame: Frame, state: State) -> Outcome | None:
+        """What the frame names that we don't have, said before anything is looked up."""
+        if frame.talk and not _asks_anything(frame):
+            return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
+                           intent=f"talk.{frame.talk}")
+        if not has_content(frame):
+            if frame.refers and state.frame:
+                return None
+            return self._not_understood(frame.text)
+        ours = [r for r in frame.refs if r.kind == "cluster"]
+        partner_question = "collab" in frame.said or frame.wants == "location"
+        place = frame.lacking.get("place")
+        if place and not partner_question:
+            return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
+                           {"place": place, "refused": {"place": place}})
+        for kind, template in (("edition", "unavailable_time"), ("time", "unavailable_time"), ("fields", "unavailable_fields"),
+                               ("reason", "unavailable_reason"), ("attribute", "unavailable_attribute")):
+            if kind in frame.lacking and not (kind == "definition" and "period" in frame.said):
+                cluster = self._cluster_for(frame, state)
+                return Outcome(say(template, cluster=cluster.shown, edition=self.kb.edition, thing=frame.lacking[kind]), "no_data",
+                               {"missing": kind})
+        if "definition" in frame.lacking and "period" not in frame.said:
+            return Outcome(say("unavailable_definition", cluster=self._cluster_for(frame, state).shown), "no_data",
+                           {"missing": "definitions"})
+        named_rows = [r for r in frame.refs if r.kind == "organization"]
+        asks_rows = frame.wants == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
+        if frame.unknown and not named_rows and asks_rows and not ours:
+            name = " ".join(frame.unknown)
+            return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
+                               listed="PCT applicants and publishing organizations"), "no_data",
+                           {"unknown": name, "refused": {"name": name}})
+        if state.refused and (frame.refers or frame.fragment) and not ours and not named_rows and not frame.lacking:
+            if "place" in state.refused and "collab" not in frame.said:
+                return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
+                               {"place": state.refused["place"], "refused": state.refused})
+        if frame.coverage < MIN_COVERAGE and not (frame.refs or frame.claims or frame.said):
+            return self._not_understood(frame.text)
+        return None
+
+    def _subject(self, frame: Frame, state: State, reading: Reading) -> str | Outcome:
+        """The cluster a frame is about: named, else lent by another sentence, else the conversation's, else the only one."""
+        ours = [r.value for r in frame.refs if r.kind == "cluster"]
+        if ours:
+            if len(ours) > 1 and "collab" in frame.said:
+                return ours[0]
+            frame.refs = [r for r in frame.refs if r.kind != "cluster" or r.value != ours[0]] if "collab" not in frame.said \
+                else [r for r in frame.refs if r.value != ours[0]]
+            return ours[0]
+        economies = [r.value for r in frame.refs if r.kind == "economy"]
+        if frame.subject:
+            return frame.subject
+        if reading.context_subject:
+            return reading.context_subject
+        if state.subject and self.kb.cluster(state.subject):
+            return state.subject
+        if economies:
+            clusters = self.kb.clusters_of_economy(economies[0])
+            if len(clusters) == 1:
+                return clusters[0].id
+        if len(self.kb.clusters) == 1:
+            return self.kb.clusters[0].id
+        holding = sorted({h.cluster.id for r in frame.refs if r.kind == "organization" for h in self.kb.find_organization(r.value)})
+        if len(holding) == 1:
+            return holding[0]
+        return self._which_cluster(frame, holding)
+
+    def _which_cluster(self, frame: Frame, holding: list[str] | None = None) -> Outcome:
+        choices = [self.kb.cluster(i) for i in holding] if holding else self.kb.clusters
+        names = [c.shown for c in choices if c]
+        return Outcome(say("unknown_cluster_choice", covered=join_names(names)), "clarify",
+                       {"choices": [c.name for c in choices if c], "pending": frame.to_json()})
+
+    def _premise(self, frame: Frame) -> str:
+        """"Being the biggest publisher, ...": when that is false, say so before the answer."""
+        clause = self.reader.clause(frame.premise_text or "")
+        premise = self.reader.frame(clause)
+        premise.refs = [r for r in frame.refs if r.kind == "organization"] or premise.refs
+        premise.subject = frame.subject
+        premise.yes_no = True
+        premise.domain = premise.domain or frame.domain
+        settle_ambiguous(premise)
+        checked = self.executor.run(premise)
+        if checked.data.get("verdict") is False:
+            return say("premise_false", fact=_without_verdict(checked.text)) + " "
+        return ""
+
+    def _cluster_for(self, frame: Frame, state: State):  # type: ignore[no-untyped-def]
+        ours = [r.value for r in frame.refs if r.kind == "cluster"]
+        cluster = self.kb.cluster(ours[0]) if ours else (self.kb.cluster(state.subject) if state.subject else None)
+        return cluster or self.kb.clusters[0]
+
+    def _covered(self) -> str:
+        return join_names([c.shown for c in self.kb.clusters])
+
+    def _not_understood(self, text: str) -> Outcome:
+        examples = self.examples()[:3]
+        return Outcome(say("not_understood", edition=self.kb.edition, covered=self._covered(), examples=" / ".join(examples)),
+                       "not_understood", {"suggestions": examples})
+
+    def examples(self) -> list[str]:
+        first = self.kb.clusters[0]
+        out = []
+        for phrases in replies()["examples"].values():
+            for phrase in phrases:
+                out.append(phrase.format(cluster=first.shown, applicant=first.top_applicants.rows[0].shown,
+                                         publisher=first.top_publishers.rows[0].shown,
+                                         publisher2=first.top_publishers.rows[-1].shown, economy=first.economies[0]))
+        return out
+
+    # -- the whole message ---------------------------------------------------------------------------
+    def _merge(self, parts: list[tuple[Frame, Outcome]]) -> CoreReply:
+        if not parts:
+            outcome = self._not_understood("")
+            return CoreReply(outcome.text, outcome.status, suggestions=outcome.data.get("suggestions", []))
+        texts = [o.text for _, o in parts if o.text]
+        answered = [o for _, o in parts if o.status == "answered"]
+        status = "answered" if answered else parts[0][1].status
+        first_frame, first = parts[0]
+        rows = [r for _, o in parts for r in o.data.get("rows", [])]
+        data: dict[str, Any] = {k: v for _, o in parts for k, v in o.data.items() if k not in ("rows", "refused", "pending")}
+        if rows:
+            data["rows"] = rows
+        data["frames"] = [f.to_json() for f, _ in parts]
+        intents = "+".join(dict.fromkeys(o.intent for _, o in parts if o.intent)) or None
+        coverage = min(f.coverage for f, _ in parts)
+        cluster = next((f.subject for f, o in parts if f.subject and o.status == "answered"), None)
+        suggestions = first.data.get("suggestions", []) if status == "not_understood" else []
+        return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    return {"collection": row.collection, "rank": row.rank, "name": row.name, "shown": row.shown}
+
+
+def _asks_anything(frame: Frame) -> bool:
+    return bool(frame.refs or frame.said or frame.domain or frame.claims or frame.selector.kind != "none"
+                or frame.operation not in ("",) or frame.wants)
+
+
+def _names_only_a_cluster(frame: Frame) -> bool:
+    return bool(frame.refs) and all(r.kind == "cluster" for r in frame.refs) and not (
+        frame.said or frame.operation or frame.wants or frame.claims or frame.domain)
+
+
+def _without_verdict(text: str) -> str:
+    """"Is AGFA not the top applicant?": Yes and No both read two ways, so the fact stands alone."""
+    for word in (replies()["words"]["yes"], replies()["words"]["no"]):
+        if text.startswith(word + ". "):
+            return text[len(word) + 2:]
+    return text

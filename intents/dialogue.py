@@ -1,0 +1,169 @@
+"""Dialogue: the conversation state (plain JSON with a version), and filling a new frame from it.
+
+As Adapt's context manager does, a frame takes from the conversation only the slots it leaves
+empty: the cluster always; what to measure and in which table when it is a fragment ("And the
+second?"), refers back ("How many did it file?") or corrects ("no wait, the articles one");
+and "the other one", "the former", "the first of them" are resolved against the rows last shown.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from intents.frame import Frame, Ref, Selector
+
+STATE_VERSION = 1
+
+
+@dataclass
+class State:
+    """What a conversation has been about: the last answered frame and the rows it showed."""
+
+    version: int = STATE_VERSION
+    frame: dict[str, Any] | None = None  # the last answered frame, as JSON
+    shown: list[dict[str, Any]] = field(default_factory=list)  # rows last shown: {collection, rank, name}
+    focus: list[dict[str, Any]] = field(default_factory=list)  # rows the last answer was about
+    subject: str | None = None
+    pending: dict[str, Any] | None = None  # a frame waiting for "which cluster?"
+    refused: dict[str, str] = field(default_factory=dict)  # {"place": "Munich"}: follow-ups stay refused
+    turns_since_answer: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "State":
+        """A stored state, or a fresh one when it is of another version or does not parse."""
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            return cls()
+        try:
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except TypeError:
+            return cls()
+
+    def previous(self) -> Frame | None:
+        if not self.frame:
+            return None
+        try:
+            return Frame.from_json(self.frame)
+        except (TypeError, KeyError):
+            return None
+
+
+def has_content(frame: Frame) -> bool:
+    """Whether a frame says anything a query could use (names, measures, rows, claims, operations)."""
+    return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants
+                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.unknown)
+
+
+def leans_on_context(frame: Frame) -> bool:
+    """A fragment, a reference back, a correction, or a question that names no measure or table of its own."""
+    own = bool(frame.said or frame.domain or frame.wants or frame.operation)
+    return frame.fragment or frame.refers or frame.correction or not own
+
+
+def fill(frame: Frame, state: State) -> Frame:
+    """The frame with the slots it leaves empty taken from the conversation."""
+    previous = state.previous()
+    if previous is None or not leans_on_context(frame):
+        return frame
+    if not has_content(frame) and not frame.refers:
+        return frame
+    new = copy.deepcopy(frame)
+    named_rows = any(r.kind in ("organization", "location") for r in frame.refs)
+    if not new.said and not new.wants:
+        new.said = list(previous.said)
+    if not new.domain and not (named_rows and not previous.domain):
+        if not (new.correction and new.said and new.said != previous.said):
+            new.domain = previous.domain
+    if not new.wants and not named_rows:
+        new.wants = previous.wants
+    if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said:
+        new.operation = previous.operation
+    elif not new.operation and previous.operation in ("aggregate", "complement") and new.refers:
+        new.operation = previous.operation
+    if not new.plural and new.selector.kind == "none" and not named_rows and not frame.said:
+        new.plural = previous.plural
+    if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
+        if previous.selector.kind != "none" and not (new.lacking or new.unknown):
+            new.selector = copy.deepcopy(previous.selector)
+    if not named_rows and not new.refs and (new.refers or new.against or new.correction or new.fragment):
+        rows = _rows_for(new, state, previous)
+        if rows is not None:
+            new.refs = rows
+    if not new.against and previous.against and (new.correction or new.fragment) and not frame.said and not named_rows:
+        new.against = copy.deepcopy(previous.against)
+    if new.selector.kind in ("other", "former", "latter"):
+        _resolve_relative(new, state)
+    if new.selector.kind in ("prev", "next") and not new.anchors and state.focus:
+        new.anchors = [_ref(state.focus[0])]
+    if new.selector.kind == "rank" and new.refers and state.shown:
+        listed = [r for r in state.shown if r.get("rank") in new.selector.ranks]
+        if listed and len(listed) == len(new.selector.ranks):
+            new.refs = [_ref(r) for r in listed]
+            new.selector = Selector()
+            if len(new.refs) == 2 and new.operation in ("more", "less", "difference", "ratio"):
+                new.against = [new.refs.pop()]
+    return new
+
+
+def _rows_for(frame: Frame, state: State, previous: Frame) -> list[Ref] | None:
+    """The rows "it", "they", "that" stand for: the focus of the last answer."""
+    if frame.selector.kind not in ("none", "other", "former", "latter") and not frame.refers:
+        return None
+    if frame.against and previous.refs:
+        return [r for r in previous.refs if r.kind in ("organization", "location")] or [_ref(f) for f in state.focus[:1]] or None
+    if not state.focus:
+        return None
+    focus = state.focus
+    if frame.operation in ("more", "less", "difference", "ratio") and not frame.against and len(focus) >= 2:
+        frame.against = [_ref(focus[1])]
+        return [_ref(focus[0])]
+    if frame.against:
+        return [_ref(focus[0])]
+    return [_ref(f) for f in focus]
+
+
+def _resolve_relative(frame: Frame, state: State) -> None:
+    """"the other one" is the row shown but not in focus; "the former"/"the latter" the first/last in focus."""
+    kind = frame.selector.kind
+    if kind in ("former", "latter") and len(state.focus) >= 2:
+        pick = state.focus[0] if kind == "former" else state.focus[-1]
+        frame.refs = [_ref(pick)]
+    elif kind == "other":
+        focus = {(f.get("collection"), f.get("rank")) for f in state.focus}
+        rest = [r for r in state.shown if (r.get("collection"), r.get("rank")) not in focus]
+        if len(rest) == 1:
+            frame.refs = [_ref(rest[0])]
+        elif len(state.focus) == 1 and state.frame:
+            previous = state.previous()
+            if previous and previous.against:
+                frame.refs = copy.deepcopy(previous.against)
+    frame.selector = Selector()
+
+
+def _ref(row: dict[str, Any]) -> Ref:
+    kind = "organization" if row.get("collection") in ("applicants", "publishers") else "location"
+    return Ref(kind, str(row.get("name")), str(row.get("shown", "")))
+
+
+def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]], focus: list[dict[str, Any]],
+            refused: dict[str, str] | None = None) -> State:
+    """The conversation after this turn: an answer moves the focus; a refusal is remembered for follow-ups."""
+    new = State.from_json(copy.deepcopy(state.to_json()))
+    if status == "answered":
+        new.frame = frame.to_json()
+        if shown:
+            new.shown = shown
+        new.focus = focus or new.focus
+        new.subject = frame.subject or new.subject
+        new.refused = {}
+        new.turns_since_answer = 0
+        new.pending = None
+    else:
+        new.turns_since_answer += 1
+        if refused:
+            new.refused = refused
+            new.frame = frame.to_json()  # "Top applicant in Munich?" - "and in Brussels?": the same question
+    return new

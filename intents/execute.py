@@ -1,0 +1,633 @@
+"""Run a settled frame against the knowledge base and write the reply from templates.
+
+One function per operation family; each gathers values with the operators, decides a verdict when
+the frame claims something, and fills a template of replies.yaml named by operation and measure.
+"Yes"/"No" come from the verdict, written by the template, never patched in afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intents import operators as op
+from intents.frame import Claim, Frame, Ref
+from intents.operators import Row
+from intents.realise import (count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
+                             UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
+from intents.resolve import collection_of, measures_of, organizations_in
+from knowledge.base import KnowledgeBase
+from knowledge.models import ClusterProfile
+from knowledge.schema import Schema
+
+TABLES = ("applicants", "publishers")
+PARTNER_LISTS = ("patent_partners", "article_partners")
+DOMAIN_OF = {"applicants": "patents", "publishers": "articles", "patent_partners": "patents", "article_partners": "articles"}
+
+
+@dataclass
+class Outcome:
+    """A reply with its facts: text, status, the rows it showed and the ones it was about (for follow-ups)."""
+
+    text: str
+    status: str = "answered"
+    data: dict[str, Any] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)  # rows shown, in order
+    focus: list[Row] = field(default_factory=list)  # the rows the answer is about ("it", "they")
+    intent: str = ""
+
+
+def refuse(text: str, **data: Any) -> Outcome:
+    return Outcome(text, "no_data", data)
+
+
+def row_data(row: Row) -> dict[str, Any]:
+    return {"table": row.collection, "rank": row.rank, "name": row.name, "shown": row.shown, "count": row.count,
+            "share": row.share}
+
+
+class Executor:
+    def __init__(self, knowledge: KnowledgeBase, schema: Schema) -> None:
+        self.kb = knowledge
+        self.schema = schema
+
+    def run(self, frame: Frame) -> Outcome:
+        cluster = self.kb.cluster(frame.subject) if frame.subject else None
+        collection = frame.collection or collection_of(frame, self.kb, self.schema, cluster)
+        frame.collection = collection
+        if collection is None:
+            return Outcome("", "not_understood")
+        if collection == "clusters_all":
+            return self._clusters(frame)
+        if cluster is None:
+            return Outcome("", "clarify")
+        frame.measures = measures_of(frame, collection, self.schema) if collection not in PARTNER_LISTS + ("partners",) else []
+        if collection == "clusters":
+            outcome = self._cluster(frame, cluster)
+        elif collection in TABLES or collection == "tables":
+            outcome = self._tables(frame, cluster, collection)
+        else:
+            outcome = self._partners(frame, cluster, collection)
+        outcome.data.setdefault("cluster", cluster.name)
+        return outcome
+
+    # -- the cluster's own measures -----------------------------------------------------------------
+    def _cluster(self, frame: Frame, c: ClusterProfile) -> Outcome:
+        measures = frame.measures
+        if frame.operation == "describe" or (not measures and frame.operation not in ("estimate", "aggregate", "ratio")
+                                             and not frame.said):
+            return self._overview(c)
+        domains = _domains(frame)
+        if frame.operation in ("estimate", "aggregate") or ("count" in frame.said or "total" in frame.said) and not measures:
+            if "collab_share" in measures:
+                return self._collab_count(c, domains)
+            return self._implied_totals(c, domains)
+        if "population" in measures:
+            return refuse(say("unavailable_population", cluster=c.shown, pct=count_text(c.pct_per_million),
+                              articles=count_text(c.articles_per_million)), missing="population")
+        if frame.operation in ("difference", "more", "less", "ratio") and not frame.claims:
+            pair = self._measure_pair(frame, c, measures, domains)
+            if pair is not None:
+                return pair
+        texts: list[str] = []
+        data: dict[str, Any] = {}
+        claims = list(frame.claims)
+        for measure in measures:
+            for domain in (domains if measure in ("per_million", "collab_share") else [None]):
+                value = _cluster_value(c, measure, domain)
+                mine = [cl for cl in claims if _claim_fits(cl, measure)] if frame.yes_no or claims else []
+                if measure == "collab_share" and frame.operation == "complement":
+                    texts.append(say("collab_share_without", rest=share_text(op.complement(value)), share=share_text(value),
+                                     cluster=c.shown, unit=UNIT[domain], done=_done(domain)))
+                    data[f"{domain}_without_collaboration"] = op.complement(value)
+                    continue
+                text = self._cluster_fact(c, measure, domain, value, frame)
+                if mine:
+                    verdict = all(op.holds(value, cl, lower_is_better=measure.startswith("rank")) for cl in mine)
+                    text = f"{verdict_word(verdict)}. {text}"
+                    for cl in mine:
+                        claims.remove(cl)
+                elif frame.yes_no and measure == "membership" and not frame.negated:
+                    text = f"{verdict_word(c.membership.kind == 'only')}. {text}"
+                texts.append(text)
+                data[measure if domain is None else f"{domain}_{measure}"] = value if not isinstance(value, list) else value
+        if not texts:
+            return Outcome("", "not_understood")
+        return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="lookup." + "+".join(measures))
+
+    def _cluster_fact(self, c: ClusterProfile, measure: str, domain: str | None, value: Any, frame: Frame) -> str:
+        if measure == "rank_size":
+            return say("rank_size", cluster=c.shown, rank=ordinal(value), edition=c.edition)
+        if measure == "rank_intensity":
+            return say("rank_intensity", cluster=c.shown, rank=ordinal(value), edition=c.edition)
+        if measure == "per_million":
+            return say(f"per_million_{domain}", cluster=c.shown, value=count_text(value))
+        if measure == "collab_share":
+            return say(f"collab_share_{domain}", share=share_text(value), cluster=c.shown)
+        if measure == "economy":
+            return say("economy_of", cluster=c.shown, economies=join_names(c.economies))
+        if measure == "membership":
+            return c.membership.sentence
+        if measure == "period":
+            return say("period", cluster=c.shown, edition=c.edition)
+        return ""
+
+    def _measure_pair(self, frame: Frame, c: ClusterProfile, measures: list[str], domains: list[str]) -> Outcome | None:
+        """Two measures of one cluster set against each other: its two ranks, or a figure for patents and articles."""
+        if {"rank_size", "rank_intensity"} <= set(measures) or (frame.operation == "difference" and measures == ["rank_size"]
+                                                                and "rank" in frame.said and "size" not in frame.said):
+            better, worse = ("size", "intensity") if c.rank_size <= c.rank_intensity else ("intensity", "size")
+            values = {"size": c.rank_size, "intensity": c.rank_intensity}
+            gap = abs(c.rank_size - c.rank_intensity)
+            return Outcome(say("rank_pair", cluster=c.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
+                               worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s"),
+                           data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity, "places_apart": gap},
+                           intent="compare.rank")
+        for measure in ("per_million", "collab_share"):
+            if measure in measures and len(domains) == 2:
+                a, b = (_cluster_value(c, measure, d) for d in ("articles", "patents"))
+                if frame.operation == "ratio":
+                    return Outcome(say(f"{measure}_ratio", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
+                                       ratio=_ratio_text(a / b)), data={"ratio": a / b}, intent=f"ratio.{measure}")
+                return Outcome(say(f"{measure}_gap", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
+                                   gap=_fmt(measure, abs(a - b)) if measure != "collab_share" else f"{abs(a - b):g}"),
+                               data={"difference": abs(a - b)}, intent=f"compare.{measure}")
+        return None
+
+    def _overview(self, c: ClusterProfile) -> Outcome:
+        a, p = c.top_applicants.rows[0], c.top_publishers.rows[0]
+        text = say("overview", cluster=c.shown, economies=join_names(c.economies), rank_size=ordinal(c.rank_size),
+                   edition=c.edition, rank_intensity=ordinal(c.rank_intensity), pct=count_text(c.pct_per_million),
+                   articles=count_text(c.articles_per_million), top_applicant=a.shown, top_applicant_count=count_text(a.count),
+                   top_publisher=p.shown, top_publisher_count=count_text(p.count), membership=c.membership.sentence)
+        return Outcome(text, data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity}, intent="describe.cluster")
+
+    def _implied_totals(self, c: ClusterProfile, domains: list[str]) -> Outcome:
+        texts, data = [], {}
+        for domain in domains:
+            table = "applicants" if domain == "patents" else "publishers"
+            row = op.table_rows(c, table)[0]
+            total = op.estimate_total(row)
+            if total is None:
+                continue
+            texts.append(say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[domain],
+                             share=share_text(row.share or 0), value=count_text(round(total.value, -1)),
+                             low=count_text(total.low), high=count_text(total.high)))
+            data[f"{domain}_implied_total"] = round(total.value)
+        if not texts:
+            return refuse(say("no_total", cluster=c.shown))
+        return Outcome(" ".join(texts), data=data, intent="estimate.total")
+
+    def _collab_count(self, c: ClusterProfile, domains: list[str]) -> Outcome:
+        texts, data = [], {}
+        for domain in domains:
+            table = "applicants" if domain == "patents" else "publishers"
+            row = op.table_rows(c, table)[0]
+            total = op.estimate_total(row)
+            if total is None:
+                continue
+            share = c.collaboration(domain).share  # type: ignore[arg-type]
+            value = round(total.value * share / 100, -1)
+            texts.append(say("collab_count_estimate", value=count_text(value), unit=UNIT[domain], cluster=c.shown,
+                             share=share_text(share), total=count_text(round(total.value, -1)), done=_done(domain)))
+            data[f"{domain}_collaborative_estimate"] = value
+        return Outcome(" ".join(texts), data=data, intent="estimate.collab_share")
+
+    # -- organizations --------------------------------------------------------------------------
+    def _tables(self, frame: Frame, c: ClusterProfile, collection: str) -> Outcome:
+        tables = [collection] if collection in TABLES else list(TABLES)
+        named = organizations_in(self.kb, c, frame.refs)
+        unplaced = [ref for ref, ts in named if not ts]
+        if unplaced:
+            return self._org_elsewhere(unplaced[0], c)
+        if named and collection in TABLES:
+            wrong = [ref for ref, ts in named if collection not in ts]
+            if wrong:
+                return self._wrong_table(wrong[0], c, collection, frame)
+        if frame.operation == "intersect":
+            both = op.intersect(op.table_rows(c, "applicants"), op.table_rows(c, "publishers"))
+            if both:
+                return Outcome(say("orgs_both", names=join_names([r.shown for r in both]), cluster=c.shown),
+                               rows=both, intent="intersect.organizations")
+            return Outcome(say("orgs_none_both", cluster=c.shown), intent="intersect.organizations")
+        texts: list[str] = []
+        outcome = Outcome("")
+        for table in tables:
+            part = self._table(frame, c, table, named)
+            if part.status != "answered" and len(tables) == 1:
+                return part
+            if part.status == "answered":
+                texts.append(part.text)
+                outcome.rows += part.rows
+                outcome.focus += part.focus
+                outcome.data.setdefault("rows", []).extend(part.data.get("rows", []))
+                for key, value in part.data.items():
+                    if key != "rows":
+                        outcome.data[key] = value
+                outcome.intent = part.intent
+        if not texts:
+            return part
+        outcome.text = " ".join(texts)
+        return outcome
+
+    def _table(self, frame: Frame, c: ClusterProfile, table: str, named: list[tuple[Ref, list[str]]]) -> Outcome:
+        rows = op.table_rows(c, table)
+        mine = [op.select_named(rows, ref.value) for ref, ts in named if table in ts]
+        mine = [r for r in mine if r is not None]
+        against = [op.select_named(rows, ref.value) for ref, ts in organizations_in(self.kb, c, frame.against) if table in ts]
+        against = [r for r in against if r is not None]
+        chosen = self._select(frame, rows, mine, c, table)
+        if isinstance(chosen, Outcome):
+            return chosen
+        operation = frame.operation
+        if operation in ("more", "less", "difference", "ratio") or (frame.choice and len(chosen + against) == 2) \
+                or (against and frame.yes_no):
+            return self._compare(frame, c, table, chosen, against)
+        if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
+            return self._aggregate(frame, c, table, chosen if len(chosen) > 1 or mine else rows)
+        if operation == "estimate" or ("total" in frame.said and len(chosen) <= 1):
+            row = chosen[0] if chosen else rows[0]
+            return self._estimate(c, table, row)
+        if frame.yes_no and chosen:
+            return self._verify_rows(frame, c, table, chosen, rows)
+        return self._describe_rows(frame, c, table, chosen, rows)
+
+    def _select(self, frame: Frame, rows: list[Row], mine: list[Row], c: ClusterProfile, table: str) -> list[Row] | Outcome:
+        """The rows a frame is about: named ones, else by its selector, else the top (or all, when plural)."""
+        selector = frame.selector
+        kind = selector.kind
+        if kind in ("prev", "next") and (frame.anchors or mine):
+            anchors = [op.select_named(rows, a.value) for a in frame.anchors] or mine
+            anchor = anchors[0]
+            if anchor is None:
+                return refuse(say("not_in_table", table_plural=TABLE_PLURAL[table], cluster=c.shown))
+            found = op.select_relative(rows, anchor, -1 if kind == "prev" else 1)
+            if found is None:
+                side = "above" if kind == "prev" else "below"
+                return refuse(say(f"nothing_{side}", name=anchor.shown, table_plural=TABLE_PLURAL[table], cluster=c.shown,
+                                  n=len(rows)))
+            return [found]
+        if kind == "between" and len(frame.anchors) == 2:
+            ends = [op.select_named(rows, a.value) for a in frame.anchors]
+            if None in ends:
+                return refuse(say("not_in_table", table_plural=TABLE_PLURAL[table], cluster=c.shown))
+            middle = op.select_between(rows, ends[0], ends[1])  # type: ignore[arg-type]
+            if not middle:
+                return refuse(say("none_between", a=ends[0].shown, b=ends[1].shown, table_plural=TABLE_PLURAL[table]))  # type: ignore[union-attr]
+            return middle
+        if mine:
+            return mine
+        if kind == "rank":
+            picked = op.select_rank(rows, selector.ranks)
+            if not picked:
+                return refuse(say("beyond_table", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown,
+                                  position=ordinal_word(max(selector.ranks))), asked_rank=max(selector.ranks))
+            return picked
+        if kind == "last":
+            return rows[-1:]
+        if kind == "top_n":
+            n = selector.n or len(rows)
+            return op.select_top(rows, n)
+        if kind == "all" or frame.plural or frame.operation in ("list", "aggregate", "average", "complement"):
+            return rows
+        if frame.claims and frame.yes_no and any(cl.unit == "top_n" for cl in frame.claims):
+            return rows
+        return rows[:1]
+
+    def _describe_rows(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], rows: list[Row]) -> Outcome:
+        data = {"rows": [row_data(r) for r in chosen]}
+        if frame.selector.kind == "top_n" and frame.selector.n and frame.selector.n > len(rows):
+            note = say("only_listed", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown) + " "
+        else:
+            note = ""
+        if len(chosen) > 1:
+            listed = join_names([f"{r.shown} ({count_text(r.count or 0)}, {share_text(r.share or 0)})" for r in chosen])
+            return Outcome(note + say("top_list", n=len(chosen), table_plural=TABLE_PLURAL[table], cluster=c.shown, rows=listed),
+                           data=data, rows=chosen, focus=chosen, intent=f"list.{table}")
+        row = chosen[0]
+        measures = [m for m in frame.measures if m in ("count", "share", "rank")]
+        named = any(r.kind == "organization" for r in frame.refs) or bool(frame.anchors) and frame.selector.kind == "none"
+        if not named:
+            if frame.selector.kind == "last":
+                text = say("least_listed", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown, unit=UNIT[DOMAIN_OF[table]],
+                           name=row.shown, count=count_text(row.count or 0), share=share_text(row.share or 0))
+            else:
+                position = "top " if row.rank == 1 else f"{ordinal_word(row.rank)}-largest "
+                text = say("top_one", position=position, table_noun=TABLE_NOUN[table], cluster=c.shown, name=row.shown,
+                           count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]], share=share_text(row.share or 0))
+            return Outcome(text, data=data, rows=[row], focus=[row], intent=f"lookup.{table}.name")
+        values = dict(name=row.shown, verb=VERB_PAST[table], count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
+                      cluster=c.shown, share=share_text(row.share or 0), rank_word=ordinal_word(row.rank),
+                      table_plural=TABLE_PLURAL[table])
+        key = "+".join(m for m in ("count", "share", "rank") if m in measures) or "all"
+        template = {"count": "org_count", "share": "org_share", "count+share": "org_count_share", "rank": "org_rank",
+                    "count+rank": "org_rank", "share+rank": "org_all", "count+share+rank": "org_all", "all": "org_all"}[key]
+        return Outcome(say(template, **values), data=data, rows=[row], focus=[row], intent=f"lookup.{table}.{key}")
+
+    def _verify_rows(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], rows: list[Row]) -> Outcome:
+        """A claim about a row: its count, share, rank, place in the top n; every value must hold."""
+        row = chosen[0]
+        named = any(r.kind == "organization" for r in frame.refs)
+        verdicts: list[bool] = []
+        for claim in frame.claims:
+            value = {"count": row.count, "percent": row.share, "ordinal": row.rank, "top_n": row.rank}.get(claim.unit)
+            if value is None:
+                continue
+            verdicts.append(op.holds(float(value), claim, lower_is_better=claim.unit == "ordinal"))
+        if not frame.claims and frame.selector.kind in ("top", "rank", "last") and named:
+            expected = {"top": [1], "last": [rows[-1].rank]}.get(frame.selector.kind, frame.selector.ranks)
+            verdicts.append(row.rank in expected)
+        if not frame.claims and not named and frame.selector.kind != "none":
+            verdicts.append(True)  # "Is there a top applicant?"
+        data = {"rows": [row_data(row)]}
+        if not verdicts:
+            return self._describe_rows(frame, c, table, chosen, rows)
+        verdict = all(verdicts)
+        text = say("org_verdict", yes=verdict_word(verdict), name=row.shown, rank_word=ordinal_word(row.rank),
+                   table_plural=TABLE_PLURAL[table], cluster=c.shown, count=count_text(row.count or 0),
+                   unit=UNIT[DOMAIN_OF[table]], share=share_text(row.share or 0))
+        if frame.negated:
+            text = text.split(". ", 1)[1]
+        if not verdict and named:
+            claimed_rank = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal"), None)
+            if claimed_rank is None and frame.selector.kind == "top":
+                claimed_rank = 1
+            other = next((r for r in rows if r.rank == claimed_rank and r is not row), None)
+            if other is not None:
+                text += " " + say("claimed_is", position="top" if other.rank == 1 else ordinal_word(other.rank),
+                                  table_noun=TABLE_NOUN[table], name=other.shown)
+        return Outcome(text, data={**data, "verdict": verdict}, rows=[row], focus=[row], intent=f"verify.{table}")
+
+    def _compare(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
+        sides = chosen + against
+        if frame.operation == "aggregate" or (len(chosen) >= 2 and against):
+            return self._sum_against(frame, c, table, chosen, against)
+        if len(sides) < 2:
+            return Outcome(say("compare_which_two", example=""), "clarify")
+        a, b = sides[0], sides[1]
+        unit = UNIT[DOMAIN_OF[table]]
+        data = {"rows": [row_data(a), row_data(b)]}
+        if "share" in frame.said and "count" not in frame.said:
+            high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
+            gap = (high.share or 0) - (low.share or 0)
+            return Outcome(say("compare_shares", high=high.shown, high_share=share_text(high.share or 0), low=low.shown,
+                               low_share=share_text(low.share or 0), gap=f"{gap:g}", unit=unit),
+                           data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.share")
+        if "rank" in frame.said and frame.operation == "difference":
+            gap = abs(a.rank - b.rank)
+            return Outcome(say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank), b_rank=ordinal_word(b.rank),
+                               gap=gap, s="" if gap == 1 else "s", table_plural=TABLE_PLURAL[table]),
+                           data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.rank")
+        if frame.operation == "ratio":
+            value = op.ratio(a.count or 0, b.count or 0)
+            return Outcome(say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
+                               unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0)),
+                           data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
+        diff = abs((a.count or 0) - (b.count or 0))
+        if a.count == b.count:
+            return Outcome(say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], unit=unit,
+                               a_count=count_text(a.count or 0)), data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
+        winner, loser = (a, b) if (a.count or 0) > (b.count or 0) else (b, a)
+        text = say("compare_which", winner=winner.shown, verb_present=VERB_PRESENT[table], unit=unit, cluster=c.shown,
+                   w_count=count_text(winner.count or 0), l_count=count_text(loser.count or 0), loser=loser.shown,
+                   diff=count_text(diff))
+        if frame.yes_no and not frame.choice:
+            claimed_more = frame.operation != "less"
+            verdict = ((a.count or 0) > (b.count or 0)) == claimed_more
+            text = f"{verdict_word(verdict)}. {text}"
+        return Outcome(text, data={**data, "difference": diff}, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
+
+    def _sum_against(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
+        count, share, _ = op.aggregate(chosen)
+        other = against[0] if against else None
+        unit = UNIT[DOMAIN_OF[table]]
+        if other is None:
+            return self._aggregate(frame, c, table, chosen)
+        diff = count - (other.count or 0)
+        text = say("sum_against", rows=join_names([r.shown for r in chosen]), count=count_text(count), unit=unit,
+                   other=other.shown, other_count=count_text(other.count or 0), diff=count_text(abs(diff)),
+                   more="more" if diff >= 0 else "fewer")
+        if frame.yes_no:
+            verdict = (diff > 0) == (frame.operation != "less")
+            text = f"{verdict_word(verdict)}. {text}"
+        return Outcome(text, data={"rows": [row_data(r) for r in chosen + [other]], "difference": diff},
+                       rows=chosen + [other], focus=chosen, intent=f"compare.{table}.sum")
+
+    def _aggregate(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row]) -> Outcome:
+        count, share, (low, high) = op.aggregate(chosen)
+        names = join_names([r.shown for r in chosen]) if len(chosen) < 3 or frame.refs else f"the top {len(chosen)} {TABLE_PLURAL[table]}"
+        unit = UNIT[DOMAIN_OF[table]]
+        data = {"rows": [row_data(r) for r in chosen], "count": count, "share": share}
+        if frame.operation == "complement":
+            return Outcome(say("combined_outside", rest=share_text(op.complement(share)), cluster=c.shown, unit=unit, rows=names,
+                               share=share_text(share)), data={**data, "outside_share": op.complement(share)},
+                           rows=chosen, focus=chosen, intent=f"complement.{table}")
+        if frame.operation == "average":
+            return Outcome(say("combined_average", rows=names, average=f"{count / len(chosen):,.1f}".rstrip("0").rstrip("."),
+                               unit=unit, cluster=c.shown, count=count_text(count)),
+                           data=data, rows=chosen, focus=chosen, intent=f"average.{table}")
+        values = dict(rows=names, verb_past=VERB_PAST[table], count=count_text(count), unit=unit, cluster=c.shown,
+                      share=share_text(share), low=share_text(low), high=share_text(high))
+        if "share" in frame.said and "count" not in frame.said:
+            text = say("combined_share", **values)
+        else:
+            text = say("combined_both", **values)
+        if frame.yes_no and frame.claims:
+            verdicts = [op.holds(count if cl.unit == "count" else share, cl) for cl in frame.claims if cl.unit in ("count", "percent")]
+            if verdicts:
+                text = f"{verdict_word(all(verdicts))}. {text}"
+        return Outcome(text, data=data, rows=chosen, focus=chosen, intent=f"aggregate.{table}")
+
+    def _estimate(self, c: ClusterProfile, table: str, row: Row) -> Outcome:
+        total = op.estimate_total(row)
+        if total is None:
+            return refuse(say("no_total", cluster=c.shown))
+        text = say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
+                   share=share_text(row.share or 0), value=count_text(round(total.value, -1)), low=count_text(total.low),
+                   high=count_text(total.high))
+        return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[row],
+                       intent=f"estimate.{table}")
+
+    def _org_elsewhere(self, ref: Ref, c: ClusterProfile) -> Outcome:
+        hits = self.kb.find_organization(ref.value)
+        where = join_names(sorted({h.cluster.shown for h in hits}))
+        shown = hits[0].row.shown if hits else ref.value
+        return refuse(say("org_other_cluster", name=shown, cluster=c.shown, where=where or "no cluster"))
+
+    def _wrong_table(self, ref: Ref, c: ClusterProfile, wanted: str, frame: Frame) -> Outcome:
+        hit = next(h for h in self.kb.find_organization(ref.value) if h.cluster.id == c.id)
+        other = hit.table
+        if frame.yes_no:
+            return Outcome(say("org_wrong_table_no", name=hit.row.shown, table_plural=TABLE_PLURAL[wanted], cluster=c.shown,
+                               rank_word=ordinal_word(hit.row.rank), other_plural=TABLE_PLURAL[other]),
+                           data={"rows": [row_data(Row(other, hit.row.rank, hit.row.name, hit.row.shown, hit.row.count, hit.row.share))]})
+        return refuse(say("org_wrong_table", unit=UNIT[DOMAIN_OF[wanted]], name=hit.row.shown, table_plural=TABLE_PLURAL[wanted],
+                          cluster=c.shown, other_plural=TABLE_PLURAL[other]), organization=hit.row.name)
+
+    # -- partner locations ------------------------------------------------------------------------
+    def _partners(self, frame: Frame, c: ClusterProfile, collection: str) -> Outcome:
+        lists = [collection] if collection in PARTNER_LISTS else list(PARTNER_LISTS)
+        rows = {name: op.table_rows(c, name) for name in PARTNER_LISTS}
+        if frame.operation in ("intersect",) or (frame.operation == "" and "intersect" in frame.said):
+            both = op.intersect(rows["patent_partners"], rows["article_partners"])
+            if both:
+                return Outcome(say("collab_both", places=join_names([r.shown for r in both]), cluster=c.shown),
+                               rows=both, focus=both, data={"rows": [row_data(r) for r in both]}, intent="intersect.partners")
+            return Outcome(say("collab_none_both", cluster=c.shown, patents=join_names([r.shown for r in rows["patent_partners"]]),
+                               articles=join_names([r.shown for r in rows["article_partners"]])), intent="intersect.partners")
+        if frame.operation == "missing" and len(lists) == 1:
+            source = lists[0]
+            target = "article_partners" if source == "patent_partners" else "patent_partners"
+            gone = op.missing(rows[source], rows[target])
+            if not gone:
+                return Outcome(say("collab_missing_none", cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]))
+            return Outcome(say("collab_missing", places=join_names([r.shown for r in gone]), verb="is" if len(gone) == 1 else "are",
+                               cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]), rows=gone, focus=gone)
+        places = [r for r in frame.refs if r.kind == "location"] + [r for r in frame.refs if r.kind == "cluster" and r.value != c.id]
+        lacking_place = frame.lacking.get("place")
+        if places or lacking_place:
+            return self._partner_membership(frame, c, lists, rows, places, lacking_place)
+        texts, shown, data_rows = [], [], []
+        for name in lists:
+            listed = rows[name]
+            if frame.selector.kind == "rank":
+                picked = op.select_rank(listed, frame.selector.ranks)
+                if not picked:
+                    texts.append(say("collab_beyond", n=len(listed), cluster=c.shown, unit=PARTNER_UNIT[name]))
+                    continue
+                texts.append(say("collab_nth", cluster=c.shown, position=ordinal_word(picked[0].rank), unit=PARTNER_UNIT[name],
+                                 place=picked[0].shown))
+                shown += picked
+            elif frame.selector.kind in ("top",) and not frame.plural:
+                texts.append(say("collab_nth", cluster=c.shown, position="top", unit=PARTNER_UNIT[name], place=listed[0].shown))
+                shown.append(listed[0])
+            elif frame.selector.kind == "last":
+                texts.append(say("collab_nth", cluster=c.shown, position="last listed", unit=PARTNER_UNIT[name],
+                                 place=listed[-1].shown))
+                shown.append(listed[-1])
+            elif "count" in frame.said and not frame.plural is False:
+                texts.append(say("collab_count_places", n=len(listed), cluster=c.shown, unit=PARTNER_UNIT[name],
+                                 places=join_names([r.shown for r in listed])))
+                shown += listed
+            else:
+                texts.append(say("collab_places", cluster=c.shown, unit=PARTNER_UNIT[name], places=join_names([r.shown for r in listed])))
+                shown += listed
+        data_rows = [row_data(r) for r in shown]
+        return Outcome(" ".join(texts), data={"rows": data_rows}, rows=shown, focus=shown, intent="list.partners")
+
+    def _partner_membership(self, frame: Frame, c: ClusterProfile, lists: list[str], rows: dict[str, list[Row]],
+                            places: list[Ref], lacking_place: str | None) -> Outcome:
+        names = [(p.text or p.value, p.value) for p in places]
+        if lacking_place:
+            names.append((lacking_place, lacking_place))
+        texts, focus, verdicts = [], [], []
+        claimed_rank = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal"), None)
+        if claimed_rank is None and frame.selector.kind == "rank" and frame.yes_no:
+            claimed_rank = frame.selector.ranks[0]
+        if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None:
+            claimed_rank = 1
+        for typed, value in names:
+            display = self._place_display(value)
+            inside, outside = [], []
+            for name in lists:
+                found = op.select_named(rows[name], value)
+                (inside if found else outside).append((name, found))
+            for name, found in inside:
+                focus.append(found)
+            if frame.yes_no:
+                if claimed_rank is not None:
+                    verdicts.append(bool(inside) and all(f.rank == claimed_rank for _, f in inside) and not outside)
+                else:
+                    verdicts.append(bool(inside) and not outside)
+            if inside:
+                rank_text = ", ".join(f"{ordinal_word(f.rank)} for {PARTNER_UNIT[n]}" for n, f in inside)
+                text = say("collab_member", place=display, cluster=c.shown, where=rank_text)
+                if outside:
+                    text += " " + say("collab_not_in", place=display, unit=join_names([PARTNER_UNIT[n] for n, _ in outside]),
+                                      places=join_names([r.shown for n, _ in outside for r in rows[n]]))
+            else:
+                text = say("collab_member_no", place=display, cluster=c.shown, unit=join_names([PARTNER_UNIT[n] for n, _ in outside]),
+                           places="; ".join(join_names([r.shown for r in rows[n]]) for n, _ in outside))
+            texts.append(text)
+        text = " ".join(texts)
+        if verdicts:
+            text = f"{verdict_word(all(verdicts))}. {text}"
+        return Outcome(text, data={"rows": [row_data(r) for r in focus]}, rows=focus, focus=focus, intent="verify.partners")
+
+    def _place_display(self, value: str) -> str:
+        cluster = self.kb.cluster(value)
+        if cluster is not None:
+            return cluster.shown
+        hits = self.kb.find_location(value)
+        return hits[0].location.shown if hits else value
+
+    # -- all clusters -----------------------------------------------------------------------------
+    def _clusters(self, frame: Frame) -> Outcome:
+        clusters = self.kb.clusters
+        names = join_names([c.shown for c in clusters])
+        said = frame.said
+        measure = ("rank_intensity" if "intensity" in said else "pct_per_million" if "per_million" in said and frame.domain != "articles"
+                   else "articles_per_million" if "per_million" in said else "rank_size")
+        if frame.selector.kind == "top" or "size" in said or "intensity" in said or "per_million" in said:
+            ranked = self.kb.ranked(measure)  # type: ignore[arg-type]
+            best = ranked[0]
+            value = getattr(best, measure)
+            shown = ordinal(value) if measure.startswith("rank") else count_text(value)
+            if len(ranked) == 1:
+                return Outcome(say("best_cluster_one", cluster=best.shown, value=shown, measure=_MEASURE_NAMES[measure]),
+                               data={"measure": measure}, intent="clusters.best")
+            return Outcome(say("best_cluster", n=len(ranked), cluster=best.shown, measure=_MEASURE_NAMES[measure], value=shown),
+                           data={"measure": measure, "ranking": [{"cluster": c.name, measure: getattr(c, measure)} for c in ranked]},
+                           intent="clusters.best")
+        return Outcome(say("clusters_loaded", n=len(clusters), s="" if len(clusters) == 1 else "s", clusters=names,
+                           edition=self.kb.edition), data={"clusters": [c.name for c in clusters]}, intent="clusters.list")
+
+
+_MEASURE_NAMES = {"rank_size": "size", "rank_intensity": "intensity", "pct_per_million": "PCT applications per million inhabitants",
+                  "articles_per_million": "scientific articles per million inhabitants"}
+
+
+def _domains(frame: Frame) -> list[str]:
+    if frame.domain == "both" or frame.domain is None:
+        return ["patents", "articles"]
+    return [frame.domain]
+
+
+def _cluster_value(c: ClusterProfile, measure: str, domain: str | None) -> Any:
+    if measure == "rank_size":
+        return c.rank_size
+    if measure == "rank_intensity":
+        return c.rank_intensity
+    if measure == "per_million":
+        return c.pct_per_million if domain == "patents" else c.articles_per_million
+    if measure == "collab_share":
+        return c.collaboration(domain).share  # type: ignore[arg-type]
+    if measure == "economy":
+        return c.economies
+    if measure == "membership":
+        return c.membership.kind
+    if measure == "period":
+        return c.edition
+    return None
+
+
+def _claim_fits(claim: Claim, measure: str) -> bool:
+    """Which of a cluster's measures a claimed value is about, by its unit."""
+    if measure.startswith("rank"):
+        return claim.unit in ("ordinal", "top_n") or claim.unit == "count" and claim.value <= 200
+    if measure == "per_million":
+        return claim.unit == "count"
+    if measure == "collab_share":
+        return claim.unit == "percent"
+    return False
+
+
+def _done(domain: str | None) -> str:
+    return "filed" if domain == "patents" else "published"
+
+
+def _fmt(measure: str, value: float) -> str:
+    return share_text(value) if measure == "collab_share" else count_text(value)
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -1,0 +1,96 @@
+"""The typed query frame: what one asking clause means, with no spaCy objects in it.
+
+A frame says which cluster (subject), which collection (applicants, publishers, patent or article
+partners, clusters), which measures, which rows (selector), what to do with them (operation), what
+the user claims (claim) and what the question names that we do not have (lacking). It is plain
+data: dialogue copies it, the conversation state stores it as JSON, `/json` shows it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+Operation = str  # lookup | list | compare | ratio | aggregate | average | complement | intersect | missing
+#                  | estimate | describe | talk | refuse | count_rows
+OPERATIONS = ("lookup", "list", "compare", "ratio", "aggregate", "average", "complement", "intersect", "missing",
+              "estimate", "describe", "talk", "refuse", "count_rows", "clusters")
+
+
+@dataclass
+class Claim:
+    """A value the user asserts ("more than 800", "third", "about 6%"), to be checked against the fact."""
+
+    relation: str  # "==", "~", ">", ">=", "<", "<=", "between", "top_n", "member"
+    value: float
+    unit: str  # "count" | "percent" | "ordinal" | "top_n"
+    upper: float | None = None  # "between 100 and 200"
+    text: str = ""  # as written: "6,444", "about 6%"
+    precision: float = 1.0  # "about 6.4" holds when the fact rounds to 6.4: the step of the last digit written
+
+
+@dataclass
+class Ref:
+    """One thing the question names: an organization's row, a partner location, a cluster or an economy."""
+
+    kind: str  # "organization" | "location" | "cluster" | "economy"
+    value: str  # the canonical name (or cluster id)
+    text: str = ""  # as written
+
+
+@dataclass
+class Selector:
+    """Which rows of a collection: by rank, the last, next to a named row, between two, all, the top n."""
+
+    kind: str = "none"  # none | rank | last | prev | next | between | all | top_n | other | named
+    ranks: list[int] = field(default_factory=list)
+    n: int | None = None
+
+
+@dataclass
+class Frame:
+    """The meaning of one asking clause: what was said (filled by the reader), then what it asks of the
+    schema (collection, measures: filled by the resolver)."""
+
+    operation: Operation = ""  # as said: "" when the words name none (then lookup, list or describe)
+    subject: str | None = None  # cluster id
+    collection: str | None = None  # a collection of the schema, once resolved
+    domain: str | None = None  # "patents" | "articles" | "both" | None when not said
+    wants: str | None = None  # what the question asks back: organization | location | cluster | economy
+    said: list[str] = field(default_factory=list)  # measure words as said: count, share, rank, size, ...
+    measures: list[str] = field(default_factory=list)  # schema measures, once resolved
+    refs: list[Ref] = field(default_factory=list)  # named things, in the order written
+    against: list[Ref] = field(default_factory=list)  # the other side of a comparison ("than Toyota")
+    anchors: list[Ref] = field(default_factory=list)  # rows a selector is relative to ("just after AGFA")
+    selector: Selector = field(default_factory=Selector)
+    claims: list[Claim] = field(default_factory=list)
+    yes_no: bool = False
+    choice: bool = False  # "AGFA or Toyota?": pick one, no Yes/No
+    negated: bool = False
+    plural: bool = False
+    cluster_word: bool = False
+    request: bool = False
+    talk: str | None = None  # greeting | thanks | help | bye
+    lacking: dict[str, str] = field(default_factory=dict)  # what we don't have: {"place": "Munich"}, {"attribute": ...}
+    lacking_kind: str | None = None
+    unknown: list[str] = field(default_factory=list)  # words that may name an organization we lack
+    ambiguous: list[str] = field(default_factory=list)  # lexicon entries read two ways, settled by the schema
+    premise_text: str | None = None  # "Being the biggest publisher": checked before answering
+    fragment: bool = False  # "And the second?": leans on the conversation for what it leaves out
+    correction: bool = False  # "no wait, the articles one": replaces a slot of the last question
+    refers: bool = False  # "it", "that", "those": the conversation supplies the thing
+    coverage: float = 0.0  # share of the asking clause's content words the reading explains
+    text: str = ""  # the asking clause
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Frame":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["refs"] = [Ref(**r) for r in values.get("refs", [])]
+        values["against"] = [Ref(**r) for r in values.get("against", [])]
+        values["anchors"] = [Ref(**r) for r in values.get("anchors", [])]
+        values["claims"] = [Claim(**c) for c in values.get("claims", [])]
+        values["selector"] = Selector(**values.get("selector", {}))
+        return cls(**values)

@@ -1,0 +1,527 @@
+"""Read a message into query frames, in passes that are all driven by data.
+
+1. The message is cut into clauses (sentences, and "..., and who ...?" inside one); only the
+   clauses that ask decide what is answered. The others may only lend a subject.
+2. Names and numbers are found (exact, gazetteer, fuzzy: `EntityFinder`) and become placeholders,
+   so words inside a name are invisible to what follows (snips-nlu's way).
+3. The lexicon marks what every other word means (slot values).
+4. Constructions over the placeholder sequence build the parts that need word order: claims,
+   comparisons, neighbours, top-n, yes/no shape.
+5. What is left are slot values; the frame collects them, and the share of the clause's content
+   words they explain is the reading's coverage (Adapt's measure of a parse).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+
+from intents.constructions import Grammar, Match, find, load_grammar
+from intents.entities import EntityFinder, Entities, Found
+from intents.frame import Claim, Frame, Ref, Selector
+from intents.lexicon import Lexicon, load_lexicon
+from intents.pipeline import build_pipeline, cues_of, drop_typo_cues_on_names, token_view
+from intents.text import matching_form
+from intents.vocabulary import Vocabulary, load_vocabulary
+from knowledge.base import KnowledgeBase
+from knowledge.places import Gazetteer
+
+PLACEHOLDER = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOC", "economy": "ECON", "place": "PLACE",
+               "place_economy": "PLACE", "number": "NUM", "percent": "PCT", "ordinal": "ORD", "year": "YEAR"}
+RELATION_OF = {"more": ">", "less": "<", "rel_at_least": ">=", "rel_at_most": "<=", "rel_about": "~",
+               "rel_exactly": "=="}
+VALUE_UNIT = {"NUM": "count", "PCT": "percent", "ORD": "ordinal"}
+# A sentence ends at ? ! ; : or at a full stop after a lower-case word (not "K.U. Leuven").
+_SENTENCE_END = re.compile(r"(?<=[?!;:])\s+|(?<=[a-z0-9\)\"'%][.])\s+|\s+(?:\u2014|--)\s+|\s*\u2014\s*")
+
+
+@dataclass
+class Clause:
+    """One clause as the reader sees it: its tokens, placeholders, lexicon marks and entities."""
+
+    text: str
+    words: list[str]
+    symbols: list[frozenset[str]]
+    entities: Entities
+    tags: dict[str, list[tuple[int, int]]]  # lexicon entry id -> spans (outside names)
+    content: list[int]  # indices of content words (not stop words, not punctuation)
+    question_mark: bool
+    matches: list[Match] = field(default_factory=list)
+
+    def has(self, *entry_ids: str) -> bool:
+        return any(e in self.tags for e in entry_ids)
+
+    def starts_with(self, *entry_ids: str) -> bool:
+        first = next((i for i, w in enumerate(self.words) if w.strip(",")), None)
+        return first is not None and any(e in self.symbols[first] for e in entry_ids)
+
+
+@dataclass
+class Reading:
+    """A whole message read: the frames of its asking clauses, in order, and a subject lent by the rest."""
+
+    frames: list[Frame]
+    context_subject: str | None = None
+    context_refs: list[Ref] = field(default_factory=list)
+
+
+def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
+    """The entity finder's vocabulary with the lexicon as its cue words (so cue words are never names)."""
+    base = load_vocabulary()
+    cues = {entry.id: list(entry.phrases) for entry in lexicon.entries.values()}
+    return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=base.ordinals,
+                      number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
+                      relations=base.relations, place_abbreviations=base.place_abbreviations, demonyms=base.demonyms)
+
+
+class Reader:
+    """Text -> frames. Built once per knowledge base; `read` is safe to call from one thread at a time."""
+
+    def __init__(self, knowledge: KnowledgeBase, places: Gazetteer, lexicon: Lexicon | None = None) -> None:
+        self.knowledge = knowledge
+        self.lexicon = lexicon or load_lexicon()
+        self.vocabulary = reader_vocabulary(self.lexicon)
+        self.nlp: Language = build_pipeline(knowledge, self.vocabulary)
+        self.stop_words = frozenset(self.nlp.Defaults.stop_words)
+        self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
+        self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
+        self.known = frozenset(self.vocabulary.known_words | self.stop_words)
+        self._splitter = re.compile(
+            r"(?:,\s*(?:and\s+|but\s+|also\s+|or\s+)?|\s+(?:and|but|also)\s+)(?=(?:" + "|".join(
+                re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b)", re.IGNORECASE)
+
+    # -- passes -----------------------------------------------------------------------------------
+    def read(self, text: str) -> Reading:
+        clauses = [self.clause(part) for part in self.split(text)]
+        clauses = [c for c in clauses if c.words]
+        clauses = _attach_tags(clauses)
+        asking = [c for c in clauses if self._asks(c)]
+        if not asking:
+            contentful = [c for c in clauses if c.content or c.entities.items]
+            asking = contentful[-1:] if contentful else clauses[-1:]
+        others = [c for c in clauses if c not in asking]
+        frames = []
+        premise: str | None = None
+        for clause in clauses:
+            if clause.starts_with("premise") and clause not in asking[-1:]:
+                premise = clause.text  # "Being the biggest publisher, what share ...": checked with the question
+                continue
+            if clause in asking:
+                frame = self.frame(clause)
+                frame.premise_text = frame.premise_text or premise
+                premise = None
+                frames.append(frame)
+        subject, refs = None, []
+        for other in others:
+            named = other.entities.values("cluster")
+            if named and subject is None:
+                subject = named[0]
+            refs += [Ref("organization", v, "") for v in other.entities.values("organization")]
+        return Reading(frames, subject, refs)
+
+    def split(self, text: str) -> list[str]:
+        """Sentences, then clauses that start with a question word after a comma or "and"."""
+        parts: list[str] = []
+        for sentence in _SENTENCE_END.split(text):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            pieces = [p for p in self._splitter.split(sentence) if p and p.strip(" ,")]
+            # A piece without a question word of its own stays with the one before it.
+            parts.extend(p.strip(" ,") for p in pieces)
+        return parts or [text]
+
+    def clause(self, text: str) -> Clause:
+        doc = self.nlp(matching_form(text))
+        capitalized = _capitalized(text)
+        drop_typo_cues_on_names(doc, capitalized)
+        entities = self.finder.find(doc, capitalized)
+        view = token_view(doc)
+        words = view.lower
+        size = len(words)
+        in_name = [False] * size
+        symbols: list[set[str]] = [{"w:" + w} for w in words]
+        for item in entities.items:
+            for i in range(item.start, min(item.end, size)):
+                in_name[i] = True
+                symbols[i].add(PLACEHOLDER[item.type])
+        unknown = {w.lower() for term in entities.unknown_terms for w in term.split()}
+        for i, word in enumerate(words):
+            if not in_name[i] and word in unknown:
+                symbols[i].add("UNK")
+                in_name[i] = True
+        tags: dict[str, list[tuple[int, int]]] = {}
+        phrase_spans = []
+        for cue in cues_of(doc):
+            if any(in_name[cue.start:cue.end]) and not self._number_in_phrase(entities, cue.start, cue.end):
+                continue
+            tags.setdefault(cue.label, []).append((cue.start, cue.end))
+            if cue.end - cue.start > 1:
+                phrase_spans.append((cue.start, cue.end))
+            for i in range(cue.start, cue.end):
+                symbols[i].add(cue.label)
+        # A number inside a phrase of the lexicon ("per 1 million", "no 1") is part of the phrase.
+        entities.items = [e for e in entities.items if not (e.type in ("number", "ordinal") and any(
+            s <= e.start and e.end <= t for s, t in phrase_spans))]
+        for i in range(size):
+            if not any(e.start <= i < e.end for e in entities.items):
+                symbols[i] -= {"NUM", "ORD"}
+        content = [i for i, w in enumerate(words) if view.alpha[i] and w not in self.stop_words]
+        return Clause(text=text, words=words, symbols=[frozenset(s) for s in symbols], entities=entities, tags=tags,
+                      content=content, question_mark=text.rstrip().endswith("?"))
+
+    @staticmethod
+    def _number_in_phrase(entities: Entities, start: int, end: int) -> bool:
+        """A lexicon phrase over a number ("per 1 million", "top 3" is not one): the phrase keeps its meaning."""
+        inside = [e for e in entities.items if start <= e.start and e.end <= end]
+        return bool(inside) and all(e.type in ("number", "ordinal") for e in inside) and end - start > 1
+
+    def _asks(self, clause: Clause) -> bool:
+        """A clause asks when it ends with '?', or opens with a question word, a request, a yes/no verb or a
+        correction, or names a claim tag; statements about oneself ("We're a team from Lyon") do not."""
+        if clause.question_mark:
+            return True
+        if clause.starts_with("who", "location_noun", "request", "yesno", "list", "describe", "correction", "count",
+                              "how_much", "follow", "which_cluster", "rank", "share", "greeting", "thanks", "help", "bye"):
+            return not clause.starts_with("first_person", "statement")
+        return clause.has("tag", "correction") and not clause.starts_with("first_person")
+
+    # -- the frame --------------------------------------------------------------------------------
+    def frame(self, clause: Clause) -> Frame:
+        frame = Frame(text=clause.text)
+        consumed: set[int] = set()
+        words_end = len(clause.symbols)
+        while words_end and all(not c.isalnum() for c in clause.words[words_end - 1]):
+            words_end -= 1  # END is after the last word: "..., right?" ends before the "?"
+        symbols = clause.symbols[:words_end]
+        for construction in self.grammar.constructions:
+            for match in find(construction, symbols):
+                if _BUILDERS[construction.builds](self, clause, frame, match, consumed):
+                    clause.matches.append(match)
+        tags = clause.tags
+        frame.domain = _only(self._values(clause, "domain"))
+        if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
+            frame.domain = "both"
+        wants = self._values(clause, "wants")
+        frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
+        frame.said = self._values(clause, "measure")
+        frame.plural = bool(self._values(clause, "plural"))
+        frame.cluster_word = bool(self._values(clause, "cluster_word"))
+        ops = self._values(clause, "op")
+        for op in self.grammar.operation_order:
+            if op in ops:
+                frame.operation = op
+                break
+        else:
+            frame.operation = ""
+        selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
+        if frame.selector.kind == "none":
+            for kind in ("prev", "next", "between", "other", "former", "latter", "last", "top", "all"):
+                if kind in selects:
+                    frame.selector = Selector(kind)
+                    break
+        frame.ambiguous = [e for e in tags if len(self.lexicon.entry(e).readings) > 1]
+        frame.negated = "negation" in tags and not frame.yes_no or ("negation" in tags and _negated_inside(clause))
+        talk = self._values(clause, "talk")
+        frame.talk = talk[0] if talk else None
+        for kind in self._values(clause, "lacks"):
+            span = next(s for e, spans in tags.items() for s in spans if kind in self.lexicon.entry(e).slot_values("lacks"))
+            frame.lacking[kind] = " ".join(clause.words[span[0]:span[1]])
+        shapes = set(self._values(clause, "shape"))
+        frame.fragment = clause.starts_with("follow") or (not clause.content and bool(clause.entities.items))
+        frame.correction = "correction" in shapes
+        frame.refers = "refer" in shapes
+        self._entities(clause, frame, consumed)
+        self._values_as_claims(clause, frame, consumed)
+        ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
+        if ranks and frame.selector.kind in ("none", "top", "last"):
+            frame.selector = Selector("rank", ranks=ranks)
+        frame.coverage = self._coverage(clause)
+        return frame
+
+    def _values(self, clause: Clause, slot: str) -> list[str]:
+        found: list[str] = []
+        for entry_id in clause.tags:
+            entry = self.lexicon.entry(entry_id)
+            if len(entry.readings) > 1:
+                continue  # ambiguous words are settled later, against the schema
+            for value in sorted(entry.slot_values(slot)):
+                if value not in found:
+                    found.append(value)
+        return found
+
+    def _entities(self, clause: Clause, frame: Frame, consumed: set[int]) -> None:
+        """Names become refs (unless a construction took them); places and names we lack are noted."""
+        against = {(r.kind, r.value) for r in frame.against}
+        anchors = {(r.kind, r.value) for r in frame.anchors}
+        for item in clause.entities.items:
+            if item.type in ("organization", "location", "cluster", "economy"):
+                key = (item.type, item.value)
+                if key in against or key in anchors or any(r.kind == item.type and r.value == item.value for r in frame.refs):
+                    continue
+                frame.refs.append(Ref(item.type, item.value, item.text))
+            elif item.type in ("place", "place_economy"):
+                frame.lacking.setdefault("place", _as_typed(clause.text, item.text) if item.how != "gazetteer" else item.value)
+                frame.lacking_kind = "economy" if item.type == "place_economy" else "place"
+            elif item.type == "year" and item.number is not None and int(item.number) not in self._editions():
+                frame.lacking.setdefault("edition", str(int(item.number)))
+        if clause.entities.unknown_terms:
+            frame.unknown = [_as_typed(clause.text, t) for t in clause.entities.unknown_terms]
+
+    def _editions(self) -> set[int]:
+        return {c.edition for c in self.knowledge.clusters}
+
+    def _values_as_claims(self, clause: Clause, frame: Frame, consumed: set[int]) -> None:
+        """In a yes/no question every value not yet read is claimed as it is ("ULB third with 9%?")."""
+        if not frame.yes_no:
+            return
+        for item in clause.entities.items:
+            if item.type in ("number", "percent", "ordinal") and item.start not in consumed and item.number is not None:
+                if _followed_by(clause, item.end, "time_unit"):
+                    continue
+                unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
+                frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
+                                          precision=_precision(item.text)))
+                consumed.update(range(item.start, item.end))
+
+    def _coverage(self, clause: Clause) -> float:
+        """The share of content words that are names, lexicon words or known words: how much the reading explains."""
+        if not clause.content:
+            return 1.0 if clause.entities.items or clause.tags else 0.0
+        explained = 0
+        for i in clause.content:
+            symbols = clause.symbols[i]
+            if any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known:
+                explained += 1
+        return explained / len(clause.content)
+
+
+# -- construction builders: each adds what its match means to the frame -------------------------------
+
+def _value_at(clause: Clause, span: tuple[int, int] | None) -> Found | None:
+    if span is None:
+        return None
+    return next((e for e in clause.entities.items if e.start <= span[0] < e.end and e.type in ("number", "percent", "ordinal")), None)
+
+
+def _ref_at(clause: Clause, span: tuple[int, int] | None) -> Ref | None:
+    if span is None:
+        return None
+    item = next((e for e in clause.entities.items if e.start <= span[0] < e.end
+                 and e.type in ("organization", "location", "cluster", "economy")), None)
+    return Ref(item.type, item.value, item.text) if item else None
+
+
+def _entry_at(clause: Clause, span: tuple[int, int] | None, choices: dict[str, str]) -> str | None:
+    if span is None:
+        return None
+    for entry_id, value in choices.items():
+        if entry_id in clause.symbols[span[0]]:
+            return value
+    return None
+
+
+def _followed_by(clause: Clause, index: int, entry_id: str) -> bool:
+    return index < len(clause.symbols) and entry_id in clause.symbols[index]
+
+
+def _precision(text: str) -> float:
+    """The step of the last digit written: "6,444" -> 1, "6.4" -> 0.1, "6,400" -> 100 when about."""
+    digits = re.sub(r"[^\d.,]", "", text)
+    if re.search(r"[.,]\d{1,2}$", digits) and not re.search(r"[.,]\d{3}$", digits):
+        return 10 ** -len(re.search(r"[.,](\d{1,2})$", digits).group(1))  # type: ignore[union-attr]
+    plain = re.sub(r"[^\d]", "", digits)
+    zeros = len(plain) - len(plain.rstrip("0")) if plain.strip("0") else 0
+    return float(10 ** zeros)
+
+
+def _claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
+    value = _value_at(clause, match.spans[-1])
+    if value is None or value.number is None or value.start in consumed or _followed_by(clause, value.end, "time_unit"):
+        return False
+    frame.claims.append(Claim(relation, float(value.number), VALUE_UNIT[PLACEHOLDER[value.type]], text=value.text,
+                              precision=_precision(value.text)))
+    consumed.update(range(value.start, value.end))
+    return True
+
+
+def _claim_between(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    low, high = _value_at(clause, match.spans[1]), _value_at(clause, match.spans[3])
+    if low is None or high is None or low.number is None or high.number is None:
+        return False
+    unit = "percent" if "percent" in (low.type, high.type) else "count"
+    frame.claims.append(Claim("between", float(low.number), unit, upper=float(high.number), text=f"{low.text}-{high.text}"))
+    consumed.update(range(low.start, high.end))
+    return True
+
+
+def _claim_half(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    relation = _entry_at(clause, match.spans[0], RELATION_OF)
+    word = clause.words[match.spans[-1][0]] if match.spans[-1] else "half"  # type: ignore[index]
+    if relation is None:
+        relation = "<" if "minority" in clause.symbols[match.spans[-1][0]] else ("~" if word == "half" else ">")  # type: ignore[index]
+    frame.claims.append(Claim(relation, 50.0, "percent", text=word))
+    frame.yes_no = frame.yes_no or True
+    return True
+
+
+def _claim_fraction(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "~"
+    start = match.spans[2][0]  # type: ignore[index]
+    phrase = " ".join(clause.words[start:match.end])
+    value = reader.vocabulary.fractions.get(phrase)
+    if value is None:
+        return False
+    frame.claims.append(Claim(relation, float(value), "percent", text=phrase))
+    consumed.update(range(start, match.end))
+    return True
+
+
+def _in_top(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    value = _value_at(clause, match.spans[-1])
+    if value is None or value.number is None:
+        return False
+    frame.claims.append(Claim("top_n", float(value.number), "top_n", text=f"top {value.text}"))
+    consumed.update(range(value.start, value.end))
+    return True
+
+
+def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    value = _value_at(clause, match.spans[-1])
+    if value is None or value.number is None or value.start in consumed:
+        return False
+    n = int(value.number)
+    if n > max((len(t.rows) for c in reader.knowledge.clusters for t in (c.top_applicants, c.top_publishers)), default=3) * 3:
+        frame.claims.append(Claim("top_n", float(n), "top_n", text=f"top {value.text}"))  # "top 50": a cluster ranking
+    else:
+        frame.selector = Selector("top_n", n=n)
+    consumed.update(range(value.start, value.end))
+    return True
+
+
+def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    first, second = _ref_at(clause, match.spans[1]), _ref_at(clause, match.spans[3])
+    if first is None or second is None:
+        return False
+    if clause.has("difference", "more", "less", "ratio", "aggregate", "choice") or "w:who" not in clause.symbols[0] and not clause.has("who"):
+        return False  # "the difference between A and B": two rows to compare, not the one between them
+    frame.selector = Selector("between")
+    frame.anchors = [first, second]
+    return True
+
+
+def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next"})
+    anchor = _ref_at(clause, match.spans[-1])
+    if kind is None or anchor is None:
+        return False
+    frame.selector = Selector(kind)
+    frame.anchors = [anchor]
+    return True
+
+
+def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    ref = _ref_at(clause, match.spans[-1])
+    word = clause.words[match.spans[0][0]]  # type: ignore[index]
+    if ref is None:
+        return False
+    if word in ("to", "with") and not clause.has("more", "less", "difference", "ratio") and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
+        return False  # "collaborate with Paris", "belong to": no comparison
+    frame.against.append(ref)
+    return True
+
+
+def _choice(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.choice = True
+    return True
+
+
+def _yes_no(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    first = match.spans[-1][0]  # type: ignore[index]
+    nxt = clause.words[first + 1] if first + 1 < len(clause.words) else ""
+    if clause.words[first] in ("can", "could", "would", "will") and nxt == "you":
+        return False  # "Could you tell me ...": a request
+    if clause.words[first] in ("do", "does") and nxt == "you":
+        return False  # "do you know ...": a request too
+    frame.yes_no = True
+    return True
+
+
+def _tag(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.yes_no = True
+    return True
+
+
+def _bare_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    if clause.has("who", "count", "how_much", "list", "which_cluster") or not clause.question_mark:
+        return False
+    value = _value_at(clause, match.spans[0])
+    if value is None or value.start in consumed:
+        return False
+    frame.yes_no = True
+    return True
+
+
+def _premise(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    comma = clause.text.find(",")
+    if comma < 0:
+        return False
+    frame.premise_text = clause.text[:comma]
+    return True
+
+
+def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.request = True
+    return True
+
+
+_BUILDERS = {
+    "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
+    "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
+    "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "premise": _premise, "request": _request,
+}
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _only(values: list[str]) -> str | None:
+    return values[0] if len(values) == 1 else None
+
+
+def _negated_inside(clause: Clause) -> bool:
+    """"Is AGFA not the top applicant?": a negation after the yes/no verb, not only in the tag ("isn't it?")."""
+    spans = clause.tags.get("negation", [])
+    tag_spans = clause.tags.get("tag", [])
+    return any(not any(t[0] <= s[0] < t[1] for t in tag_spans) and s[0] > 0 for s in spans)
+
+
+def _attach_tags(clauses: list[Clause]) -> list[Clause]:
+    """"... 58th by size — OK to present?": a clause that is only a tag makes the one before it a yes/no claim."""
+    result: list[Clause] = []
+    for clause in clauses:
+        only_tag = clause.has("tag", "yesno") and not clause.entities.items and not any(
+            e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person"))
+        if only_tag and result:
+            previous = result[-1]
+            previous.question_mark = True
+            previous.tags.setdefault("tag", []).append((len(previous.words), len(previous.words)))
+            previous.symbols = previous.symbols[:-1] + [previous.symbols[-1] | {"tag"}] if previous.symbols else previous.symbols
+            continue
+        result.append(clause)
+    return result
+
+
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+)\b|\b([A-Z]{2,}|(?:[A-Z]\.){2,})(?![\w.])")
+
+
+def _capitalized(text: str) -> frozenset[str]:
+    """Words written with a capital inside a sentence ("did Apple file") or in capitals: read as names."""
+    return frozenset((word or caps).lower() for word, caps in _CAPITALIZED.findall(text.strip()))
+
+
+def _as_typed(text: str, term: str) -> str:
+    match = re.search(re.escape(term).replace("\\ ", r"\s+"), text, re.IGNORECASE)
+    return match.group(0) if match else term

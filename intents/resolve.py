@@ -1,0 +1,131 @@
+"""Settle a frame against the schema: which collection and measures it asks about, which operation.
+
+The reader wrote down what was said; here each slot gets its schema meaning. A word read two ways
+("place": a rank or a partner location; "largest": size or the top row) takes the reading the
+rest of the frame makes valid. Nothing here weighs evidence: a slot is filled by what was said,
+else by what the schema allows with the other slots, else it stays empty (and dialogue or a
+question back fills it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from intents.frame import Claim, Frame, Ref, Selector
+from knowledge.base import KnowledgeBase
+from knowledge.models import ClusterProfile
+from knowledge.schema import Schema
+
+CLUSTER_MEASURES = ("rank", "size", "intensity", "per_million", "collab", "economy", "membership", "period",
+                    "population")
+ROW_MEASURES = ("count", "share", "rank")
+
+
+@dataclass
+class Decision:
+    """What to do with a frame: run it (`query`), refuse (`refuse`, with a reason), talk, or ask back."""
+
+    kind: str  # query | refuse | talk | clarify | not_understood
+    reason: str = ""
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+def settle_ambiguous(frame: Frame) -> None:
+    """Give each word that reads two ways the reading the rest of the frame makes valid."""
+    for entry in frame.ambiguous:
+        if entry == "place_word":
+            if "collab" in frame.said or frame.wants == "location":
+                frame.wants = frame.wants or "location"
+            elif "rank" not in frame.said:
+                frame.said.append("rank")
+        elif entry == "big":
+            about_rows = (frame.wants in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
+                          or frame.selector.kind not in ("none",) or (frame.domain and not frame.cluster_word
+                                                                      and "per_million" not in frame.said))
+            if about_rows and "size" not in frame.said and "rank" not in frame.said:
+                if frame.selector.kind == "none":
+                    frame.selector = Selector("top")
+            elif "size" not in frame.said:
+                frame.said.append("size")
+    frame.ambiguous = []
+
+
+def organizations_in(kb: KnowledgeBase, cluster: ClusterProfile | None, refs: list[Ref]) -> list[tuple[Ref, list[str]]]:
+    """Each organization ref with the tables it is in, in this cluster."""
+    found = []
+    for ref in refs:
+        if ref.kind != "organization":
+            continue
+        tables = [h.table for h in kb.find_organization(ref.value) if cluster is None or h.cluster.id == cluster.id]
+        found.append((ref, tables))
+    return found
+
+
+def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: ClusterProfile | None) -> str | None:
+    """The collection a frame asks about, from its names first, then from what it wants and measures."""
+    domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain] if frame.domain else []
+    orgs = organizations_in(kb, cluster, frame.refs + frame.anchors + frame.against)
+    if orgs:
+        tables = [t for _, ts in orgs for t in ts]
+        wanted = [schema.organizations(d) for d in domains]
+        for table in wanted:
+            if table in tables:
+                return table
+        if wanted and len(wanted) == 1:
+            return wanted[0]  # named in the other table: the executor says so
+        return tables[0] if tables else (wanted[0] if wanted else None)
+    locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
+    partner_question = "collab" in frame.said and (frame.wants == "location" or locations or frame.selector.kind != "none"
+                                                   or frame.operation in ("list", "intersect", "missing")
+                                                   or frame.plural and "share" not in frame.said)
+    if locations or partner_question or frame.wants == "location" and frame.operation in ("intersect", "missing", "list"):
+        return schema.locations(domains[0]) if len(domains) == 1 else "partners"
+    if frame.wants == "location" and not any(m in frame.said for m in ("rank", "size", "intensity", "per_million")):
+        return schema.locations(domains[0]) if len(domains) == 1 else "partners"
+    if frame.wants == "cluster" or (frame.cluster_word and frame.plural and not frame.refs and frame.operation != "describe"
+                                    and not frame.claims and frame.wants != "organization"):
+        return "clusters_all"
+    rows_asked = (frame.wants == "organization" or frame.selector.kind in ("top", "last", "rank", "top_n", "all", "prev",
+                                                                           "next", "between", "other", "former", "latter")
+                  or frame.operation in ("aggregate", "average", "complement") and "collab" not in frame.said)
+    cluster_measure = any(m in frame.said for m in CLUSTER_MEASURES)
+    if rows_asked and not (cluster_measure and frame.wants != "organization" and frame.selector.kind in ("none", "top")
+                           and not frame.plural):
+        if len(domains) == 1:
+            return schema.organizations(domains[0])
+        return "tables"
+    if cluster_measure or frame.operation == "describe" or any(r.kind in ("cluster", "economy") for r in frame.refs):
+        return "clusters"
+    if domains and ("count" in frame.said or "total" in frame.said or frame.operation in ("estimate", "aggregate")):
+        return "clusters"  # "how many PCT applications does the cluster have": only an estimate exists
+    return None
+
+
+def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
+    """The schema measures a frame asks for in its collection."""
+    said = frame.said
+    if collection == "clusters":
+        found: list[str] = []
+        if "size" in said or ("rank" in said and "intensity" not in said):
+            found.append("rank_size")
+        if "intensity" in said and "per_million" not in said:
+            found.append("rank_intensity")
+        if "per_million" in said:
+            found.append("per_million")
+        if "collab" in said:
+            found.append("collab_share")
+        for measure in ("economy", "membership", "period", "population"):
+            if measure in said:
+                found.append(measure)
+        if not found and frame.claims and all(c.unit == "ordinal" for c in frame.claims):
+            found.append("rank_size")
+        if not found and any(c.unit == "top_n" for c in frame.claims):
+            found.append("rank_size")
+        return found
+    if collection in ("applicants", "publishers", "tables"):
+        found = [m for m in ROW_MEASURES if m in said]
+        for claim in frame.claims:
+            implied = {"count": "count", "percent": "share", "ordinal": "rank", "top_n": "rank"}.get(claim.unit)
+            if implied and implied not in found and not (implied == "count" and "share" in found):
+                found.append(implied)
+        return found
+    return ["position"]
