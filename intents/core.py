@@ -118,7 +118,7 @@ class Core:
                            {"missing": "definitions"})
         named_rows = [r for r in frame.refs if r.kind == "organization"]
         asks_rows = frame.wants == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
-        if frame.unknown and not named_rows and asks_rows and not ours:
+        if frame.unknown and not named_rows and asks_rows:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
@@ -127,7 +127,8 @@ class Core:
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})
-        if frame.coverage < MIN_COVERAGE and not (frame.refs or frame.claims or frame.said):
+        anchored = frame.said or frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
+        if frame.coverage < MIN_COVERAGE and not anchored:
             return self._not_understood(frame.text)
         return None
 

@@ -88,7 +88,8 @@ def fill(frame: Frame, state: State) -> Frame:
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
         if previous.selector.kind != "none" and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
-    if not named_rows and not new.refs and (new.refers or new.against or new.correction or new.fragment):
+    if not named_rows and not new.refs and (new.refers or new.against or new.correction or new.fragment) \
+            and (not frame.wants or frame.against):
         rows = _rows_for(new, state, previous)
         if rows is not None:
             new.refs = rows
@@ -112,8 +113,6 @@ def _rows_for(frame: Frame, state: State, previous: Frame) -> list[Ref] | None:
     """The rows "it", "they", "that" stand for: the focus of the last answer."""
     if frame.selector.kind not in ("none", "other", "former", "latter") and not frame.refers:
         return None
-    if frame.against and previous.refs:
-        return [r for r in previous.refs if r.kind in ("organization", "location")] or [_ref(f) for f in state.focus[:1]] or None
     if not state.focus:
         return None
     focus = state.focus

@@ -58,6 +58,8 @@ class Executor:
             return Outcome("", "not_understood")
         if collection == "clusters_all":
             return self._clusters(frame)
+        if collection == "economy":
+            return self._economy(frame)
         if cluster is None:
             return Outcome("", "clarify")
         frame.measures = measures_of(frame, collection, self.schema) if collection not in PARTNER_LISTS + ("partners",) else []
@@ -244,6 +246,8 @@ class Executor:
             return self._compare(frame, c, table, chosen, against)
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
             return self._aggregate(frame, c, table, chosen if len(chosen) > 1 or mine else rows)
+        if operation == "estimate" and len(chosen) > 1 and len(mine) != 1:
+            return self._aggregate(frame, c, table, chosen)  # "roughly how many do the top three have": an exact sum
         if operation == "estimate" or ("total" in frame.said and len(chosen) <= 1):
             row = chosen[0] if chosen else rows[0]
             return self._estimate(c, table, row)
@@ -467,6 +471,10 @@ class Executor:
     def _partners(self, frame: Frame, c: ClusterProfile, collection: str) -> Outcome:
         lists = [collection] if collection in PARTNER_LISTS else list(PARTNER_LISTS)
         rows = {name: op.table_rows(c, name) for name in PARTNER_LISTS}
+        places = [r for r in frame.refs if r.kind == "location"] + [r for r in frame.refs if r.kind == "cluster" and r.value != c.id]
+        lacking_place = frame.lacking.get("place")
+        if places or lacking_place:
+            return self._partner_membership(frame, c, lists, rows, places, lacking_place)
         if frame.operation in ("intersect",) or (frame.operation == "" and "intersect" in frame.said):
             both = op.intersect(rows["patent_partners"], rows["article_partners"])
             if both:
@@ -482,10 +490,6 @@ class Executor:
                 return Outcome(say("collab_missing_none", cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]))
             return Outcome(say("collab_missing", places=join_names([r.shown for r in gone]), verb="is" if len(gone) == 1 else "are",
                                cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]), rows=gone, focus=gone)
-        places = [r for r in frame.refs if r.kind == "location"] + [r for r in frame.refs if r.kind == "cluster" and r.value != c.id]
-        lacking_place = frame.lacking.get("place")
-        if places or lacking_place:
-            return self._partner_membership(frame, c, lists, rows, places, lacking_place)
         texts, shown, data_rows = [], [], []
         for name in lists:
             listed = rows[name]
@@ -523,8 +527,8 @@ class Executor:
         claimed_rank = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal"), None)
         if claimed_rank is None and frame.selector.kind == "rank" and frame.yes_no:
             claimed_rank = frame.selector.ranks[0]
-        if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None:
-            claimed_rank = 1
+        if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None and not frame.plural:
+            claimed_rank = 1  # "Is Gent the top partner?"; "among the top partners" claims only a place in the list
         for typed, value in names:
             display = self._place_display(value)
             inside, outside = [], []
@@ -539,8 +543,8 @@ class Executor:
                 else:
                     verdicts.append(bool(inside) and not outside)
             if inside:
-                rank_text = ", ".join(f"{ordinal_word(f.rank)} for {PARTNER_UNIT[n]}" for n, f in inside)
-                text = say("collab_member", place=display, cluster=c.shown, where=rank_text)
+                rank_text = join_names([f"{ordinal_word(f.rank)} for {PARTNER_UNIT[n]}" for n, f in inside])
+                text = say("collab_member_ranks", place=display, cluster=c.shown, where=rank_text)
                 if outside:
                     text += " " + say("collab_not_in", place=display, unit=join_names([PARTNER_UNIT[n] for n, _ in outside]),
                                       places=join_names([r.shown for n, _ in outside for r in rows[n]]))
@@ -559,6 +563,32 @@ class Executor:
             return cluster.shown
         hits = self.kb.find_location(value)
         return hits[0].location.shown if hits else value
+
+    # -- an economy's clusters -----------------------------------------------------------------------
+    def _economy(self, frame: Frame) -> Outcome:
+        economy = next(r.value for r in frame.refs if r.kind == "economy")
+        clusters = self.kb.clusters_of_economy(economy)
+        if not clusters:
+            return refuse(say("economy_missing", economy=economy, covered=join_names([c.shown for c in self.kb.clusters])))
+        first = clusters[0]
+        membership = first.membership
+        data = {"economy": economy, "clusters": [c.name for c in clusters]}
+        if membership.kind == "only" and len(clusters) == 1:
+            count_claims = [cl for cl in frame.claims if cl.unit == "count"]
+            if frame.yes_no:
+                verdict = all(op.holds(1, cl) for cl in count_claims) if count_claims else "membership" in frame.said
+                template = "economy_only_yes" if verdict else "economy_only_no_other"
+            else:
+                template = "economy_only"
+            return Outcome(say(template, cluster=first.shown, economy=economy, edition=first.edition), data={**data, "count": 1},
+                           intent="lookup.economy.clusters")
+        if membership.count and ("count" in frame.said or frame.yes_no):
+            text = say("economy_count", economy=economy, count=membership.count, s="" if membership.count == 1 else "s",
+                       edition=first.edition, sentence=membership.sentence)
+            return Outcome(text, data={**data, "count": membership.count}, intent="lookup.economy.clusters")
+        text = say("economy_loaded", economy=economy, clusters=join_names([c.shown for c in clusters]))
+        return Outcome(text + (" " + membership.sentence if membership.kind != "other" else ""), data=data,
+                       intent="list.economy.clusters")
 
     # -- all clusters -----------------------------------------------------------------------------
     def _clusters(self, frame: Frame) -> Outcome:

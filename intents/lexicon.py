@@ -28,6 +28,7 @@ class Entry:
     id: str
     readings: tuple[dict[str, str], ...]
     phrases: tuple[str, ...]
+    hides: bool = False  # like a name, the phrase hides the words inside it ("over the last five years")
 
     def slot_values(self, slot: str) -> set[str]:
         return {reading[slot] for reading in self.readings if slot in reading}
@@ -79,7 +80,7 @@ def parse_lexicon(raw: dict[str, Any], source: str = "lexicon.yaml") -> Lexicon:
                                        f"list one under the other's 'overlaps' if it means both")
             else:
                 owner[phrase] = entry_id
-        entries[entry_id] = Entry(entry_id, readings, phrases)
+        entries[entry_id] = Entry(entry_id, readings, phrases, bool(item.get("hides")))
     for entry_id, others in declared.items():
         for other in others:
             if other not in entries:

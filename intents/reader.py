@@ -127,9 +127,15 @@ class Reader:
             sentence = sentence.strip()
             if not sentence:
                 continue
-            pieces = [p for p in self._splitter.split(sentence) if p and p.strip(" ,")]
-            # A piece without a question word of its own stays with the one before it.
-            parts.extend(p.strip(" ,") for p in pieces)
+            pieces = [p.strip(" ,") for p in self._splitter.split(sentence) if p and p.strip(" ,")]
+            # A lead-in of a word or two ("Together, what share ...?") stays with the clause it leads into.
+            merged: list[str] = []
+            for piece in pieces:
+                if merged and len(merged[-1].split()) <= 2 and not merged[-1].endswith("?"):
+                    merged[-1] = merged[-1] + ", " + piece
+                else:
+                    merged.append(piece)
+            parts.extend(merged)
         return parts or [text]
 
     def clause(self, text: str) -> Clause:
@@ -153,14 +159,27 @@ class Reader:
                 in_name[i] = True
         tags: dict[str, list[tuple[int, int]]] = {}
         phrase_spans = []
-        for cue in cues_of(doc):
-            if any(in_name[cue.start:cue.end]) and not self._number_in_phrase(entities, cue.start, cue.end):
-                continue
+        cues = [c for c in cues_of(doc) if not any(in_name[c.start:c.end]) or self._number_in_phrase(entities, c.start, c.end)]
+        # The longest phrase wins over the phrases inside it ("market share" is not "share"; "how many
+        # times" is not "how many"), and a hiding phrase ("over the last five years") over all inside it.
+        hidden = [(c.start, c.end) for c in cues if self.lexicon.entry(c.label).hides]
+        kept = []
+        for cue in cues:
+            inside_longer = any(o.start <= cue.start and cue.end <= o.end and o.end - o.start > cue.end - cue.start
+                                for o in cues)
+            inside_hidden = any(a <= cue.start and cue.end <= b and (cue.start, cue.end) != (a, b) for a, b in hidden)
+            if not inside_longer and not inside_hidden:
+                kept.append(cue)
+        for cue in kept:
             tags.setdefault(cue.label, []).append((cue.start, cue.end))
             if cue.end - cue.start > 1:
                 phrase_spans.append((cue.start, cue.end))
             for i in range(cue.start, cue.end):
                 symbols[i].add(cue.label)
+        for a, b in hidden:
+            for item in entities.items:
+                if a <= item.start and item.end <= b and item.type in ("number", "ordinal"):
+                    phrase_spans.append((a, b))
         # A number inside a phrase of the lexicon ("per 1 million", "no 1") is part of the phrase.
         entities.items = [e for e in entities.items if not (e.type in ("number", "ordinal") and any(
             s <= e.start and e.end <= t for s, t in phrase_spans))]
@@ -191,6 +210,7 @@ class Reader:
     def frame(self, clause: Clause) -> Frame:
         frame = Frame(text=clause.text)
         consumed: set[int] = set()
+        used: set[int] = set()  # tokens a construction gave their meaning: their lexicon marks count no more
         words_end = len(clause.symbols)
         while words_end and all(not c.isalnum() for c in clause.words[words_end - 1]):
             words_end -= 1  # END is after the last word: "..., right?" ends before the "?"
@@ -199,6 +219,11 @@ class Reader:
             for match in find(construction, symbols):
                 if _BUILDERS[construction.builds](self, clause, frame, match, consumed):
                     clause.matches.append(match)
+                    if construction.builds not in _KEEPS_WORDS:
+                        used.update(range(match.start, match.end))
+        clause.tags = {e: [s for s in spans if not set(range(s[0], max(s[1], s[0] + 1))) <= used]
+                       for e, spans in clause.tags.items()}
+        clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
         tags = clause.tags
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
@@ -457,6 +482,10 @@ def _tag(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: s
 def _bare_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     if clause.has("who", "count", "how_much", "list", "which_cluster") or not clause.question_mark:
         return False
+    about = [e for e in clause.entities.items if e.type in ("organization", "location", "cluster")]
+    if not about and not any(reader.lexicon.entry(e).slot_values("measure") or reader.lexicon.entry(e).slot_values("domain")
+                             for e in clause.tags):
+        return False  # "And the second?": a row picked by rank, nothing claimed about it
     value = _value_at(clause, match.spans[0])
     if value is None or value.start in consumed:
         return False
@@ -476,6 +505,9 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
     frame.request = True
     return True
 
+
+# Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
+_KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice"})
 
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,

@@ -32,9 +32,10 @@ class Decision:
 def settle_ambiguous(frame: Frame) -> None:
     """Give each word that reads two ways the reading the rest of the frame makes valid."""
     for entry in frame.ambiguous:
-        if entry == "place_word":
+        if entry in ("place_word", "places_word"):
             if "collab" in frame.said or frame.wants == "location":
                 frame.wants = frame.wants or "location"
+                frame.plural = frame.plural or entry == "places_word"
             elif "rank" not in frame.said:
                 frame.said.append("rank")
         elif entry == "big":
@@ -67,6 +68,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     if orgs:
         tables = [t for _, ts in orgs for t in ts]
         wanted = [schema.organizations(d) for d in domains]
+        if len(wanted) == 2 and {"applicants", "publishers"} <= set(tables):
+            return "tables"  # "AGFA's ... and KU Leuven's articles": each in its own table
         for table in wanted:
             if table in tables:
                 return table
@@ -75,12 +78,16 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return tables[0] if tables else (wanted[0] if wanted else None)
     locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
     partner_question = "collab" in frame.said and (frame.wants == "location" or locations or frame.selector.kind != "none"
-                                                   or frame.operation in ("list", "intersect", "missing")
-                                                   or frame.plural and "share" not in frame.said)
+                                                   or frame.operation in ("list", "intersect", "missing")) \
+        and not (frame.claims and frame.wants != "location" and not locations)
     if locations or partner_question or frame.wants == "location" and frame.operation in ("intersect", "missing", "list"):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     if frame.wants == "location" and not any(m in frame.said for m in ("rank", "size", "intensity", "per_million")):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
+    economies = [r for r in frame.refs if r.kind == "economy"]
+    if economies and (frame.cluster_word or "membership" in frame.said or "count" in frame.said) \
+            and not any(r.kind == "cluster" for r in frame.refs) and frame.wants != "organization":
+        return "economy"
     if frame.wants == "cluster" or (frame.cluster_word and frame.plural and not frame.refs and frame.operation != "describe"
                                     and not frame.claims and frame.wants != "organization"):
         return "clusters_all"
@@ -114,7 +121,7 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
         if "collab" in said:
             found.append("collab_share")
         for measure in ("economy", "membership", "period", "population"):
-            if measure in said:
+            if measure in said and not (measure == "economy" and "membership" in said):
                 found.append(measure)
         if not found and frame.claims and all(c.unit == "ordinal" for c in frame.claims):
             found.append("rank_size")
