@@ -15,7 +15,7 @@ from intents.execute import Executor, Outcome, row_data
 from intents.frame import Frame, Ref
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say
-from intents.resolve import settle_ambiguous
+from intents.resolve import collection_of, settle_ambiguous
 from knowledge.base import KnowledgeBase
 from knowledge.places import load_places
 from knowledge.schema import load_schema
@@ -73,7 +73,9 @@ class Core:
         refusal = self._refusal(frame, state)
         if refusal is not None:
             return refusal, frame
-        frame = fill(frame, state)
+        if not frame.refs and reading.context_refs and (frame.refers or frame.operation == "estimate"):
+            frame.refs = list(reading.context_refs)  # "AGFA's 195 are 6%. What total does that imply?"
+        frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
         subject = self._subject(frame, state, reading)
         if isinstance(subject, Outcome):
@@ -92,6 +94,11 @@ class Core:
             outcome.text = _without_verdict(outcome.text)
         return outcome, frame
 
+    def _standalone(self, frame: Frame) -> bool:
+        probe = copy.deepcopy(frame)
+        settle_ambiguous(probe)
+        return collection_of(probe, self.kb, self.schema, None) is not None
+
     def _refusal(self, frame: Frame, state: State) -> Outcome | None:
         """What the frame names that we don't have, said before anything is looked up."""
         if frame.talk and not _asks_anything(frame):
@@ -102,7 +109,7 @@ class Core:
                 return None
             return self._not_understood(frame.text)
         ours = [r for r in frame.refs if r.kind == "cluster"]
-        partner_question = "collab" in frame.said or frame.wants == "location"
+        partner_question = "collab" in frame.said or frame.wants == "location" or frame.noun == "location"
         place = frame.lacking.get("place")
         if place and not partner_question:
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
@@ -117,7 +124,7 @@ class Core:
             return Outcome(say("unavailable_definition", cluster=self._cluster_for(frame, state).shown), "no_data",
                            {"missing": "definitions"})
         named_rows = [r for r in frame.refs if r.kind == "organization"]
-        asks_rows = frame.wants == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
+        asks_rows = frame.wants == "organization" or frame.noun == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
         if frame.unknown and not named_rows and asks_rows:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from intents.frame import Frame, Ref, Selector
 
@@ -53,32 +53,47 @@ class State:
 
 def has_content(frame: Frame) -> bool:
     """Whether a frame says anything a query could use (names, measures, rows, claims, operations)."""
-    return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants
+    return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants or frame.noun
                 or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.unknown)
 
 
-def leans_on_context(frame: Frame) -> bool:
-    """A fragment, a reference back, a correction, or a question that names no measure or table of its own."""
-    own = bool(frame.said or frame.domain or frame.wants or frame.operation)
-    return frame.fragment or frame.refers or frame.correction or not own
+NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
 
 
-def fill(frame: Frame, state: State) -> Frame:
+def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
+    """A fragment ("And the second?"), a reference back ("How many did it file?"), a correction, a question
+    that can't tell its collection by itself ("what share?"), or an operation without its rows
+    ("What's the difference?")."""
+    if frame.fragment or frame.refers or frame.correction:
+        return True
+    if not standalone(frame):
+        return True
+    named = frame.refs or frame.anchors or frame.against or frame.selector.kind != "none"
+    return frame.operation in NEEDS_ROWS and not named
+
+
+def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Frame:
     """The frame with the slots it leaves empty taken from the conversation."""
     previous = state.previous()
-    if previous is None or not leans_on_context(frame):
-        return frame
-    if not has_content(frame) and not frame.refers:
+    if previous is None:
         return frame
     new = copy.deepcopy(frame)
+    if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
+        _inherit(new, frame, state, previous)
+    _resolve_rows(new, state)
+    return new
+
+
+def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     named_rows = any(r.kind in ("organization", "location") for r in frame.refs)
     if not new.said and not new.wants:
         new.said = list(previous.said)
     if not new.domain and not (named_rows and not previous.domain):
         if not (new.correction and new.said and new.said != previous.said):
             new.domain = previous.domain
-    if not new.wants and not named_rows:
-        new.wants = previous.wants
+            new.first_domain = previous.first_domain
+    if not new.wants and not new.noun and not named_rows:
+        new.wants, new.noun = previous.wants, previous.noun
     if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said:
         new.operation = previous.operation
     elif not new.operation and previous.operation in ("aggregate", "complement") and new.refers:
@@ -88,31 +103,34 @@ def fill(frame: Frame, state: State) -> Frame:
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
         if previous.selector.kind != "none" and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
-    if not named_rows and not new.refs and (new.refers or new.against or new.correction or new.fragment) \
-            and (not frame.wants or frame.against):
-        rows = _rows_for(new, state, previous)
+    if not named_rows and not new.refs and not frame.wants and new.selector.kind in ("none", "other", "former", "latter") \
+            and (new.refers or new.against or new.correction or new.fragment or new.operation in NEEDS_ROWS):
+        rows = _rows_for(new, state)
         if rows is not None:
             new.refs = rows
+        elif previous.refs:
+            new.refs = [r for r in previous.refs if r.kind in ("organization", "location")]
     if not new.against and previous.against and (new.correction or new.fragment) and not frame.said and not named_rows:
         new.against = copy.deepcopy(previous.against)
+
+
+def _resolve_rows(new: Frame, state: State) -> None:
+    """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
     if new.selector.kind in ("other", "former", "latter"):
         _resolve_relative(new, state)
     if new.selector.kind in ("prev", "next") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
-    if new.selector.kind == "rank" and new.refers and state.shown:
+    if new.selector.kind == "rank" and new.refers and state.shown and not any(r.kind == "organization" for r in new.refs):
         listed = [r for r in state.shown if r.get("rank") in new.selector.ranks]
         if listed and len(listed) == len(new.selector.ranks):
             new.refs = [_ref(r) for r in listed]
             new.selector = Selector()
             if len(new.refs) == 2 and new.operation in ("more", "less", "difference", "ratio"):
                 new.against = [new.refs.pop()]
-    return new
 
 
-def _rows_for(frame: Frame, state: State, previous: Frame) -> list[Ref] | None:
+def _rows_for(frame: Frame, state: State) -> list[Ref] | None:
     """The rows "it", "they", "that" stand for: the focus of the last answer."""
-    if frame.selector.kind not in ("none", "other", "former", "latter") and not frame.refers:
-        return None
     if not state.focus:
         return None
     focus = state.focus

@@ -86,7 +86,8 @@ class Executor:
         if "population" in measures:
             return refuse(say("unavailable_population", cluster=c.shown, pct=count_text(c.pct_per_million),
                               articles=count_text(c.articles_per_million)), missing="population")
-        if frame.operation in ("difference", "more", "less", "ratio") and not frame.claims:
+        if frame.operation in ("difference", "more", "less", "ratio") and not frame.claims or (
+                frame.yes_no and {"rank_size", "rank_intensity"} <= set(measures) and not frame.claims):
             pair = self._measure_pair(frame, c, measures, domains)
             if pair is not None:
                 return pair
@@ -110,6 +111,8 @@ class Executor:
                         claims.remove(cl)
                 elif frame.yes_no and measure == "membership" and not frame.negated:
                     text = f"{verdict_word(c.membership.kind == 'only')}. {text}"
+                elif frame.yes_no and measure == "others" and not frame.negated:
+                    text = f"{verdict_word(c.membership.kind != 'only')}. {text}"
                 texts.append(text)
                 data[measure if domain is None else f"{domain}_{measure}"] = value if not isinstance(value, list) else value
         if not texts:
@@ -127,7 +130,7 @@ class Executor:
             return say(f"collab_share_{domain}", share=share_text(value), cluster=c.shown)
         if measure == "economy":
             return say("economy_of", cluster=c.shown, economies=join_names(c.economies))
-        if measure == "membership":
+        if measure in ("membership", "others"):
             return c.membership.sentence
         if measure == "period":
             return say("period", cluster=c.shown, edition=c.edition)
@@ -135,12 +138,18 @@ class Executor:
 
     def _measure_pair(self, frame: Frame, c: ClusterProfile, measures: list[str], domains: list[str]) -> Outcome | None:
         """Two measures of one cluster set against each other: its two ranks, or a figure for patents and articles."""
-        if {"rank_size", "rank_intensity"} <= set(measures) or (frame.operation == "difference" and measures == ["rank_size"]
+        if ({"rank_size", "rank_intensity"} <= set(measures) and (frame.operation or frame.yes_no)) or (frame.operation == "difference" and measures == ["rank_size"]
                                                                 and "rank" in frame.said and "size" not in frame.said):
             better, worse = ("size", "intensity") if c.rank_size <= c.rank_intensity else ("intensity", "size")
             values = {"size": c.rank_size, "intensity": c.rank_intensity}
             gap = abs(c.rank_size - c.rank_intensity)
-            return Outcome(say("rank_pair", cluster=c.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
+            verdict = ""
+            if frame.yes_no:
+                order = [m for m in frame.said if m in ("size", "intensity")]
+                first = order[0] if order else "size"
+                claimed_better = frame.operation != "less"
+                verdict = verdict_word((first == better) == claimed_better) + ". "
+            return Outcome(verdict + say("rank_pair", cluster=c.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
                                worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s"),
                            data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity, "places_apart": gap},
                            intent="compare.rank")
@@ -236,6 +245,7 @@ class Executor:
         mine = [op.select_named(rows, ref.value) for ref, ts in named if table in ts]
         mine = [r for r in mine if r is not None]
         against = [op.select_named(rows, ref.value) for ref, ts in organizations_in(self.kb, c, frame.against) if table in ts]
+        against += [r for ref in frame.against if ref.kind == "rank" for r in op.select_rank(rows, [int(ref.value)])]
         against = [r for r in against if r is not None]
         chosen = self._select(frame, rows, mine, c, table)
         if isinstance(chosen, Outcome):
@@ -244,6 +254,8 @@ class Executor:
         if operation in ("more", "less", "difference", "ratio") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no):
             return self._compare(frame, c, table, chosen, against)
+        if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
+            return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
             return self._aggregate(frame, c, table, chosen if len(chosen) > 1 or mine else rows)
         if operation == "estimate" and len(chosen) > 1 and len(mine) != 1:
@@ -482,8 +494,8 @@ class Executor:
                                rows=both, focus=both, data={"rows": [row_data(r) for r in both]}, intent="intersect.partners")
             return Outcome(say("collab_none_both", cluster=c.shown, patents=join_names([r.shown for r in rows["patent_partners"]]),
                                articles=join_names([r.shown for r in rows["article_partners"]])), intent="intersect.partners")
-        if frame.operation == "missing" and len(lists) == 1:
-            source = lists[0]
+        if frame.operation == "missing":
+            source = lists[0] if len(lists) == 1 else ("article_partners" if frame.first_domain == "articles" else "patent_partners")
             target = "article_partners" if source == "patent_partners" else "patent_partners"
             gone = op.missing(rows[source], rows[target])
             if not gone:
@@ -633,7 +645,7 @@ def _cluster_value(c: ClusterProfile, measure: str, domain: str | None) -> Any:
         return c.collaboration(domain).share  # type: ignore[arg-type]
     if measure == "economy":
         return c.economies
-    if measure == "membership":
+    if measure in ("membership", "others"):
         return c.membership.kind
     if measure == "period":
         return c.edition

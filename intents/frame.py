@@ -55,7 +55,9 @@ class Frame:
     subject: str | None = None  # cluster id
     collection: str | None = None  # a collection of the schema, once resolved
     domain: str | None = None  # "patents" | "articles" | "both" | None when not said
-    wants: str | None = None  # what the question asks back: organization | location | cluster | economy
+    wants: str | None = None  # what the question word asks back: organization | location | cluster
+    noun: str | None = None  # the kind of row a noun names ("applicants", "cities"): organization | location
+    first_domain: str | None = None  # of two domains said, the first ("article partners missing from the patent list")
     said: list[str] = field(default_factory=list)  # measure words as said: count, share, rank, size, ...
     measures: list[str] = field(default_factory=list)  # schema measures, once resolved
     refs: list[Ref] = field(default_factory=list)  # named things, in the order written

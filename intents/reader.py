@@ -48,6 +48,7 @@ class Clause:
     content: list[int]  # indices of content words (not stop words, not punctuation)
     question_mark: bool
     matches: list[Match] = field(default_factory=list)
+    sentence: int = 0
 
     def has(self, *entry_ids: str) -> bool:
         return any(e in self.tags for e in entry_ids)
@@ -87,16 +88,26 @@ class Reader:
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
+        self._starts = re.compile(r"(?:" + "|".join(
+            re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
         self._splitter = re.compile(
             r"(?:,\s*(?:and\s+|but\s+|also\s+|or\s+)?|\s+(?:and|but|also)\s+)(?=(?:" + "|".join(
                 re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b)", re.IGNORECASE)
 
     # -- passes -----------------------------------------------------------------------------------
     def read(self, text: str) -> Reading:
-        clauses = [self.clause(part) for part in self.split(text)]
+        split = self.split(text)
+        clauses = [self.clause(part) for _, part in split]
+        for clause, (number, _) in zip(clauses, split):
+            clause.sentence = number
         clauses = [c for c in clauses if c.words]
         clauses = _attach_tags(clauses)
-        asking = [c for c in clauses if self._asks(c)]
+        asking = []
+        for index, clause in enumerate(clauses):
+            before = clauses[index - 1] if index else None
+            # A clause split off an asking clause of the same sentence asks too ("its rank, and its top applicant").
+            if self._asks(clause) or (before is not None and before in asking and before.sentence == clause.sentence):
+                asking.append(clause)
         if not asking:
             contentful = [c for c in clauses if c.content or c.entities.items]
             asking = contentful[-1:] if contentful else clauses[-1:]
@@ -120,23 +131,25 @@ class Reader:
             refs += [Ref("organization", v, "") for v in other.entities.values("organization")]
         return Reading(frames, subject, refs)
 
-    def split(self, text: str) -> list[str]:
-        """Sentences, then clauses that start with a question word after a comma or "and"."""
-        parts: list[str] = []
-        for sentence in _SENTENCE_END.split(text):
+    def split(self, text: str) -> list[tuple[int, str]]:
+        """Sentences, then clauses that start with a question word after a comma or "and", each with the
+        number of its sentence. A piece that does not itself start like a question ("Together,", "In the
+        ranking by intensity,", "If AGFA's 195 are 6%,") is a lead-in of the clause after it."""
+        parts: list[tuple[int, str]] = []
+        starts = self._starts
+        for number, sentence in enumerate(_SENTENCE_END.split(text)):
             sentence = sentence.strip()
             if not sentence:
                 continue
             pieces = [p.strip(" ,") for p in self._splitter.split(sentence) if p and p.strip(" ,")]
-            # A lead-in of a word or two ("Together, what share ...?") stays with the clause it leads into.
             merged: list[str] = []
             for piece in pieces:
-                if merged and len(merged[-1].split()) <= 2 and not merged[-1].endswith("?"):
+                if merged and not starts.match(merged[-1]):
                     merged[-1] = merged[-1] + ", " + piece
                 else:
                     merged.append(piece)
-            parts.extend(merged)
-        return parts or [text]
+            parts.extend((number, piece) for piece in merged)
+        return parts or [(0, text)]
 
     def clause(self, text: str) -> Clause:
         doc = self.nlp(matching_form(text))
@@ -228,6 +241,9 @@ class Reader:
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
+            frame.first_domain = self._values(clause, "domain")[0]
+        nouns = self._values(clause, "noun")
+        frame.noun = nouns[0] if len(nouns) == 1 else None
         wants = self._values(clause, "wants")
         frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure")
@@ -449,6 +465,10 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
 
 def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     ref = _ref_at(clause, match.spans[-1])
+    value = _value_at(clause, match.spans[-1])
+    if ref is None and value is not None and value.type == "ordinal" and value.number:
+        ref = Ref("rank", str(int(value.number)), value.text)  # "fewer than the second": the row at that rank
+        consumed.update(range(value.start, value.end))
     word = clause.words[match.spans[0][0]]  # type: ignore[index]
     if ref is None:
         return False

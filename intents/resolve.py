@@ -39,7 +39,7 @@ def settle_ambiguous(frame: Frame) -> None:
             elif "rank" not in frame.said:
                 frame.said.append("rank")
         elif entry == "big":
-            about_rows = (frame.wants in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
+            about_rows = ((frame.wants or frame.noun) in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
                           or frame.selector.kind not in ("none",) or (frame.domain and not frame.cluster_word
                                                                       and "per_million" not in frame.said))
             if about_rows and "size" not in frame.said and "rank" not in frame.said:
@@ -62,8 +62,15 @@ def organizations_in(kb: KnowledgeBase, cluster: ClusterProfile | None, refs: li
 
 
 def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: ClusterProfile | None) -> str | None:
-    """The collection a frame asks about, from its names first, then from what it wants and measures."""
+    """The collection a frame asks about: from the rows it names first, then from what it asks for.
+
+    In order: named organizations fix their table; named partner places, or a collaboration question
+    asking where/with whom/which ones, the partner lists; an economy asked about as such, its
+    clusters; "which cluster(s)", the loaded clusters; a question for rows (who, the second, the top
+    three, the rest) a table; a measure of the cluster itself, the cluster. None when nothing says.
+    """
     domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain] if frame.domain else []
+    kind = frame.wants or frame.noun
     orgs = organizations_in(kb, cluster, frame.refs + frame.anchors + frame.against)
     if orgs:
         tables = [t for _, ts in orgs for t in ts]
@@ -73,34 +80,40 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         for table in wanted:
             if table in tables:
                 return table
-        if wanted and len(wanted) == 1:
+        if len(wanted) == 1:
             return wanted[0]  # named in the other table: the executor says so
-        return tables[0] if tables else (wanted[0] if wanted else None)
+        return tables[0] if tables else None
+    if any(r.kind == "rank" for r in frame.against) and domains:
+        return schema.organizations(domains[0]) if len(domains) == 1 else "tables"
+    cluster_measure = any(m in frame.said for m in ("rank", "size", "intensity", "per_million", "membership", "others",
+                                                     "economy", "period", "population"))
     locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
-    partner_question = "collab" in frame.said and (frame.wants == "location" or locations or frame.selector.kind != "none"
-                                                   or frame.operation in ("list", "intersect", "missing")) \
-        and not (frame.claims and frame.wants != "location" and not locations)
-    if locations or partner_question or frame.wants == "location" and frame.operation in ("intersect", "missing", "list"):
-        return schema.locations(domains[0]) if len(domains) == 1 else "partners"
-    if frame.wants == "location" and not any(m in frame.said for m in ("rank", "size", "intensity", "per_million")):
+    collab = "collab" in frame.said
+    share_asked = ("share" in frame.said or frame.claims and any(c.unit == "percent" for c in frame.claims)) and not locations
+    partner_question = collab and not share_asked and (
+        kind in ("location", "organization") or locations or frame.selector.kind != "none"
+        or frame.operation in ("list", "intersect", "missing") or frame.plural)
+    if locations or partner_question or (kind == "location" and not cluster_measure):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
-    if economies and (frame.cluster_word or "membership" in frame.said or "count" in frame.said) \
-            and not any(r.kind == "cluster" for r in frame.refs) and frame.wants != "organization":
+    if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
+                                                                                and "others" not in frame.said) \
+            and (frame.cluster_word and frame.plural or "membership" in frame.said or "count" in frame.said
+                 or "others" in frame.said):
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word and frame.plural and not frame.refs and frame.operation != "describe"
-                                    and not frame.claims and frame.wants != "organization"):
+                                    and not frame.claims and kind != "organization" and not collab
+                                    and not ("membership" in frame.said or "others" in frame.said)):
         return "clusters_all"
-    rows_asked = (frame.wants == "organization" or frame.selector.kind in ("top", "last", "rank", "top_n", "all", "prev",
-                                                                           "next", "between", "other", "former", "latter")
-                  or frame.operation in ("aggregate", "average", "complement") and "collab" not in frame.said)
-    cluster_measure = any(m in frame.said for m in CLUSTER_MEASURES)
-    if rows_asked and not (cluster_measure and frame.wants != "organization" and frame.selector.kind in ("none", "top")
+    rows_asked = (kind == "organization" or frame.selector.kind in ("top", "last", "rank", "top_n", "all", "prev", "next",
+                                                                     "between", "other", "former", "latter")
+                  or frame.operation in ("aggregate", "average", "complement") and not collab)
+    if rows_asked and not (cluster_measure and kind != "organization" and frame.selector.kind in ("none", "top")
                            and not frame.plural):
         if len(domains) == 1:
             return schema.organizations(domains[0])
         return "tables"
-    if cluster_measure or frame.operation == "describe" or any(r.kind in ("cluster", "economy") for r in frame.refs):
+    if cluster_measure or collab or frame.operation == "describe" or any(r.kind in ("cluster", "economy") for r in frame.refs):
         return "clusters"
     if domains and ("count" in frame.said or "total" in frame.said or frame.operation in ("estimate", "aggregate")):
         return "clusters"  # "how many PCT applications does the cluster have": only an estimate exists
@@ -120,8 +133,8 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
             found.append("per_million")
         if "collab" in said:
             found.append("collab_share")
-        for measure in ("economy", "membership", "period", "population"):
-            if measure in said and not (measure == "economy" and "membership" in said):
+        for measure in ("economy", "membership", "others", "period", "population"):
+            if measure in said and not (measure == "economy" and ("membership" in said or "others" in said)):
                 found.append(measure)
         if not found and frame.claims and all(c.unit == "ordinal" for c in frame.claims):
             found.append("rank_size")
