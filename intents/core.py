@@ -73,7 +73,7 @@ class Core:
         refusal = self._refusal(frame, state)
         if refusal is not None:
             return refusal, frame
-        if not frame.refs and reading.context_refs and (frame.refers or frame.operation == "estimate"):
+        if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or frame.operation == "estimate"):
             frame.refs = list(reading.context_refs)  # "AGFA's 195 are 6%. What total does that imply?"
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
@@ -111,7 +111,13 @@ class Core:
         ours = [r for r in frame.refs if r.kind == "cluster"]
         partner_question = "collab" in frame.said or frame.wants == "location" or frame.noun == "location"
         place = frame.lacking.get("place")
-        if place and not partner_question:
+        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and any(
+            m in frame.said for m in ("per_million", "rank", "size", "intensity", "ranks")) else []
+        if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
+            place = as_subject[0].text or as_subject[0].value
+            return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
+                           {"place": place, "refused": {"place": place}})
+        if place and (not partner_question or frame.lacking_kind == "cluster"):
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
         for kind, template in (("edition", "unavailable_time"), ("time", "unavailable_time"), ("fields", "unavailable_fields"),
@@ -125,6 +131,9 @@ class Core:
                            {"missing": "definitions"})
         named_rows = [r for r in frame.refs if r.kind == "organization"]
         asks_rows = frame.wants == "organization" or frame.noun == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
+        if named_rows and "collab" in frame.said and not frame.claims and "share" not in frame.said:
+            return Outcome(say("org_collaboration", name=named_rows[0].text or named_rows[0].value,
+                               cluster=self._cluster_for(frame, state).shown), "no_data", {"missing": "organization collaboration"})
         if frame.unknown and not named_rows and asks_rows:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,

@@ -24,6 +24,7 @@ class State:
     frame: dict[str, Any] | None = None  # the last answered frame, as JSON
     shown: list[dict[str, Any]] = field(default_factory=list)  # rows last shown: {collection, rank, name}
     focus: list[dict[str, Any]] = field(default_factory=list)  # rows the last answer was about
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # rows the answer before was about ("these two")
     subject: str | None = None
     pending: dict[str, Any] | None = None  # a frame waiting for "which cluster?"
     refused: dict[str, str] = field(default_factory=dict)  # {"place": "Munich"}: follow-ups stay refused
@@ -54,7 +55,7 @@ class State:
 def has_content(frame: Frame) -> bool:
     """Whether a frame says anything a query could use (names, measures, rows, claims, operations)."""
     return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants or frame.noun
-                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.unknown)
+                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking)
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
@@ -79,6 +80,8 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         return frame
     new = copy.deepcopy(frame)
     if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
+        if not standalone(frame):
+            new.fragment = True  # "what share?": a fragment of the last question, whatever its first word
         _inherit(new, frame, state, previous)
     _resolve_rows(new, state)
     return new
@@ -103,7 +106,11 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
         if previous.selector.kind != "none" and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
-    if not named_rows and not new.refs and not frame.wants and new.selector.kind in ("none", "other", "former", "latter") \
+    if not new.domain and previous.domain and "collab" in previous.said and (new.wants or new.noun) == "location":
+        new.domain = previous.domain  # "With which locations mainly?" after the articles' collaboration share
+    refers_to_rows = new.refers and (frame.yes_no or new.selector.kind in ("none", "other", "former", "latter"))
+    if not named_rows and not new.refs and not frame.wants and (new.selector.kind in ("none", "other", "former", "latter")
+                                                                 or refers_to_rows) \
             and (new.refers or new.against or new.correction or new.fragment or new.operation in NEEDS_ROWS):
         rows = _rows_for(new, state)
         if rows is not None:
@@ -134,6 +141,9 @@ def _rows_for(frame: Frame, state: State) -> list[Ref] | None:
     if not state.focus:
         return None
     focus = state.focus
+    if len(focus) == 1 and state.earlier and (frame.refers_two or frame.operation in NEEDS_ROWS and not frame.against) \
+            and state.earlier[0] != focus[0]:
+        focus = focus + state.earlier[:1]  # "these two", "by how many?": the rows of the last two answers
     if frame.operation in ("more", "less", "difference", "ratio") and not frame.against and len(focus) >= 2:
         frame.against = [_ref(focus[1])]
         return [_ref(focus[0])]
@@ -173,6 +183,8 @@ def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]]
         new.frame = frame.to_json()
         if shown:
             new.shown = shown
+        if focus and focus != new.focus:
+            new.earlier = new.focus
         new.focus = focus or new.focus
         new.subject = frame.subject or new.subject
         new.refused = {}

@@ -460,7 +460,7 @@ class Executor:
         text = say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
                    share=share_text(row.share or 0), value=count_text(round(total.value, -1)), low=count_text(total.low),
                    high=count_text(total.high))
-        return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[row],
+        return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[],
                        intent=f"estimate.{table}")
 
     def _org_elsewhere(self, ref: Ref, c: ClusterProfile) -> Outcome:

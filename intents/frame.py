@@ -69,7 +69,7 @@ class Frame:
     choice: bool = False  # "AGFA or Toyota?": pick one, no Yes/No
     negated: bool = False
     plural: bool = False
-    cluster_word: bool = False
+    cluster_word: str | None = None  # "yes" for "cluster", "plural" for "clusters"
     request: bool = False
     talk: str | None = None  # greeting | thanks | help | bye
     lacking: dict[str, str] = field(default_factory=dict)  # what we don't have: {"place": "Munich"}, {"attribute": ...}
@@ -80,6 +80,7 @@ class Frame:
     fragment: bool = False  # "And the second?": leans on the conversation for what it leaves out
     correction: bool = False  # "no wait, the articles one": replaces a slot of the last question
     refers: bool = False  # "it", "that", "those": the conversation supplies the thing
+    refers_two: bool = False  # "these two": the two rows last discussed
     coverage: float = 0.0  # share of the asking clause's content words the reading explains
     text: str = ""  # the asking clause
 

@@ -88,6 +88,13 @@ class Reader:
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
+        targets: dict[str, list[str]] = {}
+        name_words = {w for names in knowledge.all_names().values() for surface, _ in names
+                      for w in re.findall(r"[a-z]+", matching_form(surface))}
+        for word in sorted(self.known | name_words):
+            if word.isalpha() and len(word) >= 2:
+                targets.setdefault(word[0], []).append(word)
+        self._typo_targets = targets
         self._starts = re.compile(r"(?:" + "|".join(
             re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
         self._splitter = re.compile(
@@ -217,7 +224,9 @@ class Reader:
         if clause.starts_with("who", "location_noun", "request", "yesno", "list", "describe", "correction", "count",
                               "how_much", "follow", "which_cluster", "rank", "share", "greeting", "thanks", "help", "bye"):
             return not clause.starts_with("first_person", "statement")
-        return clause.has("tag", "correction") and not clause.starts_with("first_person")
+        last = next((i for i in range(len(clause.words) - 1, -1, -1) if any(c.isalnum() for c in clause.words[i])), None)
+        tagged = last is not None and "tag" in clause.symbols[last]
+        return (tagged or clause.has("correction")) and not clause.starts_with("first_person")
 
     # -- the frame --------------------------------------------------------------------------------
     def frame(self, clause: Clause) -> Frame:
@@ -248,7 +257,8 @@ class Reader:
         frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure")
         frame.plural = bool(self._values(clause, "plural"))
-        frame.cluster_word = bool(self._values(clause, "cluster_word"))
+        cluster_words = self._values(clause, "cluster_word")
+        frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
         ops = self._values(clause, "op")
         for op in self.grammar.operation_order:
             if op in ops:
@@ -272,7 +282,8 @@ class Reader:
         shapes = set(self._values(clause, "shape"))
         frame.fragment = clause.starts_with("follow") or (not clause.content and bool(clause.entities.items))
         frame.correction = "correction" in shapes
-        frame.refers = "refer" in shapes
+        frame.refers = "refer" in shapes or "refer_two" in shapes
+        frame.refers_two = "refer_two" in shapes
         self._entities(clause, frame, consumed)
         self._values_as_claims(clause, frame, consumed)
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
@@ -294,6 +305,7 @@ class Reader:
 
     def _entities(self, clause: Clause, frame: Frame, consumed: set[int]) -> None:
         """Names become refs (unless a construction took them); places and names we lack are noted."""
+        in_names = self._places_in_names(clause)
         against = {(r.kind, r.value) for r in frame.against}
         anchors = {(r.kind, r.value) for r in frame.anchors}
         for item in clause.entities.items:
@@ -304,11 +316,52 @@ class Reader:
                 frame.refs.append(Ref(item.type, item.value, item.text))
             elif item.type in ("place", "place_economy"):
                 frame.lacking.setdefault("place", _as_typed(clause.text, item.text) if item.how != "gazetteer" else item.value)
-                frame.lacking_kind = "economy" if item.type == "place_economy" else "place"
+                frame.lacking_kind = ("cluster" if item.how == "named as a cluster" else
+                                      "economy" if item.type == "place_economy" else "place")
             elif item.type == "year" and item.number is not None and int(item.number) not in self._editions():
                 frame.lacking.setdefault("edition", str(int(item.number)))
-        if clause.entities.unknown_terms:
-            frame.unknown = [_as_typed(clause.text, t) for t in clause.entities.unknown_terms]
+        names = [t for t in clause.entities.unknown_terms if not self._typo(t, clause.text)] + in_names
+        if names:
+            frame.unknown = [_as_typed(clause.text, t) for t in names]
+
+    def _typo(self, term: str, text: str) -> bool:
+        """A word that is not a name but a slip of a known word ("Hw", "Wat", "Antwrep"): one or two letters off.
+        Words written with a capital inside the sentence, or in capitals, are names whatever they look like."""
+        for word in term.split():
+            lowered = word.lower()
+            if re.search(r"(?<![.!?]\s)(?<!^)\b" + re.escape(word) + r"\b", text.strip()) and (word[:1].isupper()) \
+                    and not text.strip().startswith(word):
+                return False
+            if len(lowered) <= 2:
+                continue
+            if not self._near_known(lowered):
+                return False
+        return True
+
+    def _near_known(self, word: str) -> bool:
+        from rapidfuzz.distance import OSA
+
+        limit = 1 if len(word) <= 5 else 2
+        for known in self._typo_targets.get(word[0], ()):
+            if abs(len(known) - len(word)) <= limit and OSA.distance(known, word, score_cutoff=limit) <= limit:
+                return True
+        return False
+
+    def _places_in_names(self, clause: Clause) -> list[str]:
+        """"Ghent University", "University of Paris": a place inside an organization's name we lack."""
+        found = []
+        for item in clause.entities.items:
+            if item.type not in ("location", "place", "cluster"):
+                continue
+            after = clause.symbols[item.end] if item.end < len(clause.symbols) else frozenset()
+            before = clause.symbols[item.start - 1] if item.start > 0 else frozenset()
+            before2 = clause.symbols[item.start - 2] if item.start > 1 else frozenset()
+            if "organization_noun" in after or ("w:of" in before and "organization_noun" in before2):
+                start = item.start - 2 if "w:of" in before else item.start
+                end = item.end + 1 if "organization_noun" in after else item.end
+                found.append(" ".join(clause.words[start:end]))
+                clause.entities.items.remove(item)
+        return found
 
     def _editions(self) -> set[int]:
         return {c.edition for c in self.knowledge.clusters}
@@ -333,7 +386,7 @@ class Reader:
         explained = 0
         for i in clause.content:
             symbols = clause.symbols[i]
-            if any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known:
+            if "UNK" not in symbols and (any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known):
                 explained += 1
         return explained / len(clause.content)
 

@@ -85,7 +85,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return tables[0] if tables else None
     if any(r.kind == "rank" for r in frame.against) and domains:
         return schema.organizations(domains[0]) if len(domains) == 1 else "tables"
-    cluster_measure = any(m in frame.said for m in ("rank", "size", "intensity", "per_million", "membership", "others",
+    cluster_measure = any(m in frame.said for m in ("rank", "ranks", "size", "intensity", "per_million", "membership", "others",
                                                      "economy", "period", "population"))
     locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
     collab = "collab" in frame.said
@@ -98,15 +98,17 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     economies = [r for r in frame.refs if r.kind == "economy"]
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
                                                                                 and "others" not in frame.said) \
-            and (frame.cluster_word and frame.plural or "membership" in frame.said or "count" in frame.said
+            and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said
                  or "others" in frame.said):
         return "economy"
-    if frame.wants == "cluster" or (frame.cluster_word and frame.plural and not frame.refs and frame.operation != "describe"
-                                    and not frame.claims and kind != "organization" and not collab
-                                    and not ("membership" in frame.said or "others" in frame.said)):
+    if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
+                                    and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
+                                    and (frame.operation == "list" or "count" in frame.said or frame.selector.kind == "top"
+                                         or frame.request)):
         return "clusters_all"
-    rows_asked = (kind == "organization" or frame.selector.kind in ("top", "last", "rank", "top_n", "all", "prev", "next",
-                                                                     "between", "other", "former", "latter")
+    picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "between", "other", "former", "latter") or (
+        frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
+    rows_asked = (kind == "organization" or picks_rows
                   or frame.operation in ("aggregate", "average", "complement") and not collab)
     if rows_asked and not (cluster_measure and kind != "organization" and frame.selector.kind in ("none", "top")
                            and not frame.plural):
@@ -125,9 +127,9 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
     said = frame.said
     if collection == "clusters":
         found: list[str] = []
-        if "size" in said or ("rank" in said and "intensity" not in said):
+        if "size" in said or "ranks" in said or ("rank" in said and "intensity" not in said):
             found.append("rank_size")
-        if "intensity" in said and "per_million" not in said:
+        if ("intensity" in said or "ranks" in said and "size" not in said) and "per_million" not in said:
             found.append("rank_intensity")
         if "per_million" in said:
             found.append("per_million")
