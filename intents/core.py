@@ -12,7 +12,7 @@ from typing import Any
 
 from intents.dialogue import State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
-from intents.frame import Frame, Ref
+from intents.frame import Claim, Frame, Ref
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say
 from intents.resolve import collection_of, settle_ambiguous
@@ -73,8 +73,11 @@ class Core:
         refusal = self._refusal(frame, state)
         if refusal is not None:
             return refusal, frame
-        if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or frame.operation == "estimate"):
-            frame.refs = list(reading.context_refs)  # "AGFA's 195 are 6%. What total does that imply?"
+        needs_rows = frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice \
+            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants)
+        if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
+            # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
+            frame.refs = list(reading.context_refs) + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
         subject = self._subject(frame, state, reading)
@@ -104,6 +107,13 @@ class Core:
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
                            intent=f"talk.{frame.talk}")
+        names = [n for n in frame.unknown if n[:1].isupper()]
+        if names and not any(r.kind == "organization" for r in frame.refs) and not (frame.said or frame.wants or frame.noun):
+            # "what about Solvay?", "Umicore?": a name we don't have, asked about
+            name = " ".join(names)
+            return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
+                               listed="PCT applicants and publishing organizations"), "no_data",
+                           {"unknown": name, "refused": {"name": name}})
         if not has_content(frame):
             if frame.refers and state.frame:
                 return None
@@ -111,12 +121,18 @@ class Core:
         ours = [r for r in frame.refs if r.kind == "cluster"]
         partner_question = "collab" in frame.said or frame.wants == "location" or frame.noun == "location"
         place = frame.lacking.get("place")
-        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and any(
-            m in frame.said for m in ("per_million", "rank", "size", "intensity", "ranks")) else []
+        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (any(
+            m in frame.said for m in ("per_million", "rank", "size", "intensity", "ranks")) or not (
+            partner_question or frame.fragment or frame.refers or frame.yes_no)) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
+        if place and ours and frame.lacking_kind == "economy":
+            frame.said.append("economy")  # "is Brussels–Antwerp in the Netherlands?": a claim about its economy
+            frame.claims.append(Claim("economy", 0.0, "economy", text=place))
+            frame.lacking.pop("place")
+            place = None
         if place and (not partner_question or frame.lacking_kind == "cluster"):
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})

@@ -98,7 +98,15 @@ class Executor:
             for domain in (domains if measure in ("per_million", "collab_share") else [None]):
                 value = _cluster_value(c, measure, domain)
                 mine = [cl for cl in claims if _claim_fits(cl, measure)] if frame.yes_no or claims else []
-                if measure == "collab_share" and frame.operation == "complement":
+                if measure == "economy" and any(cl.unit == "economy" for cl in claims):
+                    claimed = [cl for cl in claims if cl.unit == "economy"]
+                    inside = all(any(self.kb.find_economy(cl.text) == e or cl.text.lower() == e.lower() for e in c.economies)
+                                 for cl in claimed)
+                    texts.append(f"{verdict_word(inside)}. " + self._cluster_fact(c, measure, domain, value, frame))
+                    for cl in claimed:
+                        claims.remove(cl)
+                    continue
+                if measure == "collab_share" and (frame.operation == "complement" or frame.negated and not frame.yes_no):
                     texts.append(say("collab_share_without", rest=share_text(op.complement(value)), share=share_text(value),
                                      cluster=c.shown, unit=UNIT[domain], done=_done(domain)))
                     data[f"{domain}_without_collaboration"] = op.complement(value)
@@ -473,8 +481,14 @@ class Executor:
         hit = next(h for h in self.kb.find_organization(ref.value) if h.cluster.id == c.id)
         other = hit.table
         if frame.yes_no:
-            return Outcome(say("org_wrong_table_no", name=hit.row.shown, table_plural=TABLE_PLURAL[wanted], cluster=c.shown,
-                               rank_word=ordinal_word(hit.row.rank), other_plural=TABLE_PLURAL[other]),
+            text = say("org_wrong_table_no", name=hit.row.shown, table_plural=TABLE_PLURAL[wanted], cluster=c.shown,
+                       rank_word=ordinal_word(hit.row.rank), other_plural=TABLE_PLURAL[other])
+            claimed = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal"), 1 if frame.selector.kind == "top" else None)
+            rows = op.table_rows(c, wanted)
+            if claimed is not None and claimed <= len(rows):
+                text += " " + say("claimed_is", position="top" if claimed == 1 else ordinal_word(claimed),
+                                  table_noun=TABLE_NOUN[wanted], name=rows[claimed - 1].shown)
+            return Outcome(text,
                            data={"rows": [row_data(Row(other, hit.row.rank, hit.row.name, hit.row.shown, hit.row.count, hit.row.share))]})
         return refuse(say("org_wrong_table", unit=UNIT[DOMAIN_OF[wanted]], name=hit.row.shown, table_plural=TABLE_PLURAL[wanted],
                           cluster=c.shown, other_plural=TABLE_PLURAL[other]), organization=hit.row.name)

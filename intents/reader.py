@@ -327,10 +327,13 @@ class Reader:
     def _typo(self, term: str, text: str) -> bool:
         """A word that is not a name but a slip of a known word ("Hw", "Wat", "Antwrep"): one or two letters off.
         Words written with a capital inside the sentence, or in capitals, are names whatever they look like."""
-        for word in term.split():
+        typed = _as_typed(text, term)
+        stripped = text.strip()
+        for word in typed.split():
             lowered = word.lower()
-            if re.search(r"(?<![.!?]\s)(?<!^)\b" + re.escape(word) + r"\b", text.strip()) and (word[:1].isupper()) \
-                    and not text.strip().startswith(word):
+            written = re.search(r"\b" + re.escape(word) + r"\b", stripped)
+            at_start = written is not None and (written.start() == 0 or re.match(r"[.!?:;]\s*$", stripped[:written.start()][-3:] or ""))
+            if word[:1].isupper() and (not at_start or word.isupper() and len(word) > 1):
                 return False
             if len(lowered) <= 2:
                 continue

@@ -93,7 +93,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     partner_question = collab and not share_asked and (
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
         or frame.operation in ("list", "intersect", "missing") or frame.plural)
-    if locations or partner_question or (kind == "location" and not cluster_measure):
+    if (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
+            or (kind == "location" and not cluster_measure):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
@@ -115,7 +116,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         if len(domains) == 1:
             return schema.organizations(domains[0])
         return "tables"
-    if cluster_measure or collab or frame.operation == "describe" or any(r.kind in ("cluster", "economy") for r in frame.refs):
+    if cluster_measure or collab or frame.operation == "describe" or any(r.kind == "cluster" for r in frame.refs):
         return "clusters"
     if domains and ("count" in frame.said or "total" in frame.said or frame.operation in ("estimate", "aggregate")):
         return "clusters"  # "how many PCT applications does the cluster have": only an estimate exists
