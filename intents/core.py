@@ -70,7 +70,7 @@ class Core:
             pending = Frame.from_json(state.pending)
             pending.subject = frame.refs[0].value
             frame = pending
-        refusal = self._refusal(frame, state)
+        refusal = self._refusal(frame, state, reading)
         if refusal is not None:
             return refusal, frame
         needs_rows = frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice \
@@ -84,6 +84,10 @@ class Core:
         if isinstance(subject, Outcome):
             return subject, frame
         frame.subject = subject
+        rows = [r for r in frame.refs if r.kind == "organization"]
+        if rows and "collab" in frame.said and frame.wants != "location":
+            return Outcome(say("org_collaboration", name=rows[0].text or rows[0].value, cluster=self._cluster_for(frame, state).shown),
+                           "no_data", {"missing": "organization collaboration"}), frame
         if not has_content(frame):
             return self._not_understood(frame.text), frame
         outcome = self.executor.run(frame)
@@ -102,7 +106,7 @@ class Core:
         settle_ambiguous(probe)
         return collection_of(probe, self.kb, self.schema, None) is not None
 
-    def _refusal(self, frame: Frame, state: State) -> Outcome | None:
+    def _refusal(self, frame: Frame, state: State, reading: Reading) -> Outcome | None:
         """What the frame names that we don't have, said before anything is looked up."""
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
@@ -147,15 +151,13 @@ class Core:
                            {"missing": "definitions"})
         named_rows = [r for r in frame.refs if r.kind == "organization"]
         asks_rows = frame.wants == "organization" or frame.noun == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
-        if named_rows and "collab" in frame.said and not frame.claims and "share" not in frame.said:
-            return Outcome(say("org_collaboration", name=named_rows[0].text or named_rows[0].value,
-                               cluster=self._cluster_for(frame, state).shown), "no_data", {"missing": "organization collaboration"})
         if frame.unknown and not named_rows and asks_rows:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
                            {"unknown": name, "refused": {"name": name}})
-        if state.refused and (frame.refers or frame.fragment) and not ours and not named_rows and not frame.lacking:
+        if state.refused and (frame.refers or frame.fragment) and not ours and not named_rows and not frame.lacking \
+                and reading.context_subject is None:
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})

@@ -25,6 +25,7 @@ class State:
     shown: list[dict[str, Any]] = field(default_factory=list)  # rows last shown: {collection, rank, name}
     focus: list[dict[str, Any]] = field(default_factory=list)  # rows the last answer was about
     earlier: list[dict[str, Any]] = field(default_factory=list)  # rows the answer before was about ("these two")
+    before: dict[str, Any] | None = None  # the frame answered before the last one
     subject: str | None = None
     pending: dict[str, Any] | None = None  # a frame waiting for "which cluster?"
     refused: dict[str, str] = field(default_factory=dict)  # {"place": "Munich"}: follow-ups stay refused
@@ -59,6 +60,8 @@ def has_content(frame: Frame) -> bool:
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
+# Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.
+CLUSTER_ONLY = frozenset({"collab", "per_million", "size", "intensity", "ranks", "membership", "others", "economy", "period"})
 
 
 def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
@@ -79,6 +82,9 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if previous is None:
         return frame
     new = copy.deepcopy(frame)
+    if not new.domain and previous.domain and "collab" in previous.said and (new.wants or new.noun) == "location" \
+            and not new.refs:
+        new.domain = previous.domain  # "With which locations mainly?" after the articles' collaboration share
     if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
         if not standalone(frame):
             new.fragment = True  # "what share?": a fragment of the last question, whatever its first word
@@ -106,17 +112,20 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
         if previous.selector.kind != "none" and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
-    if not new.domain and previous.domain and "collab" in previous.said and (new.wants or new.noun) == "location":
-        new.domain = previous.domain  # "With which locations mainly?" after the articles' collaboration share
+    before = Frame.from_json(state.before) if state.before else None
+    if new.operation in NEEDS_ROWS and not frame.domain and before is not None and before.said == previous.said \
+            and before.domain and previous.domain and before.domain != previous.domain and not named_rows:
+        new.domain = "both"  # "What's the difference?" after the articles' share and the patents' share
+    cluster_only = bool(new.said) and all(m in CLUSTER_ONLY for m in new.said)
     refers_to_rows = new.refers and (frame.yes_no or new.selector.kind in ("none", "other", "former", "latter"))
-    if not named_rows and not new.refs and not frame.wants and (new.selector.kind in ("none", "other", "former", "latter")
-                                                                 or refers_to_rows) \
+    if not named_rows and not new.refs and not frame.wants and not cluster_only and (
+            new.selector.kind in ("none", "other", "former", "latter") or refers_to_rows) \
             and (new.refers or new.against or new.correction or new.fragment or new.operation in NEEDS_ROWS):
         rows = _rows_for(new, state)
         if rows is not None:
             new.refs = rows
         elif previous.refs:
-            new.refs = [r for r in previous.refs if r.kind in ("organization", "location")]
+            new.refs = [r for r in previous.refs if r.kind == "organization"]
     if not new.against and previous.against and (new.correction or new.fragment) and not frame.said and not named_rows:
         new.against = copy.deepcopy(previous.against)
 
@@ -125,7 +134,7 @@ def _resolve_rows(new: Frame, state: State) -> None:
     """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
     if new.selector.kind in ("other", "former", "latter"):
         _resolve_relative(new, state)
-    if new.selector.kind in ("prev", "next") and not new.anchors and state.focus:
+    if new.selector.kind in ("prev", "next", "above", "below") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
     if new.selector.kind == "rank" and new.refers and state.shown and not any(r.kind == "organization" for r in new.refs):
         listed = [r for r in state.shown if r.get("rank") in new.selector.ranks]
@@ -171,6 +180,7 @@ def _resolve_relative(frame: Frame, state: State) -> None:
 
 
 def _ref(row: dict[str, Any]) -> Ref:
+    """A row shown before, as a ref ("it", "the other one")."""
     kind = "organization" if row.get("collection") in ("applicants", "publishers") else "location"
     return Ref(kind, str(row.get("name")), str(row.get("shown", "")))
 
@@ -180,6 +190,7 @@ def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]]
     """The conversation after this turn: an answer moves the focus; a refusal is remembered for follow-ups."""
     new = State.from_json(copy.deepcopy(state.to_json()))
     if status == "answered":
+        new.before = new.frame
         new.frame = frame.to_json()
         if shown:
             new.shown = shown

@@ -259,6 +259,11 @@ class Executor:
         if isinstance(chosen, Outcome):
             return chosen
         operation = frame.operation
+        if operation in ("more", "less", "difference", "ratio") and not against and frame.anchors \
+                and frame.selector.kind in ("prev", "next") and len(chosen) == 1:
+            anchor = op.select_named(rows, frame.anchors[0].value)
+            if anchor is not None and anchor is not chosen[0]:
+                against = [anchor]  # "How many more does the one right above it have?": that one against "it"
         if operation in ("more", "less", "difference", "ratio") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no):
             return self._compare(frame, c, table, chosen, against)
@@ -279,11 +284,18 @@ class Executor:
         """The rows a frame is about: named ones, else by its selector, else the top (or all, when plural)."""
         selector = frame.selector
         kind = selector.kind
-        if kind in ("prev", "next") and (frame.anchors or mine):
+        if kind in ("prev", "next", "above", "below") and (frame.anchors or mine):
             anchors = [op.select_named(rows, a.value) for a in frame.anchors] or mine
             anchor = anchors[0]
             if anchor is None:
                 return refuse(say("not_in_table", table_plural=TABLE_PLURAL[table], cluster=c.shown))
+            if kind in ("above", "below"):
+                found_rows = [r for r in rows if (r.rank < anchor.rank if kind == "above" else r.rank > anchor.rank)]
+                if not found_rows:
+                    side = "above" if kind == "above" else "below"
+                    return refuse(say(f"nothing_{side}", name=anchor.shown, table_plural=TABLE_PLURAL[table],
+                                      cluster=c.shown, n=len(rows)))
+                return found_rows
             found = op.select_relative(rows, anchor, -1 if kind == "prev" else 1)
             if found is None:
                 side = "above" if kind == "prev" else "below"
@@ -325,6 +337,11 @@ class Executor:
             note = ""
         if len(chosen) > 1:
             listed = join_names([f"{r.shown} ({count_text(r.count or 0)}, {share_text(r.share or 0)})" for r in chosen])
+            if frame.selector.kind in ("above", "below") and frame.anchors:
+                anchor = op.select_named(rows, frame.anchors[0].value)
+                return Outcome(say(f"rows_{frame.selector.kind}", name=anchor.shown if anchor else "", rows=listed,
+                                   table_plural=TABLE_PLURAL[table]), data=data, rows=chosen,
+                               focus=[anchor] if anchor else chosen, intent=f"list.{table}.{frame.selector.kind}")
             return Outcome(note + say("top_list", n=len(chosen), table_plural=TABLE_PLURAL[table], cluster=c.shown, rows=listed),
                            data=data, rows=chosen, focus=chosen, intent=f"list.{table}")
         row = chosen[0]

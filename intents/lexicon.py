@@ -40,6 +40,7 @@ class Lexicon:
     tokenizer: str
     entries: dict[str, Entry]
     words: frozenset[str] = field(default_factory=frozenset)  # every word of every phrase: known, never a typo or a name
+    ordinals: dict[int, list[str]] = field(default_factory=dict)  # more phrases naming a rank
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
@@ -86,8 +87,9 @@ def parse_lexicon(raw: dict[str, Any], source: str = "lexicon.yaml") -> Lexicon:
             if other not in entries:
                 raise LexiconError(f"{source}: entry {entry_id!r} overlaps unknown entry {other!r}")
     words = frozenset(w.rstrip("*") for e in entries.values() for p in e.phrases for w in p.split())
+    ordinals = {int(k): [str(p) for p in v] for k, v in (raw.get("ordinals") or {}).items()}
     return Lexicon(language=str(raw.get("language", "")), tokenizer=str(raw.get("tokenizer", "")), entries=entries,
-                   words=words)
+                   words=words, ordinals=ordinals)
 
 
 def read_lexicon(path: Path) -> Lexicon:

@@ -71,7 +71,8 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
     """The entity finder's vocabulary with the lexicon as its cue words (so cue words are never names)."""
     base = load_vocabulary()
     cues = {entry.id: list(entry.phrases) for entry in lexicon.entries.values()}
-    return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=base.ordinals,
+    ordinals = {rank: list(phrases) + lexicon.ordinals.get(rank, []) for rank, phrases in base.ordinals.items()}
+    return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=ordinals,
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
                       relations=base.relations, place_abbreviations=base.place_abbreviations, demonyms=base.demonyms)
 
@@ -254,7 +255,8 @@ class Reader:
         nouns = self._values(clause, "noun")
         frame.noun = nouns[0] if len(nouns) == 1 else None
         wants = self._values(clause, "wants")
-        frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
+        if frame.wants is None:
+            frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure")
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
@@ -268,7 +270,7 @@ class Reader:
             frame.operation = ""
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
         if frame.selector.kind == "none":
-            for kind in ("prev", "next", "between", "other", "former", "latter", "last", "top", "all"):
+            for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "top", "all"):
                 if kind in selects:
                     frame.selector = Selector(kind)
                     break
@@ -510,7 +512,7 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
 
 
 def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next"})
+    kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next", "above": "above", "below": "below"})
     anchor = _ref_at(clause, match.spans[-1])
     if kind is None or anchor is None:
         return False
@@ -531,6 +533,11 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     if word in ("to", "with") and not clause.has("more", "less", "difference", "ratio") and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
         return False  # "collaborate with Paris", "belong to": no comparison
     frame.against.append(ref)
+    return True
+
+
+def _which_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.wants = "cluster"
     return True
 
 
@@ -583,13 +590,13 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
-_KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice"})
+_KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster"})
 
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
-    "premise": _premise, "request": _request,
+    "premise": _premise, "request": _request, "which_cluster": _which_cluster,
 }
 
 

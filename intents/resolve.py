@@ -30,7 +30,16 @@ class Decision:
 
 
 def settle_ambiguous(frame: Frame) -> None:
-    """Give each word that reads two ways the reading the rest of the frame makes valid."""
+    """Give each word that reads two ways the reading the rest of the frame makes valid.
+
+    "Where" asks for a partner location only in a question about collaboration (the profiles have
+    no other locations); elsewhere it asks for a position ("Where does ULB rank?") or for where the
+    cluster lies."""
+    if frame.wants == "location" and "collab" not in frame.said and not any(r.kind == "location" for r in frame.refs) \
+            and frame.noun != "location" and frame.operation not in ("intersect", "missing"):
+        frame.wants = None
+        if not frame.said:
+            frame.said.append("rank" if any(r.kind == "organization" for r in frame.refs) else "economy")
     for entry in frame.ambiguous:
         if entry in ("place_word", "places_word"):
             if "collab" in frame.said or frame.wants == "location":
@@ -100,14 +109,15 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
                                                                                 and "others" not in frame.said) \
             and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said
-                 or "others" in frame.said):
+                 or "others" in frame.said or frame.wants == "cluster"):
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
                                     and (frame.operation == "list" or "count" in frame.said or frame.selector.kind == "top"
                                          or frame.request)):
         return "clusters_all"
-    picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "between", "other", "former", "latter") or (
+    picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
+                                         "latter") or (
         frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
     rows_asked = (kind == "organization" or picks_rows
                   or frame.operation in ("aggregate", "average", "complement") and not collab)
@@ -118,7 +128,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "tables"
     if cluster_measure or collab or frame.operation == "describe" or any(r.kind == "cluster" for r in frame.refs):
         return "clusters"
-    if domains and ("count" in frame.said or "total" in frame.said or frame.operation in ("estimate", "aggregate")):
+    if domains and ("total" in frame.said or frame.operation in ("estimate", "aggregate")
+                    or "count" in frame.said and (frame.cluster_word or any(r.kind == "cluster" for r in frame.refs))):
         return "clusters"  # "how many PCT applications does the cluster have": only an estimate exists
     return None
 
@@ -139,6 +150,8 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
         for measure in ("economy", "membership", "others", "period", "population"):
             if measure in said and not (measure == "economy" and ("membership" in said or "others" in said)):
                 found.append(measure)
+        if "population" in found and len(found) > 1:
+            found.remove("population")  # "scaled by population, i.e. by intensity": the intensity is asked
         if not found and frame.claims and all(c.unit == "ordinal" for c in frame.claims):
             found.append("rank_size")
         if not found and any(c.unit == "top_n" for c in frame.claims):
