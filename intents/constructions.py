@@ -50,6 +50,7 @@ class Grammar:
     constructions: tuple[Construction, ...]
     operation_order: tuple[str, ...]
     clause_starts: frozenset[str]
+    question_words: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -72,7 +73,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
             raise ConstructionError(f"construction {item['id']!r} has no examples")
         constructions.append(Construction(str(item["id"]), elements, str(item["builds"]), tuple(item["examples"])))
     order = tuple(str(op) for op in raw.get("operation_order", []))
-    return Grammar(tuple(constructions), order, frozenset(str(w) for w in raw.get("clause_starts", [])))
+    return Grammar(tuple(constructions), order, frozenset(str(w) for w in raw.get("clause_starts", [])),
+                   frozenset(str(w) for w in raw.get("question_words", [])))
 
 
 @lru_cache(maxsize=4)

@@ -52,7 +52,7 @@ class Core:
         state = State.from_json(state_json)
         with self._lock:
             reading = self.reader.read(text)
-        frames = reading.frames[:MAX_CLAUSES]
+        frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])
         parts: list[tuple[Frame, Outcome]] = []
         for frame in frames:
             outcome, frame = self._answer(frame, state, reading)
@@ -127,7 +127,8 @@ class Core:
         place = frame.lacking.get("place")
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (any(
             m in frame.said for m in ("per_million", "rank", "size", "intensity", "ranks")) or not (
-            partner_question or frame.fragment or frame.refers or frame.yes_no)) else []
+            partner_question or frame.fragment or frame.refers or frame.yes_no or frame.ambiguous
+            or state.frame and (state.frame.get("collection") or "").endswith("partners"))) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
@@ -140,6 +141,8 @@ class Core:
         if place and (not partner_question or frame.lacking_kind == "cluster"):
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
+        if "definition" in frame.lacking and any(m in frame.said for m in ("intensity", "per_million", "period")):
+            frame.lacking.pop("definition")  # "what does intensity mean here?": the profile says it, with the rank
         for kind, template in (("edition", "unavailable_time"), ("time", "unavailable_time"), ("fields", "unavailable_fields"),
                                ("reason", "unavailable_reason"), ("attribute", "unavailable_attribute")):
             if kind in frame.lacking and not (kind == "definition" and "period" in frame.said):
@@ -151,7 +154,8 @@ class Core:
                            {"missing": "definitions"})
         named_rows = [r for r in frame.refs if r.kind == "organization"]
         asks_rows = frame.wants == "organization" or frame.noun == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
-        if frame.unknown and not named_rows and asks_rows:
+        cluster_measure = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
+        if frame.unknown and not named_rows and asks_rows and not cluster_measure:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
@@ -257,13 +261,34 @@ class Core:
         return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
 
 
+def _fold_context_clauses(frames: list[Frame]) -> list[Frame]:
+    """"Now switch to patents: who's first there?": a clause that only sets the table or subject for the
+    question after it is not answered on its own; its slots go to that question."""
+    result: list[Frame] = []
+    carried: Frame | None = None
+    for index, frame in enumerate(frames):
+        last = index == len(frames) - 1
+        only_context = frame.correction and not (frame.said or frame.wants or frame.noun or frame.operation or frame.claims
+                                                 or frame.selector.kind != "none" or any(r.kind == "organization" for r in frame.refs))
+        if only_context and not last:
+            carried = frame
+            continue
+        if carried is not None:
+            frame.domain = frame.domain or carried.domain
+            frame.refs = frame.refs or [r for r in carried.refs if r.kind == "cluster"]
+            carried = None
+        result.append(frame)
+    return result
+
+
 def _row_json(row: Any) -> dict[str, Any]:
     return {"collection": row.collection, "rank": row.rank, "name": row.name, "shown": row.shown}
 
 
 def _asks_anything(frame: Frame) -> bool:
-    return bool(frame.refs or frame.said or frame.domain or frame.claims or frame.selector.kind != "none"
-                or frame.operation not in ("",) or frame.wants)
+    """Whether a message with a greeting or thanks also asks something ("thanks, and for patents?")."""
+    return bool(frame.refs or frame.said or frame.domain or frame.claims or frame.wants or frame.noun
+                or frame.operation not in ("", "list") or frame.selector.kind in ("rank", "top_n", "prev", "next"))
 
 
 def _names_only_a_cluster(frame: Frame) -> bool:

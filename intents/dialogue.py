@@ -132,8 +132,14 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
 
 def _resolve_rows(new: Frame, state: State) -> None:
     """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
-    if new.selector.kind in ("other", "former", "latter"):
+    if new.selector.kind in ("former", "latter"):
         _resolve_relative(new, state)
+    if new.selector.kind == "other" and not new.anchors and state.focus:
+        new.anchors = [_ref(f) for f in state.focus]  # "the other two": the rows of that list not in focus
+    if new.selector.kind == "between" and not new.anchors and len(state.shown) >= 3:
+        middle = state.shown[1:-1]  # "the one in the middle" of the rows just listed
+        new.refs = [_ref(r) for r in middle]
+        new.selector = Selector()
     if new.selector.kind in ("prev", "next", "above", "below") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
     if new.selector.kind == "rank" and new.refers and state.shown and not any(r.kind == "organization" for r in new.refs):

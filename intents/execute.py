@@ -107,8 +107,13 @@ class Executor:
                         claims.remove(cl)
                     continue
                 if measure == "collab_share" and (frame.operation == "complement" or frame.negated and not frame.yes_no):
-                    texts.append(say("collab_share_without", rest=share_text(op.complement(value)), share=share_text(value),
-                                     cluster=c.shown, unit=UNIT[domain], done=_done(domain)))
+                    text = say("collab_share_without", rest=share_text(op.complement(value)), share=share_text(value),
+                               cluster=c.shown, unit=UNIT[domain], done=_done(domain))
+                    if mine:
+                        text = f"{verdict_word(all(op.holds(op.complement(value), cl) for cl in mine))}. {text}"
+                        for cl in mine:
+                            claims.remove(cl)
+                    texts.append(text)
                     data[f"{domain}_without_collaboration"] = op.complement(value)
                     continue
                 text = self._cluster_fact(c, measure, domain, value, frame)
@@ -264,8 +269,8 @@ class Executor:
             anchor = op.select_named(rows, frame.anchors[0].value)
             if anchor is not None and anchor is not chosen[0]:
                 against = [anchor]  # "How many more does the one right above it have?": that one against "it"
-        if operation in ("more", "less", "difference", "ratio") or (frame.choice and len(chosen + against) == 2) \
-                or (against and frame.yes_no):
+        if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
+                or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
@@ -302,6 +307,11 @@ class Executor:
                 return refuse(say(f"nothing_{side}", name=anchor.shown, table_plural=TABLE_PLURAL[table], cluster=c.shown,
                                   n=len(rows)))
             return [found]
+        if kind == "other" and frame.anchors:
+            taken = {op.select_named(rows, a.value) for a in frame.anchors}
+            rest = [r for r in rows if r not in taken]
+            if rest and len(rest) < len(rows):
+                return rest
         if kind == "between" and len(frame.anchors) == 2:
             ends = [op.select_named(rows, a.value) for a in frame.anchors]
             if None in ends:
@@ -407,6 +417,23 @@ class Executor:
         a, b = sides[0], sides[1]
         unit = UNIT[DOMAIN_OF[table]]
         data = {"rows": [row_data(a), row_data(b)]}
+        if frame.operation == "same":
+            measure = "share" if "share" in frame.said else "count"
+            va, vb = (a.share, b.share) if measure == "share" else (a.count, b.count)
+            verdict = va == vb
+            text = say("compare_equal", a=a.shown, b=b.shown, a_value=_row_value(a, measure), b_value=_row_value(b, measure),
+                       unit=unit if measure == "count" else "share of the " + unit)
+            if frame.yes_no:
+                text = f"{verdict_word(verdict)}. {text}"
+            return Outcome(text, data={**data, "verdict": verdict}, rows=[a, b], focus=[a, b], intent=f"verify.{table}.same")
+        if frame.yes_no and len(against) > 1 and frame.operation in ("more", "less"):
+            others = [r for r in sides if r is not a]
+            more = frame.operation == "more"
+            verdict = all(((a.count or 0) > (o.count or 0)) == more for o in others)
+            text = say("compare_many", name=a.shown, count=count_text(a.count or 0), unit=unit,
+                       others=join_names([f"{o.shown} ({count_text(o.count or 0)})" for o in others]))
+            return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "verdict": verdict}, rows=sides, focus=[a],
+                           intent=f"verify.{table}.compare")
         if "share" in frame.said and "count" not in frame.said:
             high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
             gap = (high.share or 0) - (low.share or 0)
@@ -692,6 +719,10 @@ def _claim_fits(claim: Claim, measure: str) -> bool:
     if measure == "collab_share":
         return claim.unit == "percent"
     return False
+
+
+def _row_value(row: Row, measure: str) -> str:
+    return share_text(row.share or 0) if measure == "share" else count_text(row.count or 0)
 
 
 def _done(domain: str | None) -> str:

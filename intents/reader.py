@@ -96,6 +96,10 @@ class Reader:
             if word.isalpha() and len(word) >= 2:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = targets
+        self._name_targets: dict[str, list[str]] = {}
+        for word in sorted(name_words):
+            if len(word) >= 4:
+                self._name_targets.setdefault(word[0], []).append(word)
         self._starts = re.compile(r"(?:" + "|".join(
             re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
         self._splitter = re.compile(
@@ -109,7 +113,7 @@ class Reader:
         for clause, (number, _) in zip(clauses, split):
             clause.sentence = number
         clauses = [c for c in clauses if c.words]
-        clauses = _attach_tags(clauses)
+        clauses = _attach_tags(clauses, self)
         asking = []
         for index, clause in enumerate(clauses):
             before = clauses[index - 1] if index else None
@@ -119,6 +123,9 @@ class Reader:
         if not asking:
             contentful = [c for c in clauses if c.content or c.entities.items]
             asking = contentful[-1:] if contentful else clauses[-1:]
+        talk_only = [c for c in asking if self._talk_only(c)]
+        if talk_only and len(talk_only) < len(asking):
+            asking = [c for c in asking if c not in talk_only]  # "Thanks. And for patents?": the question is answered
         others = [c for c in clauses if c not in asking]
         frames = []
         premise: str | None = None
@@ -217,6 +224,11 @@ class Reader:
         inside = [e for e in entities.items if start <= e.start and e.end <= end]
         return bool(inside) and all(e.type in ("number", "ordinal") for e in inside) and end - start > 1
 
+    def _talk_only(self, clause: Clause) -> bool:
+        talk = {"greeting", "thanks", "bye", "filler", "refer", "first_person", "request", "tag", "yesno", "all", "follow"}
+        return bool(clause.tags) and set(clause.tags) <= talk and bool({"greeting", "thanks", "bye"} & set(clause.tags)) \
+            and not clause.entities.items
+
     def _asks(self, clause: Clause) -> bool:
         """A clause asks when it ends with '?', or opens with a question word, a request, a yes/no verb or a
         correction, or names a claim tag; statements about oneself ("We're a team from Lyon") do not."""
@@ -287,12 +299,27 @@ class Reader:
         frame.refers = "refer" in shapes or "refer_two" in shapes
         frame.refers_two = "refer_two" in shapes
         self._entities(clause, frame, consumed)
+        if not frame.yes_no and self._declarative_question(clause, frame):
+            frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last"):
             frame.selector = Selector("rank", ranks=ranks)
         frame.coverage = self._coverage(clause)
         return frame
+
+    def _declarative_question(self, clause: Clause, frame: Frame) -> bool:
+        """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
+        if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
+            return False
+        if any(w in self.grammar.question_words for w in clause.words):
+            return False
+        named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)
+        measured = any(self.lexicon.entry(e).slot_values("measure") or self.lexicon.entry(e).slot_values("domain")
+                       for e in clause.tags)
+        valued = any(e.type in ("number", "percent", "ordinal") for e in clause.entities.items) or bool(frame.claims)
+        chosen = frame.selector.kind in ("top", "last") or "same" in self._values(clause, "op") or frame.against
+        return (named or measured) and (valued or chosen and named)
 
     def _values(self, clause: Clause, slot: str) -> list[str]:
         found: list[str] = []
@@ -335,19 +362,21 @@ class Reader:
             lowered = word.lower()
             written = re.search(r"\b" + re.escape(word) + r"\b", stripped)
             at_start = written is not None and (written.start() == 0 or re.match(r"[.!?:;]\s*$", stripped[:written.start()][-3:] or ""))
-            if word[:1].isupper() and (not at_start or word.isupper() and len(word) > 1):
-                return False
-            if len(lowered) <= 2:
+            capital = word[:1].isupper() and (not at_start or word.isupper() and len(word) > 1)
+            if capital and not self._near_known(lowered, self._name_targets):
+                return False  # a name as written; only a slip of one of our own names is not
+            if len(lowered) <= 2 or capital:
                 continue
-            if not self._near_known(lowered):
+            if not self._near_known(lowered, self._typo_targets):
                 return False
         return True
 
-    def _near_known(self, word: str) -> bool:
+    @staticmethod
+    def _near_known(word: str, targets: dict[str, list[str]]) -> bool:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 5 else 2
-        for known in self._typo_targets.get(word[0], ()):
+        for known in targets.get(word[0], ()):
             if abs(len(known) - len(word)) <= limit and OSA.distance(known, word, score_cutoff=limit) <= limit:
                 return True
         return False
@@ -613,10 +642,20 @@ def _negated_inside(clause: Clause) -> bool:
     return any(not any(t[0] <= s[0] < t[1] for t in tag_spans) and s[0] > 0 for s in spans)
 
 
-def _attach_tags(clauses: list[Clause]) -> list[Clause]:
-    """"... 58th by size — OK to present?": a clause that is only a tag makes the one before it a yes/no claim."""
+def _attach_tags(clauses: list[Clause], reader: "Reader | None" = None) -> list[Clause]:
+    """"... 58th by size — OK to present?": a clause that is only a tag makes the one before it a yes/no claim;
+    "... about half of all articles — roughly 51%?": a clause that is only a value is the claim of the one before."""
     result: list[Clause] = []
     for clause in clauses:
+        value_only = reader is not None and result and clause.question_mark and any(
+            e.type in ("number", "percent") for e in clause.entities.items) and not any(
+            e.type in ("organization", "location", "cluster") for e in clause.entities.items) and not any(
+            reader.lexicon.entry(t).slot_values("measure") or reader.lexicon.entry(t).slot_values("domain") for t in clause.tags)
+        if value_only:
+            joined = reader.clause(result[-1].text + ", " + clause.text)
+            joined.sentence = result[-1].sentence
+            result[-1] = joined
+            continue
         only_tag = clause.has("tag", "yesno") and not clause.entities.items and not any(
             e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person"))
         if only_tag and result:

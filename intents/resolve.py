@@ -35,13 +35,17 @@ def settle_ambiguous(frame: Frame) -> None:
     "Where" asks for a partner location only in a question about collaboration (the profiles have
     no other locations); elsewhere it asks for a position ("Where does ULB rank?") or for where the
     cluster lies."""
-    if frame.wants == "location" and "collab" not in frame.said and not any(r.kind == "location" for r in frame.refs) \
-            and frame.noun != "location" and frame.operation not in ("intersect", "missing"):
-        frame.wants = None
-        if not frame.said:
-            frame.said.append("rank" if any(r.kind == "organization" for r in frame.refs) else "economy")
+    if frame.wants == "location" and frame.operation == "aggregate" and "collab" not in frame.said:
+        frame.said.append("collab")  # "with which city do they do most patents together?": places relate only so
+        frame.operation = ""
     for entry in frame.ambiguous:
-        if entry in ("place_word", "places_word"):
+        if entry == "where":
+            if "collab" in frame.said or frame.noun == "location" or frame.operation in ("intersect", "missing"):
+                frame.wants = "location"
+            elif not frame.said:
+                frame.said.append("rank" if any(r.kind == "organization" for r in frame.refs) or frame.cluster_word
+                                  else "economy")
+        elif entry in ("place_word", "places_word"):
             if "collab" in frame.said or frame.wants == "location":
                 frame.wants = frame.wants or "location"
                 frame.plural = frame.plural or entry == "places_word"
@@ -141,7 +145,8 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
         found: list[str] = []
         if "size" in said or "ranks" in said or ("rank" in said and "intensity" not in said):
             found.append("rank_size")
-        if ("intensity" in said or "ranks" in said and "size" not in said) and "per_million" not in said:
+        if ("intensity" in said and "rank_intensity" not in found and "per_million" not in found
+                or "ranks" in said and "size" not in said) and "per_million" not in said:
             found.append("rank_intensity")
         if "per_million" in said:
             found.append("per_million")
