@@ -125,10 +125,11 @@ class Core:
         ours = [r for r in frame.refs if r.kind == "cluster"]
         partner_question = "collab" in frame.said or frame.wants == "location" or frame.noun == "location"
         place = frame.lacking.get("place")
-        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (any(
-            m in frame.said for m in ("per_million", "rank", "size", "intensity", "ranks")) or not (
-            partner_question or frame.fragment or frame.refers or frame.yes_no or frame.ambiguous
-            or state.frame and (state.frame.get("collection") or "").endswith("partners"))) else []
+        after_partners = bool(state.frame and (state.frame.get("collection") or "").endswith("partners"))
+        partner_context = partner_question or after_partners or frame.fragment or frame.yes_no or bool(frame.ambiguous)
+        cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
+        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
+            cluster_only or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
@@ -155,6 +156,10 @@ class Core:
         named_rows = [r for r in frame.refs if r.kind == "organization"]
         asks_rows = frame.wants == "organization" or frame.noun == "organization" or any(m in frame.said for m in ("count", "share", "rank")) or frame.domain
         cluster_measure = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
+        if frame.unknown and not named_rows and not ours and any(m in frame.said for m in ("per_million", "intensity", "size")):
+            place = " ".join(frame.unknown)  # "and londons size rank": a place we don't have, asked as a cluster
+            return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
+                           {"place": place, "refused": {"place": place}})
         if frame.unknown and not named_rows and asks_rows and not cluster_measure:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,

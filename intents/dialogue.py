@@ -116,7 +116,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if new.operation in NEEDS_ROWS and not frame.domain and before is not None and before.said == previous.said \
             and before.domain and previous.domain and before.domain != previous.domain and not named_rows:
         new.domain = "both"  # "What's the difference?" after the articles' share and the patents' share
-    cluster_only = bool(new.said) and all(m in CLUSTER_ONLY for m in new.said)
+    cluster_only = any(m in CLUSTER_ONLY for m in new.said)
     refers_to_rows = new.refers and (frame.yes_no or new.selector.kind in ("none", "other", "former", "latter"))
     if not named_rows and not new.refs and not frame.wants and not cluster_only and (
             new.selector.kind in ("none", "other", "former", "latter") or refers_to_rows) \

@@ -75,9 +75,12 @@ class Executor:
     # -- the cluster's own measures -----------------------------------------------------------------
     def _cluster(self, frame: Frame, c: ClusterProfile) -> Outcome:
         measures = frame.measures
-        if frame.operation == "describe" or (not measures and frame.operation not in ("estimate", "aggregate", "ratio")
-                                             and not frame.said):
+        if (frame.operation == "describe" and not measures) or (not measures and frame.operation not in (
+                "estimate", "aggregate", "ratio") and not frame.said and not frame.claims):
             return self._overview(c)
+        top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
+        if top_claims and frame.operation == "difference" and not frame.yes_no:
+            return self._distance_to_top(c, measures, int(top_claims[0].value))
         domains = _domains(frame)
         if frame.operation in ("estimate", "aggregate") or ("count" in frame.said or "total" in frame.said) and not measures:
             if "collab_share" in measures:
@@ -177,6 +180,18 @@ class Executor:
                                data={"difference": abs(a - b)}, intent=f"compare.{measure}")
         return None
 
+    def _distance_to_top(self, c: ClusterProfile, measures: list[str], n: int) -> Outcome:
+        """"How many places would it need to climb to get into the top 50?": its rank less n."""
+        texts, data = [], {}
+        for measure in [m for m in measures if m.startswith("rank")] or ["rank_size"]:
+            rank = _cluster_value(c, measure, None)
+            ranking = "size" if measure == "rank_size" else "intensity"
+            gap = rank - n
+            template = "distance_to_top" if gap > 0 else "inside_top"
+            texts.append(say(template, cluster=c.shown, rank=ordinal(rank), ranking=ranking, n=n, gap=gap, s="" if gap == 1 else "s"))
+            data[f"places_to_top_{n}_{ranking}"] = max(gap, 0)
+        return Outcome(" ".join(texts), data=data, intent="compare.rank.top_n")
+
     def _overview(self, c: ClusterProfile) -> Outcome:
         a, p = c.top_applicants.rows[0], c.top_publishers.rows[0]
         text = say("overview", cluster=c.shown, economies=join_names(c.economies), rank_size=ordinal(c.rank_size),
@@ -194,7 +209,7 @@ class Executor:
             if total is None:
                 continue
             texts.append(say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[domain],
-                             share=share_text(row.share or 0), value=count_text(round(total.value, -1)),
+                             share=share_text(row.share or 0), value=count_text(round(total.value)),
                              low=count_text(total.low), high=count_text(total.high)))
             data[f"{domain}_implied_total"] = round(total.value)
         if not texts:
@@ -445,6 +460,11 @@ class Executor:
             return Outcome(say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank), b_rank=ordinal_word(b.rank),
                                gap=gap, s="" if gap == 1 else "s", table_plural=TABLE_PLURAL[table]),
                            data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.rank")
+        if frame.operation == "ratio" and "share" in frame.said and "count" not in frame.said:
+            value = op.ratio(a.share or 0, b.share or 0)
+            return Outcome(say("compare_share_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(value or 0), unit=unit,
+                               a_share=share_text(a.share or 0), b_share=share_text(b.share or 0)),
+                           data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}.share")
         if frame.operation == "ratio":
             value = op.ratio(a.count or 0, b.count or 0)
             return Outcome(say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
@@ -510,7 +530,7 @@ class Executor:
         if total is None:
             return refuse(say("no_total", cluster=c.shown))
         text = say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
-                   share=share_text(row.share or 0), value=count_text(round(total.value, -1)), low=count_text(total.low),
+                   share=share_text(row.share or 0), value=count_text(round(total.value)), low=count_text(total.low),
                    high=count_text(total.high))
         return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[],
                        intent=f"estimate.{table}")
@@ -534,6 +554,13 @@ class Executor:
                                   table_noun=TABLE_NOUN[wanted], name=rows[claimed - 1].shown)
             return Outcome(text,
                            data={"rows": [row_data(Row(other, hit.row.rank, hit.row.name, hit.row.shown, hit.row.count, hit.row.share))]})
+        similar = _similar_row(hit.row.shown, op.table_rows(c, wanted))
+        if similar is not None:  # "How many PCT applications did KU Leuven file?": K.U. Leuven R&D is the applicant
+            text = say("org_similar_answer", name=hit.row.shown, other_plural=TABLE_PLURAL[other], table_plural=TABLE_PLURAL[wanted],
+                       similar=similar.shown, rank_word=ordinal_word(similar.rank), count=count_text(similar.count or 0),
+                       unit=UNIT[DOMAIN_OF[wanted]], share=share_text(similar.share or 0))
+            return Outcome(text, data={"rows": [row_data(similar)]}, rows=[similar], focus=[similar],
+                           intent=f"lookup.{wanted}.similar")
         return refuse(say("org_wrong_table", unit=UNIT[DOMAIN_OF[wanted]], name=hit.row.shown, table_plural=TABLE_PLURAL[wanted],
                           cluster=c.shown, other_plural=TABLE_PLURAL[other]), organization=hit.row.name)
 
@@ -552,6 +579,13 @@ class Executor:
                                rows=both, focus=both, data={"rows": [row_data(r) for r in both]}, intent="intersect.partners")
             return Outcome(say("collab_none_both", cluster=c.shown, patents=join_names([r.shown for r in rows["patent_partners"]]),
                                articles=join_names([r.shown for r in rows["article_partners"]])), intent="intersect.partners")
+        if frame.operation == "union" or (frame.operation == "aggregate" and "count" in frame.said and len(lists) == 2):
+            names: list[Row] = []
+            for name in PARTNER_LISTS:
+                names += [r for r in rows[name] if r.name not in {n.name for n in names}]
+            return Outcome(say("collab_union", n=len(names), cluster=c.shown, places=join_names([r.shown for r in names])),
+                           data={"rows": [row_data(r) for r in names], "count": len(names)}, rows=names, focus=names,
+                           intent="union.partners")
         if frame.operation == "missing":
             source = lists[0] if len(lists) == 1 else ("article_partners" if frame.first_domain == "articles" else "patent_partners")
             target = "article_partners" if source == "patent_partners" else "patent_partners"
@@ -719,6 +753,17 @@ def _claim_fits(claim: Claim, measure: str) -> bool:
     if measure == "collab_share":
         return claim.unit == "percent"
     return False
+
+
+def _similar_row(name: str, rows: list[Row]) -> Row | None:
+    """A row of the other table whose name shares a distinctive word (not "university", "of"): "KU Leuven" and
+    "K.U. Leuven Research & Development"."""
+    from knowledge.normalize import name_key
+
+    common = {"university", "of", "the", "de", "and", "research", "development", "nv", "sa", "ku", "k", "u"}
+    words = set(name_key(name).split()) - common
+    matches = [r for r in rows if words & (set(name_key(r.shown).split()) - common)]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _row_value(row: Row, measure: str) -> str:

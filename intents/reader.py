@@ -27,13 +27,20 @@ from intents.vocabulary import Vocabulary, load_vocabulary
 from knowledge.base import KnowledgeBase
 from knowledge.places import Gazetteer
 
+# Lexicon entries that only lead into a clause ("ok, what about ...", "so, who ..."): skipped to find its start.
+LEAD_IN = frozenset({"filler", "thanks", "greeting", "tag"})
 PLACEHOLDER = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOC", "economy": "ECON", "place": "PLACE",
                "place_economy": "PLACE", "number": "NUM", "percent": "PCT", "ordinal": "ORD", "year": "YEAR"}
 RELATION_OF = {"more": ">", "less": "<", "rel_at_least": ">=", "rel_at_most": "<=", "rel_about": "~",
                "rel_exactly": "=="}
 VALUE_UNIT = {"NUM": "count", "PCT": "percent", "ORD": "ordinal"}
 # A sentence ends at ? ! ; : or at a full stop after a lower-case word (not "K.U. Leuven").
-_SENTENCE_END = re.compile(r"(?<=[?!;:])\s+|(?<=[a-z0-9\)\"'%][.])\s+|\s+(?:\u2014|--)\s+|\s*\u2014\s*")
+_SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
+# A colon or a dash separates a label or an aside from the question ("Quick check: ...", "— right?"):
+# a side of up to this many words stays in the question's clause; longer sides are sentences of their own.
+_SOFT_BREAK = re.compile(r":\s+|\s+(?:\u2014|--)\s+|\s*\u2014\s*")
+SHORT_SIDE_WORDS = 5
+FRACTION_STEP = 10.0  # "about half", "a third or so": within half of this many points either side
 
 
 @dataclass
@@ -53,8 +60,18 @@ class Clause:
     def has(self, *entry_ids: str) -> bool:
         return any(e in self.tags for e in entry_ids)
 
+    def first_word(self) -> int | None:
+        """The first word that is not a lead-in ("ok", "so", "well", a filler): where the clause really starts."""
+        for i, word in enumerate(self.words):
+            if not any(c.isalnum() for c in word):
+                continue
+            if self.symbols[i] & LEAD_IN and not (self.symbols[i] - LEAD_IN - {"w:" + word}):
+                continue
+            return i
+        return None
+
     def starts_with(self, *entry_ids: str) -> bool:
-        first = next((i for i, w in enumerate(self.words) if w.strip(",")), None)
+        first = self.first_word()
         return first is not None and any(e in self.symbols[first] for e in entry_ids)
 
 
@@ -114,8 +131,13 @@ class Reader:
             clause.sentence = number
         clauses = [c for c in clauses if c.words]
         clauses = _attach_tags(clauses, self)
+        clauses = self._rejoin_comparisons(clauses)
+        questions = {c.sentence for c in clauses if c.question_mark}
         asking = []
         for index, clause in enumerate(clauses):
+            if clause.sentence in questions and not self._talk_only(clause):
+                asking.append(clause)  # every clause of a sentence that ends with "?" is part of the question
+                continue
             before = clauses[index - 1] if index else None
             # A clause split off an asking clause of the same sentence asks too ("its rank, and its top applicant").
             if self._asks(clause) or (before is not None and before in asking and before.sentence == clause.sentence):
@@ -126,6 +148,10 @@ class Reader:
         talk_only = [c for c in asking if self._talk_only(c)]
         if talk_only and len(talk_only) < len(asking):
             asking = [c for c in asking if c not in talk_only]  # "Thanks. And for patents?": the question is answered
+        elif talk_only and len(talk_only) == len(asking):
+            rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
+            if rest:
+                asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
         others = [c for c in clauses if c not in asking]
         frames = []
         premise: str | None = None
@@ -152,7 +178,20 @@ class Reader:
         ranking by intensity,", "If AGFA's 195 are 6%,") is a lead-in of the clause after it."""
         parts: list[tuple[int, str]] = []
         starts = self._starts
-        for number, sentence in enumerate(_SENTENCE_END.split(text)):
+        sentences: list[str] = []
+        for sentence in _SENTENCE_END.split(text):
+            sides = [p for p in _SOFT_BREAK.split(sentence) if p.strip()]
+            current = ""
+            for side in sides:
+                if current and (len(current.split()) <= SHORT_SIDE_WORDS or len(side.split()) <= SHORT_SIDE_WORDS):
+                    current = current.rstrip(" ,") + ", " + side
+                else:
+                    if current:
+                        sentences.append(current)
+                    current = side
+            if current:
+                sentences.append(current)
+        for number, sentence in enumerate(sentences):
             sentence = sentence.strip()
             if not sentence:
                 continue
@@ -224,6 +263,21 @@ class Reader:
         inside = [e for e in entities.items if start <= e.start and e.end <= end]
         return bool(inside) and all(e.type in ("number", "ordinal") for e in inside) and end - start > 1
 
+    def _rejoin_comparisons(self, clauses: list[Clause]) -> list[Clause]:
+        """"the size rank and its intensity rank" after "how many places apart": one comparison, not two questions."""
+        result: list[Clause] = []
+        for clause in clauses:
+            previous = result[-1] if result else None
+            if previous is not None and previous.sentence == clause.sentence and previous.has(
+                    "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between",
+                    "rel_between") and clause.starts_with("follow", "refer") and not clause.has("who", "where", "count"):
+                joined = self.clause(previous.text + " and " + clause.text)
+                joined.sentence = previous.sentence
+                result[-1] = joined
+                continue
+            result.append(clause)
+        return result
+
     def _talk_only(self, clause: Clause) -> bool:
         talk = {"greeting", "thanks", "bye", "filler", "refer", "first_person", "request", "tag", "yesno", "all", "follow"}
         return bool(clause.tags) and set(clause.tags) <= talk and bool({"greeting", "thanks", "bye"} & set(clause.tags)) \
@@ -234,8 +288,11 @@ class Reader:
         correction, or names a claim tag; statements about oneself ("We're a team from Lyon") do not."""
         if clause.question_mark:
             return True
-        if clause.starts_with("who", "location_noun", "request", "yesno", "list", "describe", "correction", "count",
-                              "how_much", "follow", "which_cluster", "rank", "share", "greeting", "thanks", "help", "bye"):
+        first = clause.first_word()
+        if first is not None and clause.words[first] in self.grammar.question_words:
+            return True
+        if clause.starts_with("request", "yesno", "list", "describe", "correction", "count", "how_much", "follow",
+                              "which_cluster", "compare", "greeting", "thanks", "help", "bye"):
             return not clause.starts_with("first_person", "statement")
         last = next((i for i in range(len(clause.words) - 1, -1, -1) if any(c.isalnum() for c in clause.words[i])), None)
         tagged = last is not None and "tag" in clause.symbols[last]
@@ -260,6 +317,7 @@ class Reader:
                        for e, spans in clause.tags.items()}
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
         tags = clause.tags
+        self._drop_negated_domains(clause)
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
@@ -273,13 +331,15 @@ class Reader:
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
+        frame.fragment = clause.starts_with("follow")
         ops = self._values(clause, "op")
+        if "same" in ops and (frame.fragment or clause.starts_with("follow")) and len(
+                [e for e in clause.entities.items if e.type == "organization"]) < 2:
+            ops.remove("same")  # "and the same average for the applicants?": the same question again
         for op in self.grammar.operation_order:
             if op in ops:
                 frame.operation = op
                 break
-        else:
-            frame.operation = ""
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
         if frame.selector.kind == "none":
             for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "top", "all"):
@@ -294,7 +354,7 @@ class Reader:
             span = next(s for e, spans in tags.items() for s in spans if kind in self.lexicon.entry(e).slot_values("lacks"))
             frame.lacking[kind] = " ".join(clause.words[span[0]:span[1]])
         shapes = set(self._values(clause, "shape"))
-        frame.fragment = clause.starts_with("follow") or (not clause.content and bool(clause.entities.items))
+        frame.fragment = frame.fragment or clause.starts_with("follow") or (not clause.content and bool(clause.entities.items))
         frame.correction = "correction" in shapes
         frame.refers = "refer" in shapes or "refer_two" in shapes
         frame.refers_two = "refer_two" in shapes
@@ -308,6 +368,22 @@ class Reader:
         frame.coverage = self._coverage(clause)
         return frame
 
+    def _drop_negated_domains(self, clause: Clause) -> None:
+        """"I meant publications, not patents": a domain right after a negation is the one not meant."""
+        negations = {i for spans in (clause.tags.get("negation", []),) for a, b in spans for i in range(a, b)}
+        if not negations:
+            return
+        for entry_id in list(clause.tags):
+            if not self.lexicon.entry(entry_id).slot_values("domain"):
+                continue
+            kept = [(a, b) for a, b in clause.tags[entry_id]
+                    if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in ("the", "a")))]
+            if len(kept) < len(clause.tags[entry_id]):
+                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values("domain")]
+                if others or kept:
+                    clause.tags[entry_id] = kept
+        clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
+
     def _declarative_question(self, clause: Clause, frame: Frame) -> bool:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
         if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
@@ -318,8 +394,10 @@ class Reader:
         measured = any(self.lexicon.entry(e).slot_values("measure") or self.lexicon.entry(e).slot_values("domain")
                        for e in clause.tags)
         valued = any(e.type in ("number", "percent", "ordinal") for e in clause.entities.items) or bool(frame.claims)
-        chosen = frame.selector.kind in ("top", "last") or "same" in self._values(clause, "op") or frame.against
-        return (named or measured) and (valued or chosen and named)
+        chosen = frame.selector.kind in ("top", "last") or frame.against
+        measured = measured or any(c.unit == "top_n" for c in frame.claims)
+        same = "same" in self._values(clause, "op")
+        return (named or measured) and (valued or chosen and named or same)
 
     def _values(self, clause: Clause, slot: str) -> list[str]:
         found: list[str] = []
@@ -490,7 +568,7 @@ def _claim_half(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     word = clause.words[match.spans[-1][0]] if match.spans[-1] else "half"  # type: ignore[index]
     if relation is None:
         relation = "<" if "minority" in clause.symbols[match.spans[-1][0]] else ("~" if word == "half" else ">")  # type: ignore[index]
-    frame.claims.append(Claim(relation, 50.0, "percent", text=word))
+    frame.claims.append(Claim(relation, 50.0, "percent", text=word, precision=FRACTION_STEP))
     frame.yes_no = frame.yes_no or True
     return True
 
@@ -502,7 +580,7 @@ def _claim_fraction(reader: Reader, clause: Clause, frame: Frame, match: Match, 
     value = reader.vocabulary.fractions.get(phrase)
     if value is None:
         return False
-    frame.claims.append(Claim(relation, float(value), "percent", text=phrase))
+    frame.claims.append(Claim(relation, float(value), "percent", text=phrase, precision=FRACTION_STEP))
     consumed.update(range(start, match.end))
     return True
 
@@ -545,6 +623,11 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     anchor = _ref_at(clause, match.spans[-1])
     if kind is None or anchor is None:
         return False
+    named_before = any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items)
+    if named_before and clause.has("difference", "how_many_more", "count", "share", "more", "less", "ratio"):
+        frame.against.append(anchor)  # "How many points is UAntwerp ahead of ULB?": a comparison of the two
+        frame.operation = frame.operation or "difference"
+        return True
     frame.selector = Selector(kind)
     frame.anchors = [anchor]
     return True
@@ -553,15 +636,25 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
 def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     ref = _ref_at(clause, match.spans[-1])
     value = _value_at(clause, match.spans[-1])
+    if ref is None and "top" in clause.symbols[match.spans[-1][0]]:  # type: ignore[index]
+        ref = Ref("rank", "1", "top")  # "compared to the top applicant"
     if ref is None and value is not None and value.type == "ordinal" and value.number:
         ref = Ref("rank", str(int(value.number)), value.text)  # "fewer than the second": the row at that rank
         consumed.update(range(value.start, value.end))
     word = clause.words[match.spans[0][0]]  # type: ignore[index]
     if ref is None:
         return False
-    if word in ("to", "with") and not clause.has("more", "less", "difference", "ratio") and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
+    if word in ("to", "with") and not clause.has("more", "less", "difference", "ratio", "compare", "how_many_more") \
+            and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
         return False  # "collaborate with Paris", "belong to": no comparison
     frame.against.append(ref)
+    end = match.end
+    while end + 1 < len(clause.symbols) and clause.symbols[end] & {"w:or", "w:and", "w:nor", "w:,"}:
+        more = _ref_at(clause, (end + 1, end + 2))
+        if more is None:
+            break
+        frame.against.append(more)  # "than either KU Leuven R&D or Toyota": both are the other side
+        end += 2
     return True
 
 

@@ -130,7 +130,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         if len(domains) == 1:
             return schema.organizations(domains[0])
         return "tables"
-    if cluster_measure or collab or frame.operation == "describe" or any(r.kind == "cluster" for r in frame.refs):
+    if cluster_measure or collab or frame.operation == "describe" or any(r.kind == "cluster" for r in frame.refs) \
+            or any(c.unit == "top_n" for c in frame.claims):
         return "clusters"
     if domains and ("total" in frame.said or frame.operation in ("estimate", "aggregate")
                     or "count" in frame.said and (frame.cluster_word or any(r.kind == "cluster" for r in frame.refs))):
