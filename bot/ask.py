@@ -2,30 +2,55 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import TextIO
+from typing import Iterable, TextIO
 
 from bot.answer import Answer
 from bot.loading import answerer_or_exit
+from bot.output import exact_json, write_line
+
+EXIT_USAGE = 2
 
 
-def format_answer(answer: Answer, as_json: bool) -> str:
-    """One line per answer: the text, or the whole Answer as JSON."""
+def format_answer(answer: Answer, as_json: bool, stream: TextIO | None = None) -> str:
+    """One line per answer: the text, or the whole Answer as JSON exact in `stream`'s encoding."""
     if as_json:
-        return answer.model_dump_json()
+        return exact_json(answer.model_dump_json(), stream or sys.stdout)
     return " ".join(answer.text.splitlines())
+
+
+def argument_text(argument: str) -> str:
+    """An argument as text: bytes the locale could not decode (`LC_ALL=C`) read as UTF-8, else U+FFFD.
+
+    Python keeps such bytes as lone surrogates, which no answer could be printed or encoded with.
+    """
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(argument).decode("utf-8", errors="replace")
+    return argument
+
+
+def _questions(args: argparse.Namespace, stdin: TextIO | None) -> Iterable[str] | None:
+    """The questions to answer: the arguments as one, else the lines of stdin (None when stdin is closed)."""
+    if args.question:
+        return [" ".join(argument_text(argument) for argument in args.question)]
+    if stdin is None:
+        return None
+    return (line.rstrip("\r\n") for line in stdin)
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    questions = _questions(args, stdin)
+    if questions is None:
+        print("gii-bot ask: standard input is closed: give the question as an argument", file=sys.stderr)
+        return EXIT_USAGE
     answerer = answerer_or_exit(args.knowledge)
-    if args.question:
-        question = " ".join(args.question)
-        print(format_answer(answerer.ask(question, session=args.session), args.json), file=stdout)
-        return 0
-    session = args.session or "stdin"
-    for line in stdin:
-        if not line.strip():
+    session = args.session or (None if args.question else "stdin")
+    for question in questions:
+        if not question.strip():
             continue
-        print(format_answer(answerer.ask(line.rstrip("\n"), session=session), args.json), file=stdout, flush=True)
+        write_line(stdout, format_answer(answerer.ask(question, session=session), args.json, stdout))
     return 0

@@ -11,7 +11,10 @@ import importlib
 import sys
 from typing import Callable, Sequence
 
+from bot.output import EXIT_BROKEN_PIPE, OutputError, configure_streams, silence_stdout
+
 EXIT_USAGE = 2
+EXIT_WRITE_FAILED = 1
 
 # command -> (module, function taking the parsed arguments and returning an exit status)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -80,18 +83,34 @@ def resolve(command: str) -> Callable[[argparse.Namespace], int]:
     return getattr(importlib.import_module(module_name), function)
 
 
+def stdin_is_terminal() -> bool:
+    """True for an interactive terminal; False for a pipe, a file or a closed stdin (sys.stdin is None)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed by the program
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gii-bot` console script."""
     gc.disable()  # start-up allocates ~100,000 long-lived objects; bot.loading re-enables it after the load
+    configure_streams()
     args = build_parser().parse_args(argv)
     command = args.command or "repl"
-    if not sys.stdin.isatty() and command == "repl":
+    if command == "repl" and not stdin_is_terminal():
         # Piped input: behave exactly like `gii-bot ask` reading standard input.
         command, args.question, args.json, args.session = "ask", [], False, None
     try:
         return resolve(command)(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`gii-bot ask < questions | head`): stop quietly
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OutputError as error:
+        silence_stdout()
+        print(f"gii-bot: cannot write the output: {error.strerror}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     finally:
         gc.enable()
 
