@@ -32,11 +32,34 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
                         help="directory of cluster JSON to load (default: $GII_BOT_KNOWLEDGE, else the bundled profiles)")
 
 
+def port_number(lowest: int) -> Callable[[str], int]:
+    """An argparse type for a TCP port from `lowest` to 65535: the OS would silently wrap 99999 to another port."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a port number ({lowest}-65535)") from None
+        if not lowest <= value <= 65535:
+            raise argparse.ArgumentTypeError(f"{value} is not a port number ({lowest}-65535)")
+        return value
+    return parse
+
+
+def version() -> str:
+    """The installed distribution's version (from its metadata, so it can't drift from pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version as installed_version
+    try:
+        return installed_version("gii-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gii-bot",
         description="Ask about the science-and-technology clusters of the Global Innovation Index 2024. "
                     "With no command, starts the interactive terminal.")
+    parser.add_argument("--version", action="version", version=f"gii-bot {version()}")
     _knowledge_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -60,14 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Bot API prefix before the token, e.g. http://127.0.0.1:8081/bot (default: $TELEGRAM_API_BASE_URL or Telegram's)")
     telegram.add_argument("--webhook-url", default=None, help="run as a webhook at this public URL instead of long polling")
     telegram.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
-    telegram.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    telegram.add_argument("--port", type=port_number(1), default=8443, help="webhook: port to listen on (1-65535)")
     telegram.add_argument("--secret-token", default=None,
                           help="webhook: secret Telegram sends back in a header (default: $TELEGRAM_WEBHOOK_SECRET)")
     _knowledge_option(telegram)
 
     serve = commands.add_parser("serve", help="serve the HTTP API, the web chat page and the widget")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=port_number(0), default=8000,
+                       help="TCP port to listen on, 0-65535; 0 picks a free one (default: 8000)")
     _knowledge_option(serve)
 
     bench = commands.add_parser("bench", help="measure start-up, latency, throughput and memory")

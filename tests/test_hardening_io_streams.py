@@ -203,3 +203,29 @@ def test_stdout_on_a_full_disk_is_one_line_and_exit_1() -> None:
                                 cwd=ROOT, timeout=TIMEOUT)
     assert result.returncode == 1
     assert one_clean_line(result.stderr) == "gii-bot: cannot write the output: No space left on device"
+
+
+# --- arguments -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["serve", "--port", "99999"], ["serve", "--port", "-1"],
+                                     ["serve", "--port", "http"], ["telegram", "--port", "70000"]])
+def test_an_out_of_range_port_is_refused_before_anything_starts(command: list[str]) -> None:
+    result = run(*command)
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr and "is not a port number" in stderr and command[-1] in stderr
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+    result = run("--version")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == f"gii-bot {version('gii-bot')}\n"
+
+
+def test_serve_help_explains_host_and_port() -> None:
+    result = run("serve", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.decode().split())
+    assert "--host HOST address to listen on" in text
+    assert "--port PORT TCP port to listen on" in text and "0 picks a free one" in text
