@@ -1,4 +1,8 @@
-"""`gii-bot ask`: one question from the arguments, or one per line of standard input."""
+"""`gii-bot ask`: one question from the arguments, or one per line of standard input.
+
+One reply line per question line, always (a blank line gets the not-understood reply), so a script
+can pair replies with questions; exit status 3 tells it that some reply is not a full answer.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,14 +14,19 @@ from bot.answer import Answer
 from bot.loading import answerer_or_exit
 from bot.output import exact_json, write_line
 
+EXIT_NOT_ANSWERED = 3
 EXIT_USAGE = 2
+SOURCE_SEPARATOR = " \u2014 Source: "
 
 
-def format_answer(answer: Answer, as_json: bool, stream: TextIO | None = None) -> str:
-    """One line per answer: the text, or the whole Answer as JSON exact in `stream`'s encoding."""
+def format_answer(answer: Answer, as_json: bool, with_source: bool = False, stream: TextIO | None = None) -> str:
+    """One line per answer: the text (and its source), or the whole Answer as JSON exact in `stream`'s encoding."""
     if as_json:
         return exact_json(answer.model_dump_json(), stream or sys.stdout)
-    return " ".join(answer.text.splitlines())
+    text = " ".join(answer.text.splitlines())
+    if with_source and answer.source:
+        text += SOURCE_SEPARATOR + answer.source
+    return text
 
 
 def argument_text(argument: str) -> str:
@@ -42,6 +51,7 @@ def _questions(args: argparse.Namespace, stdin: TextIO | None) -> Iterable[str] 
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Answer and print; 3 when some reply was not `answered` (if `args.status_exit`), else 0."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     questions = _questions(args, stdin)
     if questions is None:
@@ -49,8 +59,12 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
         return EXIT_USAGE
     answerer = answerer_or_exit(args.knowledge)
     session = args.session or (None if args.question else "stdin")
+    with_source = getattr(args, "source", False)
+    all_answered = True
     for question in questions:
-        if not question.strip():
-            continue
-        write_line(stdout, format_answer(answerer.ask(question, session=session), args.json, stdout))
+        answer = answerer.ask(question, session=session)
+        all_answered = all_answered and answer.status == "answered"
+        write_line(stdout, format_answer(answer, args.json, with_source, stdout))
+    if not all_answered and getattr(args, "status_exit", False):
+        return EXIT_NOT_ANSWERED
     return 0

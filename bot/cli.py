@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; without it, read questions from standard input")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.add_argument("--session", default=None, help="conversation name shared by the questions of this run")
+    ask.add_argument("--source", action="store_true", help="print each answer's source on its line, after ' — Source: '")
+    ask.set_defaults(status_exit=True)  # exit status 3 when a reply is not a full answer (not for piped chat)
     _knowledge_option(ask)
 
     ingest = commands.add_parser("ingest", help="parse profile texts into the knowledge directory")
@@ -123,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "repl"
     if command == "repl" and not stdin_is_terminal():
-        # Piped input: behave exactly like `gii-bot ask` reading standard input.
+        # Piped input: answer like `gii-bot ask` reading standard input (a chat: exit status 0 all the same).
         command, args.question, args.json, args.session = "ask", [], False, None
+        args.source, args.status_exit = False, False
     try:
         return resolve(command)(args)
     except KeyboardInterrupt:
