@@ -5,10 +5,13 @@ so the bot never answers from partial knowledge.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +22,8 @@ from knowledge.normalize import name_key
 BUNDLED_DIR = Path(__file__).parent / "data" / "clusters"
 ALIASES_FILE = "aliases.yaml"
 ENV_VAR = "GII_BOT_KNOWLEDGE"
+LOCK_FILE = ".gii-bot-ingest.lock"
+TEMPORARY_SUFFIX = ".tmp"
 
 
 class KnowledgeError(ValueError):
@@ -144,12 +149,116 @@ def _unique(names: list[str]) -> list[str]:
     return result
 
 
+class KnowledgeWriteError(OSError):
+    """A knowledge file or directory could not be written; the message names it and says why."""
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create the target directory (and its parents), or say in one line why it can't be one."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise KnowledgeWriteError(f"{directory}: not a directory (a file of that name exists)") from None
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot create the directory: {error.strerror}") from None
+    if not directory.is_dir():  # e.g. a symlink to a file
+        raise KnowledgeWriteError(f"{directory}: not a directory")
+
+
+@contextmanager
+def ingest_lock(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the directory's lock file for a whole ingest, so two ingests never interleave their writes.
+
+    `on_wait` is called once if another ingest holds the lock (the caller says it is waiting).
+    The lock file stays (removing it would race with the next ingest); being hidden, it is never loaded.
+    """
+    prepare_directory(directory)
+    path = directory / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot write there: {error.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_stale_temporaries(directory)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def write_profile_json(profile: ClusterProfile, directory: Path) -> Path:
-    """Write one parsed profile as the JSON the bot loads; returns the file written."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write one parsed profile as the JSON the bot loads, atomically; returns the file written.
+
+    The bytes go to a hidden temporary file in the same directory, are flushed to the disk, and
+    the file is renamed over the target, and the rename flushed too: a reader, a kill or a full
+    disk at any moment leaves the old file or the new one, never a part of either.
+    """
+    prepare_directory(directory)
     target = directory / f"{profile.id}.json"
-    target.write_text(profile_json(profile), encoding="utf-8")
+    data = profile_json(profile).encode("utf-8")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot write there: {error.strerror}") from None
+    try:
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+    except OSError as error:
+        _unlink_quietly(Path(temporary))
+        raise KnowledgeWriteError(f"{target}: cannot write: {error.strerror} (the file is unchanged)") from None
+    _fsync_directory(directory)
     return target
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked (a signal, a nearly full disk): loop until all is written."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable; file systems that can't fsync a directory are left as they are."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Temporary files left by a killed ingest; only called under the lock, so none is being written."""
+    for stale in directory.glob(f".*.json.*{TEMPORARY_SUFFIX}"):
+        _unlink_quietly(stale)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def profile_json(profile: ClusterProfile) -> str:
