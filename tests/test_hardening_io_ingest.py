@@ -375,3 +375,70 @@ def test_a_target_that_cannot_be_written(read_only_directory: Path) -> None:
 def test_a_target_that_cannot_be_created_in_a_read_only_directory(read_only_directory: Path) -> None:
     target = read_only_directory / "knowledge"
     assert_one_line(gii_bot("ingest", "--knowledge", target, ZEMBLA), str(target), "cannot create the directory")
+
+
+def test_a_number_of_thousands_of_digits(tmp_path: Path) -> None:
+    profile = tmp_path / "huge.txt"
+    profile.write_text(ZEMBLA.read_text(encoding="utf-8").replace("1,234,567", "9" * 5000), encoding="utf-8")
+    line = assert_one_line(gii_bot("ingest", "--stdout", profile), f"{profile}:", "at most 15 digits", "5,000 digits")
+    assert line.startswith(f"gii-bot ingest: {profile}:21: ")  # the table row
+
+
+@pytest.mark.parametrize("where", ["the intensity paragraph", "the rank line", "the membership count"])
+def test_long_numbers_elsewhere_are_refused_or_kept_as_text(tmp_path: Path, where: str) -> None:
+    text = ZEMBLA.read_text(encoding="utf-8")
+    text = {"the intensity paragraph": text.replace("12,345 PCT", "1" * 5000 + " PCT"),
+            "the rank line": text.replace("2nd largest", "1" * 4999 + "2nd largest"),
+            "the membership count": text.replace("largest of 4 clusters", "largest of " + "4" * 5000 + " clusters")}[where]
+    profile = tmp_path / "long.txt"
+    profile.write_text(text, encoding="utf-8")
+    result = gii_bot("ingest", "--stdout", profile)
+    if where == "the membership count":  # an unknown sentence is kept word for word, not read
+        assert result.returncode == 0, result.stderr
+        assert '"kind": "other"' in result.stdout
+    else:
+        assert_one_line(result, str(profile), "digits")
+
+
+def test_a_symlink_to_dev_zero_is_refused_while_reading(tmp_path: Path) -> None:
+    profile = tmp_path / "zero.txt"
+    profile.symlink_to("/dev/zero")
+    assert_one_line(gii_bot("ingest", "--knowledge", tmp_path / "k", profile), str(profile), "1 MB")
+    assert not (tmp_path / "k").exists()
+
+
+def test_a_profile_over_1_mb_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "big.txt"
+    profile.write_text(ZEMBLA.read_text(encoding="utf-8") + "\n" * 1_000_001, encoding="utf-8")
+    assert_one_line(gii_bot("ingest", "--stdout", profile), str(profile), "larger than 1,000,000 bytes")
+
+
+def test_a_profile_of_just_1_mb_is_read(tmp_path: Path) -> None:
+    text = ZEMBLA.read_text(encoding="utf-8")
+    profile = tmp_path / "padded.txt"
+    profile.write_text(" " * (1_000_000 - len(text.encode("utf-8"))) + text, encoding="utf-8")
+    assert profile.stat().st_size == 1_000_000
+    result = gii_bot("ingest", "--stdout", profile)
+    assert result.returncode == 0, result.stderr
+
+
+def table_of(rows: int) -> str:
+    text = ZEMBLA.read_text(encoding="utf-8")
+    start = text.index("1\tZEMBLA MIRRORWORKS AB")
+    end = text.index("\n\nTop publishing organizations")
+    table = "\n".join(f"{rank}\tAPPLICANT {rank}\t{1000}\t0%" for rank in range(1, rows + 1))
+    return text[:start] + table + text[end:]
+
+
+def test_a_table_over_1000_rows_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "long-table.txt"
+    profile.write_text(table_of(1001), encoding="utf-8")
+    assert_one_line(gii_bot("ingest", "--stdout", profile), str(profile), "at most 1,000 rows", "Top PCT applicants")
+
+
+def test_a_table_of_1000_rows_is_read(tmp_path: Path) -> None:
+    profile = tmp_path / "full-table.txt"
+    profile.write_text(table_of(1000), encoding="utf-8")
+    result = gii_bot("ingest", "--stdout", profile)
+    assert result.returncode == 0, result.stderr
+    assert '"name": "APPLICANT 1000"' in result.stdout
