@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import logging
 import sys
 from typing import Callable, Sequence
 
@@ -118,10 +119,23 @@ def stdin_is_terminal() -> bool:
         return False
 
 
+def _warnings_to_stderr() -> None:
+    """Knowledge warnings (a file whose names were cleaned) as one line each on stderr, in any command."""
+    knowledge_logger = logging.getLogger("knowledge")
+    if any(getattr(handler, "gii_bot_warnings", False) for handler in knowledge_logger.handlers):
+        return  # main() called again in one process
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("gii-bot: warning: %(message)s"))
+    handler.gii_bot_warnings = True  # type: ignore[attr-defined]
+    knowledge_logger.addHandler(handler)
+    knowledge_logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gii-bot` console script."""
     gc.disable()  # start-up allocates ~100,000 long-lived objects; bot.loading re-enables it after the load
     configure_streams()
+    _warnings_to_stderr()
     args = build_parser().parse_args(argv)
     command = args.command or "repl"
     if command == "repl" and not stdin_is_terminal():

@@ -16,7 +16,7 @@ EXIT_BAD_PROFILE = 2
 def check_bundled(directory: Path = BUNDLED_DIR) -> list[str]:
     """Re-parse every profile text in a directory; the problems found (empty when all JSON is current)."""
     problems = []
-    for text_file in sorted(directory.glob("*.txt")):
+    for text_file in sorted(file for file in directory.glob("*.txt") if not file.name.startswith(".")):
         profile = parse_profile_file(text_file)
         json_file = directory / f"{profile.id}.json"
         if not json_file.exists():

@@ -5,8 +5,10 @@ so the bot never answers from partial knowledge.
 """
 from __future__ import annotations
 
+import codecs
 import fcntl
 import json
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -17,13 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge.base import KnowledgeBase
 from knowledge.models import ClusterProfile
-from knowledge.normalize import name_key
+from knowledge.normalize import clean_strings, name_key
+from knowledge.profile import CLEANED, read_limited
+
+logger = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).parent / "data" / "clusters"
 ALIASES_FILE = "aliases.yaml"
 ENV_VAR = "GII_BOT_KNOWLEDGE"
 LOCK_FILE = ".gii-bot-ingest.lock"
 TEMPORARY_SUFFIX = ".tmp"
+MAX_JSON_BYTES = 8_000_000  # a 1 MB profile with 1,000-row tables makes well under this
 
 
 class KnowledgeError(ValueError):
@@ -59,7 +65,8 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
     directory = knowledge_dir(path)
     if not directory.is_dir():
         raise KnowledgeError(f"{directory}: not a directory of cluster files")
-    files = sorted(directory.glob("*.json"))
+    # Hidden files are not cluster files: macOS's ._name.json resource forks, editors' swap files, our lock.
+    files = sorted(file for file in directory.glob("*.json") if not file.name.startswith("."))
     if not files:
         raise KnowledgeError(f"{directory}: no cluster JSON files (run 'gii-bot ingest PROFILE.txt --knowledge {directory}')")
     profiles = [_load_profile(file) for file in files]
@@ -75,12 +82,21 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
 
 
 def _load_profile(file: Path) -> ClusterProfile:
+    """One cluster file, validated; its text cleaned (with a warning) if written by hand or an older version."""
     try:
-        raw = file.read_bytes()
+        raw = read_limited(file, MAX_JSON_BYTES)
     except OSError as error:
         raise KnowledgeError(f"{file}: cannot read: {error.strerror}") from None
+    if raw is None:
+        raise KnowledgeError(f"{file}: larger than {MAX_JSON_BYTES:,} bytes, the limit for a cluster file")
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # editors on Windows add one
     try:
-        return ClusterProfile.model_validate_json(raw)
+        profile = ClusterProfile.model_validate_json(raw)
+        cleaned, changed = clean_strings(profile.model_dump())
+        if not changed:
+            return profile
+        logger.warning("%s: removed %s in %d place(s)", file, CLEANED, changed)
+        return ClusterProfile.model_validate(cleaned)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "file"
@@ -93,7 +109,7 @@ def _read_yaml(path: Path) -> Any:
     import yaml  # imported here: only directories with an aliases file pay for it
 
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError) as error:
         raise KnowledgeError(f"{path}: cannot read: {error}") from None
     except yaml.YAMLError as error:
@@ -104,7 +120,9 @@ def _read_yaml(path: Path) -> Any:
 
 def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list[str]]:
     """Attach the file's aliases and display names to the profiles; returns the economies' aliases."""
-    raw = _read_yaml(path) or {}
+    raw, changed = clean_strings(_read_yaml(path) or {})
+    if changed:
+        logger.warning("%s: removed %s in %d place(s)", path, CLEANED, changed)
     try:
         aliases = _AliasFile.model_validate(raw)
     except ValidationError as error:

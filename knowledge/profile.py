@@ -8,6 +8,7 @@ expected, naming the file, the line and what it wanted there.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from knowledge.models import ClusterProfile
-from knowledge.normalize import name_key, slug
+from knowledge.normalize import clean_strings, name_key, slug, strip_invisible
+
+logger = logging.getLogger(__name__)
+CLEANED = "control or invisible characters (NUL, zero-width, direction overrides) or runs of spaces"
 
 MAX_PROFILE_BYTES = 1_000_000  # a real profile page is about 2 KB
 MAX_TABLE_ROWS = 1_000         # a real profile's tables have 10 rows
@@ -68,7 +72,10 @@ class _Reader:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.lines = [_Line(n, raw.strip()) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+        raw_lines = text.splitlines()
+        visible = [strip_invisible(raw, keep="\t") for raw in raw_lines]  # tabs separate table columns
+        self.cleaned = sum(raw != line for raw, line in zip(raw_lines, visible))
+        self.lines = [_Line(n, line.strip()) for n, line in enumerate(visible, 1) if line.strip()]
         self.position = 0
         self.last_line = len(text.splitlines())
 
@@ -321,6 +328,9 @@ def parse_profile(text: str, path: str = "<profile>") -> ClusterProfile:
         "top_fields_patents": fields_patents, "top_fields_publications": fields_publications,
         "source": {"edition": edition, "document": f"Global Innovation Index {edition}, cluster profile: {name}"},
     }
+    data, changed = clean_strings(data)
+    if reader.cleaned or changed:
+        logger.warning("%s: removed %s in %d place(s)", path, CLEANED, max(reader.cleaned, changed))
     try:
         return ClusterProfile.model_validate(data)
     except ValidationError as error:
