@@ -8,10 +8,14 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import logging
 import sys
 from typing import Callable, Sequence
 
+from bot.output import EXIT_BROKEN_PIPE, OutputError, configure_streams, silence_stdout
+
 EXIT_USAGE = 2
+EXIT_WRITE_FAILED = 1
 
 # command -> (module, function taking the parsed arguments and returning an exit status)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -29,11 +33,34 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
                         help="directory of cluster JSON to load (default: $GII_BOT_KNOWLEDGE, else the bundled profiles)")
 
 
+def port_number(lowest: int) -> Callable[[str], int]:
+    """An argparse type for a TCP port from `lowest` to 65535: the OS would silently wrap 99999 to another port."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a port number ({lowest}-65535)") from None
+        if not lowest <= value <= 65535:
+            raise argparse.ArgumentTypeError(f"{value} is not a port number ({lowest}-65535)")
+        return value
+    return parse
+
+
+def version() -> str:
+    """The installed distribution's version (from its metadata, so it can't drift from pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version as installed_version
+    try:
+        return installed_version("gii-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gii-bot",
         description="Ask about the science-and-technology clusters of the Global Innovation Index 2024. "
                     "With no command, starts the interactive terminal.")
+    parser.add_argument("--version", action="version", version=f"gii-bot {version()}")
     _knowledge_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -44,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; without it, read questions from standard input")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.add_argument("--session", default=None, help="conversation name shared by the questions of this run")
+    ask.add_argument("--source", action="store_true", help="print each answer's source on its line, after ' — Source: '")
+    ask.set_defaults(status_exit=True)  # exit status 3 when a reply is not a full answer (not for piped chat)
     _knowledge_option(ask)
 
     ingest = commands.add_parser("ingest", help="parse profile texts into the knowledge directory")
@@ -57,14 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Bot API prefix before the token, e.g. http://127.0.0.1:8081/bot (default: $TELEGRAM_API_BASE_URL or Telegram's)")
     telegram.add_argument("--webhook-url", default=None, help="run as a webhook at this public URL instead of long polling")
     telegram.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
-    telegram.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    telegram.add_argument("--port", type=port_number(1), default=8443, help="webhook: port to listen on (1-65535)")
     telegram.add_argument("--secret-token", default=None,
                           help="webhook: secret Telegram sends back in a header (default: $TELEGRAM_WEBHOOK_SECRET)")
     _knowledge_option(telegram)
 
     serve = commands.add_parser("serve", help="serve the HTTP API, the web chat page and the widget")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=port_number(0), default=8000,
+                       help="TCP port to listen on, 0-65535; 0 picks a free one (default: 8000)")
     _knowledge_option(serve)
 
     bench = commands.add_parser("bench", help="measure start-up, latency, throughput and memory")
@@ -80,18 +111,48 @@ def resolve(command: str) -> Callable[[argparse.Namespace], int]:
     return getattr(importlib.import_module(module_name), function)
 
 
+def stdin_is_terminal() -> bool:
+    """True for an interactive terminal; False for a pipe, a file or a closed stdin (sys.stdin is None)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed by the program
+        return False
+
+
+def _warnings_to_stderr() -> None:
+    """Knowledge warnings (a file whose names were cleaned) as one line each on stderr, in any command."""
+    knowledge_logger = logging.getLogger("knowledge")
+    if any(getattr(handler, "gii_bot_warnings", False) for handler in knowledge_logger.handlers):
+        return  # main() called again in one process
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("gii-bot: warning: %(message)s"))
+    handler.gii_bot_warnings = True  # type: ignore[attr-defined]
+    knowledge_logger.addHandler(handler)
+    knowledge_logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gii-bot` console script."""
     gc.disable()  # start-up allocates ~100,000 long-lived objects; bot.loading re-enables it after the load
+    configure_streams()
+    _warnings_to_stderr()
     args = build_parser().parse_args(argv)
     command = args.command or "repl"
-    if not sys.stdin.isatty() and command == "repl":
-        # Piped input: behave exactly like `gii-bot ask` reading standard input.
+    if command == "repl" and not stdin_is_terminal():
+        # Piped input: answer like `gii-bot ask` reading standard input (a chat: exit status 0 all the same).
         command, args.question, args.json, args.session = "ask", [], False, None
+        args.source, args.status_exit = False, False
     try:
         return resolve(command)(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`gii-bot ask < questions | head`): stop quietly
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OutputError as error:
+        silence_stdout()
+        print(f"gii-bot: cannot write the output: {error.strerror}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     finally:
         gc.enable()
 

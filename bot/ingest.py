@@ -5,7 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from knowledge.loader import BUNDLED_DIR, knowledge_dir, profile_json, write_profile_json
+from bot.output import write_line
+from knowledge.loader import (BUNDLED_DIR, KnowledgeWriteError, ingest_lock, knowledge_dir, profile_json,
+                              write_profile_json)
 from knowledge.profile import ProfileError, parse_profile_file
 
 EXIT_BAD_PROFILE = 2
@@ -14,7 +16,7 @@ EXIT_BAD_PROFILE = 2
 def check_bundled(directory: Path = BUNDLED_DIR) -> list[str]:
     """Re-parse every profile text in a directory; the problems found (empty when all JSON is current)."""
     problems = []
-    for text_file in sorted(directory.glob("*.txt")):
+    for text_file in sorted(file for file in directory.glob("*.txt") if not file.name.startswith(".")):
         profile = parse_profile_file(text_file)
         json_file = directory / f"{profile.id}.json"
         if not json_file.exists():
@@ -38,14 +40,21 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_BAD_PROFILE
         # Parse every file first: nothing is written unless all of them parse.
         profiles = [parse_profile_file(path) for path in args.profiles]
-    except ProfileError as error:
+        if args.stdout:
+            for profile in profiles:
+                write_line(sys.stdout, profile_json(profile).rstrip("\n"))
+            return 0
+        target = knowledge_dir(args.knowledge)
+        with ingest_lock(target, on_wait=lambda: _say_waiting(target)):
+            for path, profile in zip(args.profiles, profiles):
+                written = write_profile_json(profile, target)
+                write_line(sys.stdout, f"{path}: {profile.name} -> {written}")
+    except (ProfileError, KnowledgeWriteError) as error:
         print(f"gii-bot ingest: {error}", file=sys.stderr)
         return EXIT_BAD_PROFILE
-    target = knowledge_dir(args.knowledge)
-    for path, profile in zip(args.profiles, profiles):
-        if args.stdout:
-            sys.stdout.write(profile_json(profile))
-        else:
-            written = write_profile_json(profile, target)
-            print(f"{path}: {profile.name} -> {written}")
     return 0
+
+
+def _say_waiting(target: Path) -> None:
+    """One line while another ingest into the same directory finishes (they take turns)."""
+    print(f"gii-bot ingest: {target}: waiting for another ingest into this directory", file=sys.stderr, flush=True)

@@ -5,20 +5,31 @@ so the bot never answers from partial knowledge.
 """
 from __future__ import annotations
 
+import codecs
+import fcntl
 import json
+import logging
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from knowledge.base import KnowledgeBase
 from knowledge.models import ClusterProfile
-from knowledge.normalize import name_key
+from knowledge.normalize import clean_strings, name_key
+from knowledge.profile import CLEANED, read_limited
+
+logger = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).parent / "data" / "clusters"
 ALIASES_FILE = "aliases.yaml"
 ENV_VAR = "GII_BOT_KNOWLEDGE"
+LOCK_FILE = ".gii-bot-ingest.lock"
+TEMPORARY_SUFFIX = ".tmp"
+MAX_JSON_BYTES = 8_000_000  # a 1 MB profile with 1,000-row tables makes well under this
 
 
 class KnowledgeError(ValueError):
@@ -54,7 +65,8 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
     directory = knowledge_dir(path)
     if not directory.is_dir():
         raise KnowledgeError(f"{directory}: not a directory of cluster files")
-    files = sorted(directory.glob("*.json"))
+    # Hidden files are not cluster files: macOS's ._name.json resource forks, editors' swap files, our lock.
+    files = sorted(file for file in directory.glob("*.json") if not file.name.startswith("."))
     if not files:
         raise KnowledgeError(f"{directory}: no cluster JSON files (run 'gii-bot ingest PROFILE.txt --knowledge {directory}')")
     profiles = [_load_profile(file) for file in files]
@@ -70,12 +82,21 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
 
 
 def _load_profile(file: Path) -> ClusterProfile:
+    """One cluster file, validated; its text cleaned (with a warning) if written by hand or an older version."""
     try:
-        raw = file.read_bytes()
+        raw = read_limited(file, MAX_JSON_BYTES)
     except OSError as error:
         raise KnowledgeError(f"{file}: cannot read: {error.strerror}") from None
+    if raw is None:
+        raise KnowledgeError(f"{file}: larger than {MAX_JSON_BYTES:,} bytes, the limit for a cluster file")
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # editors on Windows add one
     try:
-        return ClusterProfile.model_validate_json(raw)
+        profile = ClusterProfile.model_validate_json(raw)
+        cleaned, changed = clean_strings(profile.model_dump())
+        if not changed:
+            return profile
+        logger.warning("%s: removed %s in %d place(s)", file, CLEANED, changed)
+        return ClusterProfile.model_validate(cleaned)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "file"
@@ -88,7 +109,7 @@ def _read_yaml(path: Path) -> Any:
     import yaml  # imported here: only directories with an aliases file pay for it
 
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError) as error:
         raise KnowledgeError(f"{path}: cannot read: {error}") from None
     except yaml.YAMLError as error:
@@ -99,7 +120,9 @@ def _read_yaml(path: Path) -> Any:
 
 def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list[str]]:
     """Attach the file's aliases and display names to the profiles; returns the economies' aliases."""
-    raw = _read_yaml(path) or {}
+    raw, changed = clean_strings(_read_yaml(path) or {})
+    if changed:
+        logger.warning("%s: removed %s in %d place(s)", path, CLEANED, changed)
     try:
         aliases = _AliasFile.model_validate(raw)
     except ValidationError as error:
@@ -144,12 +167,116 @@ def _unique(names: list[str]) -> list[str]:
     return result
 
 
+class KnowledgeWriteError(OSError):
+    """A knowledge file or directory could not be written; the message names it and says why."""
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create the target directory (and its parents), or say in one line why it can't be one."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise KnowledgeWriteError(f"{directory}: not a directory (a file of that name exists)") from None
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot create the directory: {error.strerror}") from None
+    if not directory.is_dir():  # e.g. a symlink to a file
+        raise KnowledgeWriteError(f"{directory}: not a directory")
+
+
+@contextmanager
+def ingest_lock(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the directory's lock file for a whole ingest, so two ingests never interleave their writes.
+
+    `on_wait` is called once if another ingest holds the lock (the caller says it is waiting).
+    The lock file stays (removing it would race with the next ingest); being hidden, it is never loaded.
+    """
+    prepare_directory(directory)
+    path = directory / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot write there: {error.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_stale_temporaries(directory)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def write_profile_json(profile: ClusterProfile, directory: Path) -> Path:
-    """Write one parsed profile as the JSON the bot loads; returns the file written."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write one parsed profile as the JSON the bot loads, atomically; returns the file written.
+
+    The bytes go to a hidden temporary file in the same directory, are flushed to the disk, and
+    the file is renamed over the target, and the rename flushed too: a reader, a kill or a full
+    disk at any moment leaves the old file or the new one, never a part of either.
+    """
+    prepare_directory(directory)
     target = directory / f"{profile.id}.json"
-    target.write_text(profile_json(profile), encoding="utf-8")
+    data = profile_json(profile).encode("utf-8")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
+    except OSError as error:
+        raise KnowledgeWriteError(f"{directory}: cannot write there: {error.strerror}") from None
+    try:
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+    except OSError as error:
+        _unlink_quietly(Path(temporary))
+        raise KnowledgeWriteError(f"{target}: cannot write: {error.strerror} (the file is unchanged)") from None
+    _fsync_directory(directory)
     return target
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked (a signal, a nearly full disk): loop until all is written."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable; file systems that can't fsync a directory are left as they are."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Temporary files left by a killed ingest; only called under the lock, so none is being written."""
+    for stale in directory.glob(f".*.json.*{TEMPORARY_SUFFIX}"):
+        _unlink_quietly(stale)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def profile_json(profile: ClusterProfile) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\-_/]")
 _DROPPED = re.compile(r"[.'\u2019`]")
@@ -34,3 +35,52 @@ def name_key(text: str) -> str:
 def slug(text: str) -> str:
     """A file and id friendly form: 'Brussels–Antwerp' -> 'brussels-antwerp'."""
     return name_key(text).replace(" ", "-")
+
+
+# Control characters that are line breaks to str.splitlines(): kept where lines are still to be split.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85"
+
+
+def strip_invisible(text: str, keep: str = "") -> str:
+    """NFC text without control or format characters (NUL, zero-width spaces, direction overrides).
+
+    Such characters are invisible in a reply yet change it: a right-to-left override reverses what
+    follows, a zero-width space makes 'AGFA' a different name. Lone surrogates become U+FFFD.
+    Characters in `keep` (say a tab that separates columns) stay.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    kept = []
+    for char in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(char)
+        if char in keep:
+            kept.append(char)
+        elif category == "Cs":
+            kept.append("\ufffd")
+        elif category not in ("Cc", "Cf"):
+            kept.append(char)
+    return "".join(kept)
+
+
+def clean_text(text: str) -> str:
+    """Knowledge text as the bot may show it: strip_invisible, and every run of spaces one space."""
+    return " ".join(strip_invisible(text).split())
+
+
+def clean_strings(value: Any) -> tuple[Any, int]:
+    """`value` (JSON-like data) with every string, keys too, through clean_text; and how many changed."""
+    if isinstance(value, str):
+        cleaned = clean_text(value)
+        return cleaned, int(cleaned != value)
+    if isinstance(value, list):
+        pairs = [clean_strings(item) for item in value]
+        return [item for item, _ in pairs], sum(count for _, count in pairs)
+    if isinstance(value, dict):
+        result, changed = {}, 0
+        for key, item in value.items():
+            new_key, key_changed = clean_strings(key)
+            new_item, item_changed = clean_strings(item)
+            result[new_key] = new_item
+            changed += key_changed + item_changed
+        return result, changed
+    return value, 0

@@ -8,6 +8,7 @@ expected, naming the file, the line and what it wanted there.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from knowledge.models import ClusterProfile
-from knowledge.normalize import name_key, slug
+from knowledge.normalize import clean_strings, name_key, slug, strip_invisible
+
+logger = logging.getLogger(__name__)
+CLEANED = "control or invisible characters (NUL, zero-width, direction overrides) or runs of spaces"
+
+MAX_PROFILE_BYTES = 1_000_000  # a real profile page is about 2 KB
+MAX_TABLE_ROWS = 1_000         # a real profile's tables have 10 rows
+MAX_DIGITS = 15                # no count in a profile comes near; int() of 4,300+ digits raises
 
 _NUMBER = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+"
 _ORDINAL = r"(?P<rank>\d+)(?P<suffix>st|nd|rd|th)"
@@ -37,9 +45,16 @@ class _Line:
     text: str
 
 
+class NumberTooLong(ValueError):
+    """A number of more than MAX_DIGITS digits: no fact of a profile, and slow or impossible to convert."""
+
+
 def parse_number(text: str) -> int:
     """'8,613' -> 8613; thousands separators may be commas or (narrow) spaces."""
-    return int(re.sub(r"[,\u00a0\u202f ]", "", text))
+    digits = re.sub(r"[,\u00a0\u202f ]", "", text)
+    if len(digits) > MAX_DIGITS:
+        raise NumberTooLong(f"expected a number of at most {MAX_DIGITS} digits, found one of {len(digits):,} digits")
+    return int(digits)
 
 
 def ordinal_suffix(number: int) -> str:
@@ -57,7 +72,10 @@ class _Reader:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.lines = [_Line(n, raw.strip()) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+        raw_lines = text.splitlines()
+        visible = [strip_invisible(raw, keep="\t") for raw in raw_lines]  # tabs separate table columns
+        self.cleaned = sum(raw != line for raw, line in zip(raw_lines, visible))
+        self.lines = [_Line(n, line.strip()) for n, line in enumerate(visible, 1) if line.strip()]
         self.position = 0
         self.last_line = len(text.splitlines())
 
@@ -146,8 +164,16 @@ def split_places(text: str) -> list[str]:
     return [name.strip() for name in re.split(r",\s*|\s+and\s+", text) if name.strip()]
 
 
+def _number(reader: _Reader, line: _Line, text: str) -> int:
+    """parse_number, with a number too long to be a fact reported at its line."""
+    try:
+        return parse_number(text)
+    except NumberTooLong as error:
+        raise reader.error(line, str(error)) from None
+
+
 def _check_ordinal(reader: _Reader, line: _Line, match: re.Match[str]) -> int:
-    rank = int(match["rank"])
+    rank = _number(reader, line, match["rank"])
     if match["suffix"] != ordinal_suffix(rank):
         raise reader.error(line, f"expected '{rank}{ordinal_suffix(rank)}', found '{rank}{match['suffix']}'")
     return rank
@@ -165,7 +191,10 @@ def _membership(sentence: str) -> dict[str, object]:
             count_text = match.groupdict().get("count")
             count = None
             if count_text:
-                count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS.get(count_text.lower())
+                if count_text.isdigit():
+                    count = int(count_text) if len(count_text) <= MAX_DIGITS else None
+                else:
+                    count = _NUMBER_WORDS.get(count_text.lower())
             if kind in ("one_of", "largest") and count is None:
                 break
             return {"kind": kind, "count": 1 if kind == "only" else count, "economy": match["economy"], "sentence": sentence}
@@ -181,11 +210,13 @@ def _table(reader: _Reader, title: str, unit: str, kind: str) -> dict[str, objec
     seen: dict[str, int] = {}
     while (line := reader.peek()) is not None and re.match(r"\d+\t", line.text):
         reader.position += 1
+        if len(rows) == MAX_TABLE_ROWS:
+            raise reader.error(line, f"expected at most {MAX_TABLE_ROWS:,} rows in the {title!r} table, found more")
         match = _ROW.fullmatch(line.text)
         if not match:
             raise reader.error(line, f"expected a table row 'rank<TAB>name<TAB>{unit.lower()}<TAB>share%', found {_shorten(line.text)!r}")
-        row = {"rank": int(match["rank"]), "name": match["name"].strip(),
-               "count": parse_number(match["count"]), "share": float(match["share"])}
+        row = {"rank": _number(reader, line, match["rank"]), "name": match["name"].strip(),
+               "count": _number(reader, line, match["count"]), "share": float(match["share"])}
         _check_row(reader, line, row, rows, seen, unit)
         rows.append(row)
     if not rows:
@@ -289,13 +320,17 @@ def parse_profile(text: str, path: str = "<profile>") -> ClusterProfile:
 
     data = {
         "id": slug(name), "name": name, "economies": economies, "edition": edition, "membership": membership,
-        "pct_per_million": parse_number(intensity["pct"]), "articles_per_million": parse_number(intensity["articles"]),
+        "pct_per_million": _number(reader, paragraph, intensity["pct"]),
+        "articles_per_million": _number(reader, paragraph, intensity["articles"]),
         "rank_size": rank_size, "rank_intensity": rank_intensity,
         "top_applicants": applicants, "top_publishers": publishers,
         "patent_collaboration": patents, "article_collaboration": articles,
         "top_fields_patents": fields_patents, "top_fields_publications": fields_publications,
         "source": {"edition": edition, "document": f"Global Innovation Index {edition}, cluster profile: {name}"},
     }
+    data, changed = clean_strings(data)
+    if reader.cleaned or changed:
+        logger.warning("%s: removed %s in %d place(s)", path, CLEANED, max(reader.cleaned, changed))
     try:
         return ClusterProfile.model_validate(data)
     except ValidationError as error:
@@ -314,13 +349,28 @@ def _intensity(reader: _Reader) -> tuple[_Line, dict[str, str]]:
     return line, match.groupdict()
 
 
+def read_limited(path: Path, limit: int) -> bytes | None:
+    """At most `limit` bytes of a file, or None when it holds more.
+
+    The size is enforced while reading, not by stat: /dev/zero, a pipe or a growing file report
+    a size of 0 and would otherwise be read until memory runs out. Raises OSError as open() does.
+    """
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def parse_profile_file(path: str | Path) -> ClusterProfile:
-    """Read and parse one profile file; unreadable files raise ProfileError too."""
+    """Read and parse one profile file; unreadable, oversized or non-UTF-8 files raise ProfileError too."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the page
-    except UnicodeDecodeError as error:
-        raise ProfileError(str(path), None, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        data = read_limited(path, MAX_PROFILE_BYTES)
     except OSError as error:
         raise ProfileError(str(path), None, f"cannot read: {error.strerror}") from None
+    if data is None:
+        raise ProfileError(str(path), None, f"larger than {MAX_PROFILE_BYTES:,} bytes (1 MB), the limit for a profile")
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the page
+    except UnicodeDecodeError as error:
+        raise ProfileError(str(path), None, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     return parse_profile(text, str(path))

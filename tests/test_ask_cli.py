@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).with_name("gii-bot")  # the installed console script, running this checkout's code
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+TOP = "Who is the top PCT applicant in Brussels–Antwerp?"
+SOURCE = "Global Innovation Index 2024, cluster profile: Brussels–Antwerp"
 
 
 def gii_bot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, input=stdin, capture_output=True,
-                          text=True, timeout=120)
+    env = {key: value for key, value in os.environ.items() if key != "GII_BOT_KNOWLEDGE"}
+    env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    return subprocess.run([*COMMAND, *args], cwd=ROOT, input=stdin, capture_output=True, env=env,
+                          text=True, encoding="utf-8", timeout=120)
 
 
 def test_should_print_one_reply_for_one_question() -> None:
@@ -44,11 +51,40 @@ def test_should_share_one_session_across_lines_of_standard_input() -> None:
     assert "126" in lines[2] and "195" not in lines[2]
 
 
-def test_should_write_one_json_line_per_question_in_batch_mode() -> None:
-    result = gii_bot("ask", "--json", stdin="What is the weather?\n\nWho is the top PCT applicant in Paris?\n")
-    assert result.returncode == 0, result.stderr
+def test_should_write_one_json_line_per_input_line_in_batch_mode_blank_lines_too() -> None:
+    result = gii_bot("ask", "--json", stdin="What is the weather?\n\nWho is the top PCT applicant in Paris?\n  \n")
+    assert result.returncode == 3, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["status"] for a in answers] == ["not_understood", "no_data"]
+    assert [a["status"] for a in answers] == ["not_understood", "not_understood", "no_data", "not_understood"]
+
+
+def test_should_give_a_blank_line_the_not_understood_reply_on_its_own_line() -> None:
+    result = gii_bot("ask", stdin=f"{TOP}\n\n{TOP}\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
+    assert "AGFA" in lines[0] and "AGFA" in lines[2]
+    blank = json.loads(gii_bot("ask", "--json", stdin="\n").stdout)
+    assert blank["status"] == "not_understood"
+    assert lines[1] == " ".join(blank["text"].splitlines()) and lines[1]
+
+
+def test_should_print_the_source_on_the_same_line_with_source() -> None:
+    result = gii_bot("ask", "--source", stdin=f"{TOP}\nWhat is the weather?\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0] == ("The top PCT applicant in Brussels–Antwerp is AGFA, with 195 PCT applications "
+                        f"(6% of the cluster's total). — Source: {SOURCE}")
+    assert "Source:" not in lines[1]  # a reply without a source gets no suffix
+
+
+def test_should_exit_0_when_every_reply_is_answered() -> None:
+    result = gii_bot("ask", stdin=f"{TOP}\nAnd the second?\n")
+    assert result.returncode == 0, result.stderr
+
+
+def test_should_exit_3_when_any_reply_is_not_answered() -> None:
+    assert gii_bot("ask", "Who is the top PCT applicant in Paris?").returncode == 3
+    assert gii_bot("ask", stdin=f"{TOP}\nWhat is the weather?\n{TOP}\n").returncode == 3
 
 
 def test_should_refuse_a_bad_knowledge_directory_in_one_line(tmp_path: Path) -> None:

@@ -56,6 +56,11 @@ def assert_one_clean_error_line(result: subprocess.CompletedProcess[str]) -> str
     return lines[0]
 
 
+def visible_files(directory: Path) -> list[str]:
+    """The files a user sees (`ls`): ingest's lock file is hidden, as the loader skips hidden files."""
+    return sorted(file.name for file in directory.iterdir() if not file.name.startswith("."))
+
+
 def write_broken(tmp_path: Path) -> Path:
     broken = tmp_path / "broken.txt"
     broken.write_text(BRUSSELS_TXT.read_text(encoding="utf-8").replace("\t195\t", "\t19x5\t"), encoding="utf-8")
@@ -222,8 +227,7 @@ def fictional_copy(fictional_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_ingest_writes_loadable_json_named_by_cluster_id(fictional_dir: Path) -> None:
-    assert sorted(file.name for file in fictional_dir.iterdir()) == [
-        "alpha-beta.json", "qarth-pentos-volantis.json", "zembla-nordholm.json"]
+    assert visible_files(fictional_dir) == ["alpha-beta.json", "qarth-pentos-volantis.json", "zembla-nordholm.json"]
     assert [cluster.name for cluster in load(fictional_dir).clusters] == [
         "Zembla-Nordholm", "Qarth–Pentos–Volantis", "Alpha–Beta"]
 
@@ -237,7 +241,7 @@ def test_ingesting_again_rewrites_the_same_bytes(fictional_copy: Path, scratch: 
 def test_without_knowledge_option_ingest_writes_to_the_environment_directory(tmp_path: Path, scratch: Path) -> None:
     result = cli("ingest", ALPHA, scratch=scratch)
     assert result.returncode == 0, result.stderr
-    assert sorted(file.name for file in scratch.iterdir()) == ["alpha-beta.json"]
+    assert visible_files(scratch) == ["alpha-beta.json"]
 
 
 def test_ask_answers_from_freshly_ingested_profiles(fictional_dir: Path, scratch: Path) -> None:

@@ -481,11 +481,17 @@ def test_binary_or_non_utf8_file_is_refused_by_name(tmp_path: Path, content: byt
     assert caught.value.line is None
 
 
-def test_a_nul_byte_in_a_text_file_is_refused_at_its_line(tmp_path: Path) -> None:
+def test_a_nul_byte_in_a_text_file_is_removed_with_a_warning_naming_the_file(
+        tmp_path: Path, brussels: ClusterProfile, caplog: pytest.LogCaptureFixture) -> None:
+    # Issue 10, defect 9: NUL is one of the invisible characters cleaned at ingest (it used to be
+    # refused only where it broke a line's pattern, and reached the answers inside a name).
     path = tmp_path / "nul.txt"
-    path.write_bytes(brussels_text().replace("–", "-").encode("ascii").replace(b"Global", b"\x00Global"))
-    with pytest.raises(ProfileError, match=rf"^{re.escape(str(path))}:4: expected the edition line"):
-        parse_profile_file(path)
+    path.write_bytes(brussels_text().encode("utf-8").replace(b"Global", b"\x00Global").replace(b"AGFA", b"AG\x00FA"))
+    with caplog.at_level("WARNING", logger="knowledge"):
+        assert parse_profile_file(path).model_dump() == brussels.model_dump()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{path}: removed control or invisible characters (NUL, zero-width, direction overrides) or runs of spaces"
+        " in 2 place(s)"]
 
 
 def test_a_missing_file_is_refused_by_name(tmp_path: Path) -> None:
