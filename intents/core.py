@@ -128,8 +128,10 @@ class Core:
         after_partners = bool(state.frame and (state.frame.get("collection") or "").endswith("partners"))
         partner_context = partner_question or after_partners or frame.fragment or frame.yes_no or bool(frame.ambiguous)
         cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
+        partner_words = partner_question or frame.operation in ("intersect", "missing", "union") or "list" in frame.text.lower()
+        ranked_as_cluster = "rank" in frame.said and not partner_words and not after_partners
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
-            cluster_only or not partner_context and not frame.refers) else []
+            cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",

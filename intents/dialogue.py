@@ -68,7 +68,7 @@ def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
     """A fragment ("And the second?"), a reference back ("How many did it file?"), a correction, a question
     that can't tell its collection by itself ("what share?"), or an operation without its rows
     ("What's the difference?")."""
-    if frame.fragment or frame.refers or frame.correction:
+    if frame.fragment or frame.refers or frame.correction or frame.possessive and not frame.refs:
         return True
     if not standalone(frame):
         return True
@@ -101,7 +101,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         if not (new.correction and new.said and new.said != previous.said):
             new.domain = previous.domain
             new.first_domain = previous.first_domain
-    if not new.wants and not new.noun and not named_rows:
+    if not new.wants and not new.noun and not named_rows and not frame.said:
         new.wants, new.noun = previous.wants, previous.noun
     if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said:
         new.operation = previous.operation
@@ -116,7 +116,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if new.operation in NEEDS_ROWS and not frame.domain and before is not None and before.said == previous.said \
             and before.domain and previous.domain and before.domain != previous.domain and not named_rows:
         new.domain = "both"  # "What's the difference?" after the articles' share and the patents' share
-    cluster_only = any(m in CLUSTER_ONLY for m in new.said)
+    cluster_only = any(m in CLUSTER_ONLY for m in new.said) and not (frame.refers and "collab" in new.said)
     refers_to_rows = new.refers and (frame.yes_no or new.selector.kind in ("none", "other", "former", "latter"))
     if not named_rows and not new.refs and not frame.wants and not cluster_only and (
             new.selector.kind in ("none", "other", "former", "latter") or refers_to_rows) \
@@ -132,6 +132,11 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
 
 def _resolve_rows(new: Frame, state: State) -> None:
     """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
+    if new.refers and new.operation in NEEDS_ROWS | {"compare", "same"} and new.refs and not new.against and state.focus:
+        mentioned = {r.value for r in new.refs}
+        other = [f for f in state.focus if f.get("name") not in mentioned]
+        if other:
+            new.against = [_ref(other[0])]  # "Does Toyota file more than that one?"
     if new.selector.kind in ("former", "latter"):
         _resolve_relative(new, state)
     if new.selector.kind == "other" and not new.anchors and state.focus:

@@ -80,6 +80,7 @@ class Frame:
     fragment: bool = False  # "And the second?": leans on the conversation for what it leaves out
     correction: bool = False  # "no wait, the articles one": replaces a slot of the last question
     refers: bool = False  # "it", "that", "those": the conversation supplies the thing
+    possessive: bool = False  # "its", "their": the cluster's, or a row's measure
     refers_two: bool = False  # "these two": the two rows last discussed
     coverage: float = 0.0  # share of the asking clause's content words the reading explains
     text: str = ""  # the asking clause

@@ -268,9 +268,11 @@ class Reader:
         result: list[Clause] = []
         for clause in clauses:
             previous = result[-1] if result else None
-            if previous is not None and previous.sentence == clause.sentence and previous.has(
-                    "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between",
-                    "rel_between") and clause.starts_with("follow", "refer") and not clause.has("who", "where", "count"):
+            comparing = previous is not None and previous.sentence == clause.sentence and previous.has(
+                "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between", "rel_between",
+                "more", "less")
+            if comparing and (clause.starts_with("follow", "refer") and not clause.has("who", "where", "count")
+                              or clause.starts_with("how_many_more", "difference")):
                 joined = self.clause(previous.text + " and " + clause.text)
                 joined.sentence = previous.sentence
                 result[-1] = joined
@@ -357,9 +359,10 @@ class Reader:
         frame.fragment = frame.fragment or clause.starts_with("follow") or (not clause.content and bool(clause.entities.items))
         frame.correction = "correction" in shapes
         frame.refers = "refer" in shapes or "refer_two" in shapes
+        frame.possessive = "possessive" in shapes and not frame.refers  # "its articles": the cluster's, unless "it" too
         frame.refers_two = "refer_two" in shapes
         self._entities(clause, frame, consumed)
-        if not frame.yes_no and self._declarative_question(clause, frame):
+        if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
@@ -384,7 +387,7 @@ class Reader:
                     clause.tags[entry_id] = kept
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
 
-    def _declarative_question(self, clause: Clause, frame: Frame) -> bool:
+    def _declarative_question(self, clause: Clause, frame: Frame, consumed: set[int]) -> bool:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
         if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
             return False
@@ -393,7 +396,9 @@ class Reader:
         named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)
         measured = any(self.lexicon.entry(e).slot_values("measure") or self.lexicon.entry(e).slot_values("domain")
                        for e in clause.tags)
-        valued = any(e.type in ("number", "percent", "ordinal") for e in clause.entities.items) or bool(frame.claims)
+        valued = bool(frame.claims) or any(
+            e.type in ("number", "percent") or e.type == "ordinal" and named
+            for e in clause.entities.items if e.start not in consumed)
         chosen = frame.selector.kind in ("top", "last") or frame.against
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
         same = "same" in self._values(clause, "op")
@@ -644,7 +649,7 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     word = clause.words[match.spans[0][0]]  # type: ignore[index]
     if ref is None:
         return False
-    if word in ("to", "with") and not clause.has("more", "less", "difference", "ratio", "compare", "how_many_more") \
+    if word in ("to", "with", "from") and not clause.has("more", "less", "difference", "ratio", "compare", "how_many_more") \
             and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
         return False  # "collaborate with Paris", "belong to": no comparison
     frame.against.append(ref)

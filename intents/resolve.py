@@ -112,7 +112,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     economies = [r for r in frame.refs if r.kind == "economy"]
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
                                                                                 and "others" not in frame.said) \
-            and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said
+            and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said and not domains
                  or "others" in frame.said or frame.wants == "cluster"):
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
