@@ -61,6 +61,7 @@ CSP_PAGE = _CSP_BASE + "; frame-ancestors 'self'"
 CSP_EMBED = _CSP_BASE + "; frame-ancestors *"
 
 _JSON_TYPE = re.compile(r"^application/([\w.+-]+\+)?json$")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON may escape half a pair ("\\ud800"); UTF-8 cannot hold it
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -190,10 +191,16 @@ def parse_ask_body(content_type: str | None, body: bytes) -> AskRequest:
         raise _BadRequest(400, 'The body is not valid JSON; send {"question": "...", "session": "..."}.') from None
     if not isinstance(payload, dict):
         raise _BadRequest(422, 'The body must be a JSON object like {"question": "...", "session": "..."}.')
+    payload = {key: _without_lone_surrogates(value) for key, value in payload.items()}
     try:
         return AskRequest.model_validate(payload)
     except ValidationError as error:
         raise _BadRequest(422, _explain(error)) from None
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """A string with each lone surrogate replaced by U+FFFD, as the other channels decode bad input."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _explain(error: ValidationError) -> str:
@@ -268,6 +275,9 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     @app.get("/health", summary="Liveness and what is loaded")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "clusters": len(knowledge.clusters), "edition": knowledge.edition}
+
+    # Monitors often probe with HEAD: the same headers, no body (the server drops it).
+    app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
 
     @app.get("/", include_in_schema=False)
     async def chat_page(embed: str | None = None) -> Response:

@@ -75,6 +75,21 @@ def test_health_reports_the_loaded_knowledge(client: httpx.Client, answerer: Ans
     assert response.json()["clusters"] >= 1
 
 
+def test_head_health_is_200_without_a_body(client: httpx.Client) -> None:
+    response = client.head("/health")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("escaped", ["\\ud800", "\\udfff", "\\ud83d"])
+def test_a_lone_surrogate_in_json_becomes_a_replacement_character(client: httpx.Client, escaped: str) -> None:
+    body = '{"question": "Who is the top PCT applicant in Brussels–Antwerp? ' + escaped + '", "session": "s' + escaped + '"}'
+    response = client.post("/ask", content=body.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    answer = Answer.model_validate(response.json())
+    assert answer.status == "answered" and "AGFA" in answer.text
+
+
 def test_openapi_documents_ask(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/ask"]["post"]
