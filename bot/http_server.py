@@ -225,13 +225,24 @@ def _read_web(name: str) -> bytes:
 
 
 def _docs_csp(html: str) -> str:
-    """CSP for FastAPI's Swagger page: its CDN assets and exactly its one inline script, by hash."""
+    """CSP for the Swagger page: its assets from this server and exactly its one inline script, by hash."""
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
         for script in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL))
-    return ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net " + hashes + "; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'self'")
+    return ("default-src 'self'; script-src 'self' " + hashes + "; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'self'")
+
+
+# Swagger UI's files, from the fastapi-offline package (FastAPI's default page loads them from a CDN).
+DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+               "swagger-ui.css": "text/css; charset=utf-8",
+               "favicon.png": "image/png"}
+
+
+def _docs_asset_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 def create_app(answerer: "Answerer") -> "FastAPI":
@@ -239,7 +250,7 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     from fastapi import FastAPI, Request
     from fastapi.concurrency import run_in_threadpool
     from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
     knowledge = answerer.knowledge
     app = FastAPI(
@@ -302,10 +313,21 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     for name in assets:
         app.add_api_route("/" + name, _asset(name), methods=["GET"], include_in_schema=False)
 
+    docs_assets = _docs_asset_dir()
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> Response:
-        html = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="gii-bot API")
+        html = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="gii-bot API",
+                                   swagger_js_url="/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/swagger-ui.css", swagger_favicon_url="/docs/favicon.png")
         return HTMLResponse(html.body, headers={"content-security-policy": _docs_csp(bytes(html.body).decode())})
+
+    @app.get("/docs/{name}", include_in_schema=False)
+    async def docs_asset(name: str) -> Response:
+        if name not in DOCS_ASSETS:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        return FileResponse(docs_assets / name, media_type=DOCS_ASSETS[name],
+                            headers={"cache-control": "public, max-age=86400"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

@@ -109,6 +109,19 @@ def test_docs_page_allows_only_its_own_inline_script(client: httpx.Client) -> No
     assert "'sha256-" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
 
 
+def test_docs_page_and_its_assets_come_from_this_server(client: httpx.Client) -> None:
+    page = client.get("/docs")
+    assert not re.search(r"https?://", page.text), "the docs page names another host"
+    assert "http" not in page.headers["content-security-policy"]
+    for name, media_type in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css"),
+                             ("favicon.png", "image/png")):
+        asset = client.get(f"/docs/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(media_type), name
+        assert len(asset.content) > 1000
+    assert client.get("/docs/../../pyproject.toml").status_code == 404
+    assert client.get("/docs/oauth2-redirect.html").status_code == 404
+
+
 def _chunks(total: int, size: int = 8192) -> Iterator[bytes]:
     sent = 0
     while sent < total:

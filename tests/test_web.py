@@ -387,3 +387,18 @@ def test_a_close_message_from_another_frame_is_ignored(tab: Tab, host_site: str)
     expect(tab.page.locator("iframe[title='GII clusters chat']")).to_be_visible()
     assert button.get_attribute("aria-expanded") == "true"
 
+
+def test_api_docs_render_with_no_request_leaving_the_server(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    # Offline: any request to another host fails, as it would without a network.
+    tab.page.route(lambda url: not url.startswith(tab.origin + "/"), lambda route: route.abort())
+    tab.page.goto(tab.origin + "/docs")
+    operation = tab.page.locator(".swagger-ui .opblock-summary-path", has_text="/ask")
+    expect(operation).to_be_visible(timeout=WAIT_MS)
+    expect(tab.page.locator(".swagger-ui .info .title")).to_contain_text("gii-bot")
+    strangers = [url for url in tab.requests if not url.startswith(tab.origin + "/")]
+    assert strangers == []
+    assert any(url == tab.origin + "/docs/swagger-ui-bundle.js" for url in tab.requests)
+    assert not [error for error in tab.console_errors if "Content Security Policy" in error], tab.console_errors
+
