@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     telegram.add_argument("--port", type=port_number(1), default=8443, help="webhook: port to listen on (1-65535)")
     telegram.add_argument("--secret-token", default=None,
                           help="webhook: secret Telegram sends back in a header (default: $TELEGRAM_WEBHOOK_SECRET)")
+    telegram.add_argument("--retry-window", type=float, default=None, metavar="SECONDS",
+                          help="how long a reply is retried through Telegram outages before it is given up (default: 300)")
     _knowledge_option(telegram)
 
     serve = commands.add_parser("serve", help="serve the HTTP API, the web chat page and the widget")

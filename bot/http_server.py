@@ -7,18 +7,23 @@ and `run` turns their absence into one line telling how to install them.
 parameters, which are imported inside `create_app`.)
 """
 import argparse
+import asyncio
 import base64
+import collections
 import contextlib
+import functools
 import hashlib
 import json
 import logging
+import os
 import re
+import resource
 import socket
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generator, Iterator, MutableMapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +42,16 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SESSION_CHARS = 200
 MAX_QUESTION_CHARS = 4000
 WEB_DIR = Path(__file__).parent / "web"
+
+# Limits that keep stalled or flooding clients from holding the server (see README, "HTTP API").
+HEADER_TIMEOUT = 10.0    # seconds to send the request line and headers, from connecting or the last answer
+REQUEST_TIMEOUT = 30.0   # seconds to send the whole request, body included
+KEEP_ALIVE_TIMEOUT = 5   # seconds an idle keep-alive connection is kept (uvicorn's default)
+GRACE_SECONDS = 3.0      # on SIGTERM/Ctrl+C: how long requests being answered get to finish
+ACCEPT_BATCH = 128       # connections asyncio accepts per loop turn (uvicorn's `backlog`)
+LISTEN_BACKLOG = 4096    # the kernel's queue of connections not yet accepted
+FD_SPARE = 64            # descriptors kept free for the server's own files, besides those in flight
+REPORT_EVERY = 60.0      # at most one log line per this many seconds about closed connections
 INSTALL_HINT = "gii-bot serve needs the HTTP extra: pip install 'gii-bot[http]'"
 
 # The chat page may only use its own server; the embed page may be framed by any site.
@@ -46,6 +61,7 @@ CSP_PAGE = _CSP_BASE + "; frame-ancestors 'self'"
 CSP_EMBED = _CSP_BASE + "; frame-ancestors *"
 
 _JSON_TYPE = re.compile(r"^application/([\w.+-]+\+)?json$")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON may escape half a pair ("\\ud800"); UTF-8 cannot hold it
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -175,10 +191,16 @@ def parse_ask_body(content_type: str | None, body: bytes) -> AskRequest:
         raise _BadRequest(400, 'The body is not valid JSON; send {"question": "...", "session": "..."}.') from None
     if not isinstance(payload, dict):
         raise _BadRequest(422, 'The body must be a JSON object like {"question": "...", "session": "..."}.')
+    payload = {key: _without_lone_surrogates(value) for key, value in payload.items()}
     try:
         return AskRequest.model_validate(payload)
     except ValidationError as error:
         raise _BadRequest(422, _explain(error)) from None
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """A string with each lone surrogate replaced by U+FFFD, as the other channels decode bad input."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _explain(error: ValidationError) -> str:
@@ -203,13 +225,24 @@ def _read_web(name: str) -> bytes:
 
 
 def _docs_csp(html: str) -> str:
-    """CSP for FastAPI's Swagger page: its CDN assets and exactly its one inline script, by hash."""
+    """CSP for the Swagger page: its assets from this server and exactly its one inline script, by hash."""
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
         for script in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL))
-    return ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net " + hashes + "; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'self'")
+    return ("default-src 'self'; script-src 'self' " + hashes + "; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'self'")
+
+
+# Swagger UI's files, from the fastapi-offline package (FastAPI's default page loads them from a CDN).
+DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+               "swagger-ui.css": "text/css; charset=utf-8",
+               "favicon.png": "image/png"}
+
+
+def _docs_asset_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 def create_app(answerer: "Answerer") -> "FastAPI":
@@ -217,7 +250,7 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     from fastapi import FastAPI, Request
     from fastapi.concurrency import run_in_threadpool
     from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
     knowledge = answerer.knowledge
     app = FastAPI(
@@ -254,6 +287,9 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     async def health() -> dict[str, Any]:
         return {"status": "ok", "clusters": len(knowledge.clusters), "edition": knowledge.edition}
 
+    # Monitors often probe with HEAD: the same headers, no body (the server drops it).
+    app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
+
     @app.get("/", include_in_schema=False)
     async def chat_page(embed: str | None = None) -> Response:
         if embed not in (None, "", "0"):
@@ -277,10 +313,21 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     for name in assets:
         app.add_api_route("/" + name, _asset(name), methods=["GET"], include_in_schema=False)
 
+    docs_assets = _docs_asset_dir()
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> Response:
-        html = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="gii-bot API")
+        html = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="gii-bot API",
+                                   swagger_js_url="/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/swagger-ui.css", swagger_favicon_url="/docs/favicon.png")
         return HTMLResponse(html.body, headers={"content-security-policy": _docs_csp(bytes(html.body).decode())})
+
+    @app.get("/docs/{name}", include_in_schema=False)
+    async def docs_asset(name: str) -> Response:
+        if name not in DOCS_ASSETS:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        return FileResponse(docs_assets / name, media_type=DOCS_ASSETS[name],
+                            headers={"cache-control": "public, max-age=86400"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
@@ -290,6 +337,242 @@ def create_app(answerer: "Answerer") -> "FastAPI":
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+# --- connection limits: request deadlines and a cap on open sockets ------------------------------
+# uvicorn has neither: its keep-alive timer is reset by every byte received, and `limit_concurrency`
+# answers 503 but keeps the socket. So a client that connects and stalls (or trickles a byte at a
+# time) would be held for ever, and enough of them exhaust the file descriptors.
+
+class _Reporter:
+    """Counts closed connections and logs them in at most one line per `every` seconds.
+
+    A flood closes thousands of connections a minute; one line per connection would flood the log.
+    """
+
+    def __init__(self, every: float = REPORT_EVERY) -> None:
+        self.every = every
+        self.counts: collections.Counter[str] = collections.Counter()
+        self._last: float | None = None
+        self._flush: asyncio.TimerHandle | None = None
+
+    def count(self, reason: str) -> None:
+        self.counts[reason] += 1
+        now = time.monotonic()
+        if self._last is None or now - self._last >= self.every:
+            self.report()
+        elif self._flush is None:
+            loop = asyncio.get_running_loop()
+            self._flush = loop.call_later(self.every - (now - self._last), self.report)
+
+    def report(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        if not self.counts:
+            return
+        self._last = time.monotonic()
+        parts = "; ".join(f"{number} {reason}" for reason, number in sorted(self.counts.items()))
+        logger.warning("closed connections: %s (logged at most once a minute)", parts)
+        self.counts.clear()
+
+
+def connection_cap(spare: int = FD_SPARE, batch: int = ACCEPT_BATCH) -> int:
+    """How many connections may be open so that accept() never runs out of file descriptors.
+
+    Below the soft RLIMIT_NOFILE: the descriptors already open, `spare` for the server's own
+    files, and two accept batches (accepted but not yet counted, and evicted but not yet closed).
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 20
+    try:
+        already_open = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        already_open = 32
+    return max(16, soft - already_open - spare - 2 * batch)
+
+
+class ConnectionGuard:
+    """The open connections of one server: their count, and those waiting for a request, longest idle first."""
+
+    def __init__(self, max_connections: int | None = None, header_timeout: float = HEADER_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
+        self.max_connections = max_connections or connection_cap()
+        self.header_timeout = header_timeout
+        self.request_timeout = request_timeout
+        self.open: set["GuardedH11Protocol"] = set()
+        self.idle: collections.OrderedDict["GuardedH11Protocol", None] = collections.OrderedDict()
+        self.reporter = _Reporter()
+
+    def admit(self, connection: "GuardedH11Protocol") -> bool:
+        """Count a new connection; at the cap, close the longest-idle one. False when none could be closed."""
+        if len(self.open) >= self.max_connections:
+            if not self.idle:
+                self.reporter.count(f"new, refused at the cap of {self.max_connections} open connections")
+                return False
+            oldest, _ = self.idle.popitem(last=False)
+            self.reporter.count(f"idle at the cap of {self.max_connections} open connections")
+            oldest.close_now()
+        self.open.add(connection)
+        return True
+
+    def waiting(self, connection: "GuardedH11Protocol") -> None:
+        """The connection is waiting for (the rest of) a request: newest in the idle order."""
+        self.idle[connection] = None
+        self.idle.move_to_end(connection)
+
+    def busy(self, connection: "GuardedH11Protocol") -> None:
+        """The connection's request is complete and being answered: never closed for the cap."""
+        self.idle.pop(connection, None)
+
+    def forget(self, connection: "GuardedH11Protocol") -> None:
+        self.open.discard(connection)
+        self.idle.pop(connection, None)
+
+
+def _guarded_protocol_class() -> type:
+    """uvicorn's h11 protocol with request deadlines and the cap (built lazily: uvicorn is optional)."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):  # type: ignore[misc]
+        """Closes a connection that sends no complete request in time, and counts it against the cap."""
+
+        def __init__(self, *args: Any, guard: ConnectionGuard, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.guard = guard
+            self.admitted = guard.admit(self)
+            self._deadline: asyncio.TimerHandle | None = None
+            self._waiting_since = 0.0
+            self._headers_in = False
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if not self.admitted:
+                transport.close()
+                return
+            self._track()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            self.guard.forget(self)
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            self._track(activity=True)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._track()
+
+        def shutdown(self) -> None:
+            """Server stopping: a connection still sending its request has nothing to wait for."""
+            if self._deadline is not None and not self.transport.is_closing():
+                self.close_now()
+            else:
+                super().shutdown()
+
+        def close_now(self) -> None:
+            self._disarm()
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def _track(self, activity: bool = False) -> None:
+            """Arm, move or drop the deadline from the h11 states of the request and the response."""
+            if self.transport.is_closing():
+                return
+            conn = self.conn
+            answering = (conn.their_state in (h11.DONE, h11.MUST_CLOSE)
+                         and conn.our_state in (h11.IDLE, h11.SEND_RESPONSE, h11.SEND_BODY))
+            if answering:
+                self._disarm()
+                self.guard.busy(self)
+                return
+            if conn.their_state is h11.IDLE and self._headers_in:  # the last request is over: a new wait
+                self._disarm()
+            if self._deadline is None:  # a new wait for a request begins
+                self._waiting_since = self.loop.time()
+                self._headers_in = False
+                self._arm(self.guard.header_timeout)
+            elif conn.their_state is h11.SEND_BODY and not self._headers_in:
+                self._headers_in = True
+                self._disarm()
+                self._arm(self.guard.request_timeout)
+            if activity or self not in self.guard.idle:
+                self.guard.waiting(self)
+
+        def _arm(self, timeout: float) -> None:
+            delay = max(0.0, self._waiting_since + timeout - self.loop.time())
+            self._deadline = self.loop.call_later(delay, self._expired, timeout)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expired(self, timeout: float) -> None:
+            self._deadline = None
+            what = "request" if self._headers_in else "headers"
+            self.guard.reporter.count(f"with no complete {what} within {timeout:g} s")
+            self.guard.forget(self)
+            self.close_now()
+
+    return Guarded
+
+
+def server_config(app: "FastAPI", *, grace: float = GRACE_SECONDS, guard: ConnectionGuard | None = None,
+                  **options: Any) -> Any:
+    """The uvicorn Config every server of this module uses: the guarded protocol, the grace time."""
+    import uvicorn
+
+    guard = guard or ConnectionGuard()
+    protocol = functools.partial(_guarded_protocol_class(), guard=guard)
+    return uvicorn.Config(app, http=protocol, backlog=ACCEPT_BATCH, timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+                          timeout_graceful_shutdown=grace, **options)
+
+
+def make_server(config: Any) -> Any:
+    """A uvicorn Server that listens with a long kernel queue and exits normally on SIGTERM."""
+    import uvicorn
+
+    class Server(uvicorn.Server):  # type: ignore[misc]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            loop = asyncio.get_running_loop()
+            loop.set_exception_handler(_quiet_accept_errors(loop.get_exception_handler()))
+            await super().startup(sockets=sockets)
+            for sock in sockets or []:  # asyncio listened with its accept batch as the queue length
+                sock.listen(LISTEN_BACKLOG)
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            # uvicorn re-raises the signal after its graceful stop, which makes SIGTERM exit 143;
+            # stopping is what was asked, so the signal is consumed and `run` exits 0.
+            with super().capture_signals():
+                yield
+                self._captured_signals.clear()
+
+    return Server(config)
+
+
+def _quiet_accept_errors(previous: Any) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """A loop exception handler that logs "out of system resource" once a minute, without traceback."""
+    last = [float("-inf")]
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "out of system resource" in str(context.get("message", "")):
+            now = time.monotonic()
+            if now - last[0] >= REPORT_EVERY:
+                last[0] = now
+                logger.warning("accept() is out of file descriptors (%s); retrying", context.get("exception"))
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    return handle
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -321,15 +604,15 @@ def browser_url(sock: socket.socket) -> str:
 
 
 @contextlib.contextmanager
-def serving(app: "FastAPI", host: str = "127.0.0.1", port: int = 0, timeout: float = 15.0) -> Iterator[str]:
+def serving(app: "FastAPI", host: str = "127.0.0.1", port: int = 0, timeout: float = 15.0,
+            grace: float = 2.0, guard: ConnectionGuard | None = None) -> Iterator[str]:
     """Run uvicorn with `app` in a background thread; yields the base URL and stops it on exit.
 
     For tests and for apps that embed the chat next to their own work; port 0 picks a free port.
+    `guard` sets the request deadlines and the connection cap (default: see the constants above).
     """
-    import uvicorn
-
     sock = _listen(host, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
+    server = make_server(server_config(app, grace=grace, guard=guard, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="gii-bot-http", daemon=True)
     thread.start()
     try:
@@ -346,10 +629,14 @@ def serving(app: "FastAPI", host: str = "127.0.0.1", port: int = 0, timeout: flo
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl+C (then exit 0); exit 2 without the `http` extra, 1 if the address cannot be used."""
+    """Serve until Ctrl+C or SIGTERM (then exit 0); exit 2 without the `http` extra, 1 if the address cannot be used.
+
+    On the signal, new connections are refused, connections still sending a request are closed,
+    and requests being answered get `--grace` seconds (GRACE_SECONDS) to finish.
+    """
     try:
         import fastapi  # noqa: F401
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError:
         print(INSTALL_HINT, file=sys.stderr)
         return EXIT_MISSING_EXTRA
@@ -364,7 +651,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_LISTEN
     url = browser_url(sock)
     print(f"Open {url} in a browser (API: POST {url}ask, docs: {url}docs). Press Ctrl+C to stop.", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="info", access_log=True))
+    grace = getattr(args, "grace", None)
+    server = make_server(server_config(app, grace=GRACE_SECONDS if grace is None else grace,
+                                       log_level="info", access_log=True))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

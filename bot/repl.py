@@ -41,6 +41,10 @@ QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 QUIT_WORDS = frozenset({"quit", "exit"})
 # Where a name can start besides after a space: "(Brussels", "'Brussels".
 NAME_OPENERS = "(\"'“‘[/"
+# readline splits words at these *bytes*: a non-ASCII opener such as “ (E2 80 9C) would also split
+# the en dash (E2 80 93) of Brussels–Antwerp, so only ASCII ones are given to it; `candidates`
+# still finds names after “ and ‘ itself.
+READLINE_DELIMS = " \t\n" + "".join(char for char in NAME_OPENERS if char.isascii())
 
 HELP = """\
 Ask about the clusters in plain English; a follow-up question can refer to the last answer.
@@ -337,7 +341,7 @@ def _setup_readline(completer: NameCompleter) -> None:
     if readline is None:
         return
     readline.set_completer(completer.complete)
-    readline.set_completer_delims(" \t\n" + NAME_OPENERS)
+    readline.set_completer_delims(READLINE_DELIMS)
     if "libedit" in (readline.__doc__ or ""):  # macOS's readline stand-in takes other syntax
         readline.parse_and_bind("bind ^I rl_complete")
     else:

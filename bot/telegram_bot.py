@@ -14,8 +14,10 @@ How it stays robust:
   a per-chat line (`ChatLines`) and return at once. Each chat's line is drained by its own task,
   so chats are answered concurrently while a chat's own messages are answered in order, and a
   flooding chat fills only its own bounded line.
-- Sends are retried through flood control (`RetryAfter`) and network errors; start-up retries
-  `getMe` with backoff; an error handler logs and the bot keeps serving.
+- Sends are retried through flood control (`RetryAfter`) and network errors for up to
+  RETRY_WINDOW (5 minutes, `--retry-window`), inside the chat's line, so the chat's order holds;
+  start-up retries `getMe` with backoff; an error handler logs and the bot keeps serving.
+- Chats appear in the log only as a salted hash (`chat_ref`), never as their id.
 - The token appears in no log line: httpx (which logs request URLs) is turned down to WARNING,
   and a filter on every log handler redacts the token and the webhook secret anyway.
 This module is the only one that imports python-telegram-bot, so other commands start fast.
@@ -27,6 +29,7 @@ import asyncio
 import collections
 import dataclasses
 import datetime as dtm
+import hashlib
 import itertools
 import logging
 import os
@@ -64,8 +67,9 @@ EXIT_OK, EXIT_UNREACHABLE, EXIT_CONFIG = 0, 1, 2
 
 MAX_BACKLOG = 20            # waiting messages per chat before the slow-down note
 MAX_SUGGESTIONS = 3         # inline buttons under an answer
-SEND_ATTEMPTS = 6           # tries per Bot API call through network errors and flood control
-MAX_FLOOD_WAIT = 60.0       # longer flood waits give the message up rather than block the chat
+RETRY_WINDOW = 300.0        # seconds a reply is retried through outages and flood control before it is given up
+MAX_BACKOFF = 10.0          # longest pause between two tries after a network error
+SETUP_ATTEMPTS = 3          # tries of calls that must not hold up start-up or a button (menu, callback answers)
 BOOTSTRAP_RETRIES = 8       # getMe/deleteWebhook retries at start-up (backoff 1.5 s ... 30 s)
 STOP_GRACE = 3.0            # seconds queued answers get to finish when the bot is stopped
 POLL_TIMEOUT = 10           # seconds a getUpdates long poll waits on the server
@@ -153,6 +157,29 @@ class OneLineTelegramErrors(logging.Filter):
         return True
 
 
+class DropUnparsableReplyTraceback(logging.Filter):
+    """python-telegram-bot logs a 20-line traceback at ERROR when an error page is not JSON (Telegram's
+    front end answers a 502 with HTML); the NetworkError it raises next is logged in one line anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Can not load invalid JSON data")
+
+
+_CHAT_SALT = secrets.token_bytes(16)
+
+
+def chat_ref(chat_id: int) -> str:
+    """How a chat appears in the log: a hash salted per process, so lines of one run can be told
+    apart and followed, but never traced back to a Telegram chat id."""
+    return "chat#" + hashlib.sha256(_CHAT_SALT + str(chat_id).encode()).hexdigest()[:12]
+
+
+def short_error(error: BaseException) -> str:
+    """The first sentence of an error, without the server's whole error page."""
+    text = str(error).split(". Parsing the server response", 1)[0].splitlines()[0] if str(error) else ""
+    return (text[:200] + "...") if len(text) > 200 else text or type(error).__name__
+
+
 def configure_logging(hidden: Sequence[str]) -> None:
     level_name = os.environ.get(LOG_LEVEL_ENV, "INFO").upper()
     level = logging.getLevelName(level_name)
@@ -161,6 +188,8 @@ def configure_logging(hidden: Sequence[str]) -> None:
     # httpx logs every request URL at INFO, and a Bot API URL contains the token
     for name in ("httpx", "httpcore", "tornado.access"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram.request").addFilter(DropUnparsableReplyTraceback())
+    logging.getLogger("telegram.request.BaseRequest").addFilter(DropUnparsableReplyTraceback())
     tidy, redact = OneLineTelegramErrors(), RedactSecrets(hidden)
     for handler in logging.getLogger().handlers:
         handler.addFilter(tidy)
@@ -209,7 +238,7 @@ class ChatLines(Generic[J]):
                 return False
             line.overflowing = True
             job = self._note_for(job)
-            logger.warning("chat %s is sending faster than it is answered: skipping until its line drains", chat_id)
+            logger.warning("%s is sending faster than it is answered: skipping until its line drains", chat_ref(chat_id))
         line.jobs.append(job)
         if line.worker is None:
             line.worker = asyncio.create_task(self._drain(chat_id, line), name=f"chat-line:{chat_id}")
@@ -222,7 +251,7 @@ class ChatLines(Generic[J]):
                 try:
                     await self._handle(chat_id, job)
                 except Exception:  # the handler logs its own errors; this keeps the line alive regardless
-                    logger.exception("a job failed in chat %s", chat_id)
+                    logger.exception("a job failed in %s", chat_ref(chat_id))
         finally:
             # No await between the empty check above and here, so no job can slip in unseen.
             if self._lines.get(chat_id) is line:
@@ -360,27 +389,32 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], what: str, attempts: int = SEND_ATTEMPTS) -> T:
-    """`call()`, waited out through flood control and retried through network errors.
+async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, window: float = RETRY_WINDOW,
+                       attempts: int | None = None) -> T:
+    """`call()`, waited out through flood control and retried through network errors for `window` seconds.
 
-    Raises the last error when the attempts run out; other Bot API errors (BadRequest, Forbidden,
+    Raises the last error when the window (or `attempts`) runs out, or at once when Telegram asks
+    to wait longer than the window has left; other Bot API errors (BadRequest, Forbidden,
     ChatMigrated, ...) are raised at once, as retrying cannot fix them.
     """
-    for attempt in range(1, attempts + 1):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + window
+    for attempt in itertools.count(1):
         try:
             return await call()
         except RetryAfter as error:
             wait = retry_after_seconds(error)
-            if attempt == attempts or wait > MAX_FLOOD_WAIT:
+            if attempt == attempts or wait > deadline - loop.time():
                 raise
             logger.warning("flood control on %s: waiting %.1f s", what, wait)
         except BadRequest:
             raise
-        except NetworkError as error:  # TimedOut included
-            if attempt == attempts:
+        except NetworkError as error:  # TimedOut and 5xx included
+            left = deadline - loop.time()
+            if attempt == attempts or left <= 0:
                 raise
-            wait = min(0.5 * 2 ** (attempt - 1), 8.0)
-            logger.warning("network trouble on %s (%s): retrying in %.1f s", what, error, wait)
+            wait = min(0.5 * 2 ** (attempt - 1), MAX_BACKOFF, left)
+            logger.warning("network trouble on %s (%s): retrying in %.1f s", what, short_error(error), wait)
         await asyncio.sleep(wait)
     raise AssertionError("unreachable")
 
@@ -388,8 +422,10 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, attempts: in
 class TelegramChannel:
     """Translates Telegram updates into `Answerer.ask` calls and the answers back into messages."""
 
-    def __init__(self, answerer: Answerer, *, max_backlog: int = MAX_BACKLOG) -> None:
+    def __init__(self, answerer: Answerer, *, max_backlog: int = MAX_BACKLOG,
+                 retry_window: float = RETRY_WINDOW) -> None:
         self.answerer = answerer
+        self.retry_window = retry_window
         self.buttons = ButtonStore()
         self.lines: ChatLines[Job] = ChatLines(self._run_job, max_backlog=max_backlog, note_for=self._slow_down_note)
         self._application: Application | None = None
@@ -414,7 +450,8 @@ class TelegramChannel:
     async def post_init(self, application: Application) -> None:
         """Registers the command menu; a failure there is logged, not fatal."""
         try:
-            await with_retries(lambda: application.bot.set_my_commands(COMMANDS), "setMyCommands")
+            await with_retries(lambda: application.bot.set_my_commands(COMMANDS), "setMyCommands",
+                               attempts=SETUP_ATTEMPTS)
         except TelegramError as error:
             logger.warning("could not register the command menu: %s", error)
         logger.info("answering on Telegram as @%s", application.bot.username)
@@ -488,7 +525,7 @@ class TelegramChannel:
         error = context.error
         where = f"update {update.update_id}" if isinstance(update, Update) else "polling"
         if isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest):
-            logger.warning("Telegram network trouble during %s (retrying): %s", where, error)
+            logger.warning("Telegram network trouble during %s (retrying): %s", where, short_error(error))
         elif isinstance(error, Conflict):
             logger.error("another process is using this bot's token (%s): stop it, or use one token per bot", error)
         else:
@@ -573,9 +610,9 @@ class TelegramChannel:
             # Answerer.ask is synchronous and thread-safe; a thread keeps the event loop serving other chats.
             answer: Answer = await asyncio.to_thread(self.answerer.ask, question, session=f"telegram:{chat_id}")
         except Exception:
-            logger.exception("the answerer failed in chat %s", chat_id)
+            logger.exception("the answerer failed in %s", chat_ref(chat_id))
             return [escape(SORRY)], None
-        logger.debug("chat %s: %s (%s)", chat_id, answer.status, answer.intent)
+        logger.debug("%s: %s (%s)", chat_ref(chat_id), answer.status, answer.intent)
         footer = None
         if answer.source and answer.status == "answered" and answer.source not in answer.text:
             footer = f"Source: {answer.source}"
@@ -585,7 +622,7 @@ class TelegramChannel:
     async def _answer_callback(self, query_id: str, notice: str | None) -> None:
         try:
             await with_retries(lambda: self.bot.answer_callback_query(query_id, text=notice), "answerCallbackQuery",
-                               attempts=3)
+                               window=self.retry_window, attempts=SETUP_ATTEMPTS)
         except TelegramError as error:  # e.g. the query expired: the answer itself still goes out
             logger.info("could not answer a button press: %s", error)
 
@@ -606,16 +643,18 @@ class TelegramChannel:
             target = chat_id
             try:
                 await with_retries(lambda: self.bot.send_message(target, text, reply_parameters=reply,
-                                                                 reply_markup=keyboard), "sendMessage")
+                                                                 reply_markup=keyboard), "sendMessage",
+                                   window=self.retry_window)
                 return chat_id, True
             except ChatMigrated as error:
-                logger.info("chat %s became supergroup %s", chat_id, error.new_chat_id)
+                logger.info("%s became supergroup %s", chat_ref(chat_id), chat_ref(error.new_chat_id))
                 chat_id = error.new_chat_id
             except Forbidden as error:
-                logger.info("cannot write to chat %s: %s", chat_id, error)
+                logger.info("cannot write to %s: %s", chat_ref(chat_id), error)
                 return chat_id, False
             except TelegramError as error:
-                logger.error("gave up sending a reply to chat %s: %s", chat_id, error)
+                logger.error("gave up sending a reply to %s after retrying for up to %g s: %s",
+                             chat_ref(chat_id), self.retry_window, short_error(error))
                 return chat_id, False
         return chat_id, False
 
@@ -664,7 +703,9 @@ def run(args: argparse.Namespace) -> int:
 
     configure_logging([token, secret or ""])
     answerer = answerer_or_exit(getattr(args, "knowledge", None))
-    application = build_application(token, TelegramChannel(answerer), base_url=base_url)
+    window = getattr(args, "retry_window", None)
+    channel = TelegramChannel(answerer, retry_window=RETRY_WINDOW if window is None else window)
+    application = build_application(token, channel, base_url=base_url)
     redact = RedactSecrets([token, secret or ""]).redact
     try:
         if webhook_url:

@@ -75,6 +75,21 @@ def test_health_reports_the_loaded_knowledge(client: httpx.Client, answerer: Ans
     assert response.json()["clusters"] >= 1
 
 
+def test_head_health_is_200_without_a_body(client: httpx.Client) -> None:
+    response = client.head("/health")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("escaped", ["\\ud800", "\\udfff", "\\ud83d"])
+def test_a_lone_surrogate_in_json_becomes_a_replacement_character(client: httpx.Client, escaped: str) -> None:
+    body = '{"question": "Who is the top PCT applicant in Brussels–Antwerp? ' + escaped + '", "session": "s' + escaped + '"}'
+    response = client.post("/ask", content=body.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    answer = Answer.model_validate(response.json())
+    assert answer.status == "answered" and "AGFA" in answer.text
+
+
 def test_openapi_documents_ask(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/ask"]["post"]
@@ -92,6 +107,19 @@ def test_docs_page_allows_only_its_own_inline_script(client: httpx.Client) -> No
     assert "/openapi.json" in response.text
     csp = response.headers["content-security-policy"]
     assert "'sha256-" in csp and "'unsafe-inline'" not in csp.split("style-src")[0]
+
+
+def test_docs_page_and_its_assets_come_from_this_server(client: httpx.Client) -> None:
+    page = client.get("/docs")
+    assert not re.search(r"https?://", page.text), "the docs page names another host"
+    assert "http" not in page.headers["content-security-policy"]
+    for name, media_type in (("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css"),
+                             ("favicon.png", "image/png")):
+        asset = client.get(f"/docs/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(media_type), name
+        assert len(asset.content) > 1000
+    assert client.get("/docs/../../pyproject.toml").status_code == 404
+    assert client.get("/docs/oauth2-redirect.html").status_code == 404
 
 
 def _chunks(total: int, size: int = 8192) -> Iterator[bytes]:

@@ -102,6 +102,41 @@ def test_should_complete_a_cluster_name_on_tab(spawn: Spawn) -> None:
     assert "AGFA" in child.before
 
 
+def last_history_line(home: Path) -> str:
+    """The last line saved to the history file, which must be valid UTF-8."""
+    child_history = home / "data" / "gii-bot" / "history"
+    return child_history.read_bytes().decode("utf-8").splitlines()[-1]
+
+
+@pytest.mark.parametrize("typed", [
+    "Who is the top PCT applicant in Brus\t\t",          # a second TAB after the completed name
+    "Who is the top PCT applicant in Brussels–\t",        # TAB after typing the en dash
+    "Who is the top PCT applicant in Brussels–Antwerp\t",  # TAB after the whole name
+])
+def test_should_keep_the_en_dash_whole_when_completing(spawn: Spawn, tmp_path: Path, typed: str) -> None:
+    child = spawn()
+    child.expect_exact(PROMPT)
+    child.send(typed)
+    child.expect_exact("Antwerp")
+    assert "AGFA" in ask(child, "?")
+    child.sendeof()
+    finish(child)
+    assert last_history_line(tmp_path) == TOP_QUESTION
+
+
+def test_should_complete_after_non_ascii_text_and_a_curly_quote(spawn: Spawn, tmp_path: Path) -> None:
+    child = spawn()
+    child.expect_exact(PROMPT)
+    child.send("In Brussels–Antwerp, how many PCT applications has “agf\t")  # readline counts bytes here
+    child.expect_exact("AGFA")
+    child.send("”?")
+    reply = ask(child, "")
+    assert "Traceback" not in reply
+    child.sendeof()
+    finish(child)
+    assert last_history_line(tmp_path) == "In Brussels–Antwerp, how many PCT applications has “AGFA”?"
+
+
 def test_should_complete_an_organization_name_case_insensitively(spawn: Spawn) -> None:
     child = spawn()
     child.expect_exact(PROMPT)

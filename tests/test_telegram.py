@@ -12,6 +12,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -359,6 +360,130 @@ def test_waits_out_flood_control_and_sends_again(api: BotApiServer, bot: BotProc
     assert [call.status for call in tries] == [429, 200]
     assert tries[1].at - tries[0].at >= 0.9
     assert "flood control" in bot.logs()
+
+
+def wait_for_log(bot: BotProcess, text: str, timeout: float) -> str:
+    """The bot's log once it contains `text` (polled until `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while text not in bot.logs():
+        if time.monotonic() > deadline or bot.process.poll() is not None:
+            raise AssertionError(f"{text!r} never appeared in the bot's log:\n{bot.logs()}")
+        time.sleep(0.05)
+    return bot.logs()
+
+
+def private_chat() -> int:
+    """A chat id long enough that finding it in the log cannot be chance."""
+    return 900_000_000_000 + new_chat()
+
+
+def test_a_transient_502_page_logs_one_line_and_the_reply_goes_out(api: BotApiServer, bot: BotProcess) -> None:
+    chat = private_chat()
+    before = len(bot.logs())
+    api.fail_for("sendMessage", 0.3, chat_id=chat)  # Telegram's front end: an HTML 502 page, not JSON
+    api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat, 1, timeout=15)
+    assert said(reply, "AGFA")
+    new_lines = bot.logs()[before:]
+    assert_no_traceback(new_lines)
+    assert "<html>" not in new_lines and "invalid JSON" not in new_lines
+    trouble = [line for line in new_lines.splitlines() if "Bad Gateway" in line]
+    assert 1 <= len(trouble) <= 2 and all(" WARNING " in line for line in trouble), trouble
+
+
+def test_an_outage_keeps_each_chats_order_while_other_chats_are_answered(api: BotApiServer, bot: BotProcess) -> None:
+    stuck, other = private_chat(), private_chat()
+    api.fail_for("sendMessage", 2.5, chat_id=stuck)
+    questions = [TOP_APPLICANT, "And the second?", "What is Brussels–Antwerp's rank by size?"]
+    for question in questions:
+        api.send_text(stuck, question)
+    api.send_text(other, TOP_APPLICANT)
+    [answered] = api.wait_for_messages(other, 1, timeout=15)
+    assert said(answered, "AGFA") and not api.messages_in(stuck)  # the outage holds only its own chat
+    replies = api.wait_for_messages(stuck, 3, timeout=30)
+    assert said(replies[0], "AGFA") and said(replies[1], "Leuven") and said(replies[2], "53rd")
+    assert str(stuck) not in bot.logs() and str(other) not in bot.logs()
+
+
+@pytest.mark.slow
+def test_a_reply_survives_an_outage_longer_than_fifteen_seconds(api: BotApiServer, bot: BotProcess) -> None:
+    chat = private_chat()
+    api.fail_for("sendMessage", 16, chat_id=chat)
+    api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat, 1, timeout=60)
+    assert said(reply, "AGFA")
+    assert "gave up" not in bot.logs()
+
+
+@pytest.mark.slow
+def test_a_reply_waits_out_flood_control_longer_than_a_minute(api: BotApiServer, bot: BotProcess) -> None:
+    chat = private_chat()
+    api.flood("sendMessage", retry_after=61, chat_id=chat)
+    api.send_text(chat, TOP_APPLICANT)
+    [reply] = api.wait_for_messages(chat, 1, timeout=90)
+    assert said(reply, "AGFA")
+    tries = [call for call in api.calls_to("sendMessage") if str(call.params.get("chat_id")) == str(chat)]
+    assert [call.status for call in tries] == [429, 200] and tries[1].at - tries[0].at >= 60.9
+
+
+def test_a_reply_given_up_is_logged_once_with_a_salted_hash_of_its_chat(tmp_path: Path) -> None:
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, "--retry-window", "2")
+        chat = private_chat()
+        server.fail_for("sendMessage", 3600, chat_id=chat)
+        server.send_text(chat, TOP_APPLICANT)
+        first = server.wait_for_call("sendMessage")[0].at
+        logs = wait_for_log(bot, "gave up", timeout=15)
+        tries = [call for call in server.calls_to("sendMessage") if str(call.params.get("chat_id")) == str(chat)]
+        assert 1.5 <= tries[-1].at - first <= 4.0 and len(tries) >= 3
+        server.clear_faults()
+        server.send_text(chat, "And the second?")  # the chat's line is free again
+        [reply] = server.wait_for_messages(chat, 1, timeout=15)
+        assert said(reply, "Leuven")
+        status, _ = bot.stop()
+    logs = bot.logs()
+    given_up = [line for line in logs.splitlines() if "gave up" in line]
+    assert len(given_up) == 1 and re.search(r"chat#[0-9a-f]{12}", given_up[0]), given_up
+    assert str(chat) not in logs
+    assert_no_traceback(logs)
+    assert status == 0
+
+
+def test_with_retries_waits_as_long_as_the_window_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from telegram.error import NetworkError, RetryAfter
+
+    from bot import telegram_bot
+
+    waited: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def record(seconds: float) -> None:  # the waits are asserted, not spent
+        waited.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(telegram_bot.asyncio, "sleep", record)
+    failures = [RetryAfter(61), *[NetworkError("Bad Gateway")] * 8]
+
+    async def call() -> str:
+        if failures:
+            raise failures.pop(0)
+        return "sent"
+
+    assert asyncio.run(telegram_bot.with_retries(call, "sendMessage", window=300)) == "sent"
+    assert waited[0] == 61 and len(waited) == 9 and max(waited[1:]) <= telegram_bot.MAX_BACKOFF
+
+    async def flood() -> str:
+        raise RetryAfter(61)
+
+    with pytest.raises(RetryAfter):  # longer than the window: given up at once
+        asyncio.run(telegram_bot.with_retries(flood, "sendMessage", window=30))
+
+
+def test_chat_refs_are_stable_within_a_run_and_hide_the_id() -> None:
+    from bot.telegram_bot import chat_ref
+
+    assert chat_ref(123456789) == chat_ref(123456789) != chat_ref(123456780)
+    assert "123456789" not in chat_ref(123456789)
 
 
 def test_retries_a_failed_get_me_at_start_up_and_stops_on_sigint(tmp_path: Path) -> None:

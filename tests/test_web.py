@@ -351,3 +351,54 @@ def test_widget_on_another_site_opens_the_chat_and_answers(tab: Tab, host_site: 
     assert strangers == []
     assert any(url.startswith(tab.origin + "/ask") for url in tab.requests)
     assert not [error for error in tab.console_errors if "Content Security Policy" in error]
+
+
+def test_escape_inside_the_widget_frame_closes_it(tab: Tab, host_site: str) -> None:
+    from playwright.sync_api import expect
+
+    tab.page.goto(host_site + "/")
+    button = tab.page.locator("[data-gii-bot=button]")
+    button.click()
+    iframe = tab.page.locator("iframe[title='GII clusters chat']")
+    chat = tab.page.frame_locator("iframe[title='GII clusters chat']")
+    expect(chat.locator("#question")).to_be_focused()  # focus is inside the frame
+    tab.page.keyboard.press("Escape")
+    expect(iframe).to_be_hidden()
+    assert button.get_attribute("aria-expanded") == "false"
+    assert tab.page.evaluate("document.activeElement.dataset.giiBot") == "button"
+    button.click()  # and it opens again after that
+    expect(chat.locator("#question")).to_be_focused()
+
+
+def test_a_close_message_from_another_frame_is_ignored(tab: Tab, host_site: str) -> None:
+    from playwright.sync_api import expect
+
+    tab.page.goto(host_site + "/")
+    button = tab.page.locator("[data-gii-bot=button]")
+    button.click()
+    chat = tab.page.frame_locator("iframe[title='GII clusters chat']")
+    expect(chat.locator("#question")).to_be_focused()
+    # The host page itself (not the chat frame) posts the same message: the panel stays open.
+    # A listener added after the widget's runs after it for the same message: then it has been handled.
+    tab.page.evaluate("""() => new Promise(resolve => {
+        window.addEventListener("message", () => resolve(), { once: true });
+        window.postMessage({ giiBot: "close" }, "*");
+    })""")
+    expect(tab.page.locator("iframe[title='GII clusters chat']")).to_be_visible()
+    assert button.get_attribute("aria-expanded") == "true"
+
+
+def test_api_docs_render_with_no_request_leaving_the_server(tab: Tab) -> None:
+    from playwright.sync_api import expect
+
+    # Offline: any request to another host fails, as it would without a network.
+    tab.page.route(lambda url: not url.startswith(tab.origin + "/"), lambda route: route.abort())
+    tab.page.goto(tab.origin + "/docs")
+    operation = tab.page.locator(".swagger-ui .opblock-summary-path", has_text="/ask")
+    expect(operation).to_be_visible(timeout=WAIT_MS)
+    expect(tab.page.locator(".swagger-ui .info .title")).to_contain_text("gii-bot")
+    strangers = [url for url in tab.requests if not url.startswith(tab.origin + "/")]
+    assert strangers == []
+    assert any(url == tab.origin + "/docs/swagger-ui-bundle.js" for url in tab.requests)
+    assert not [error for error in tab.console_errors if "Content Security Policy" in error], tab.console_errors
+

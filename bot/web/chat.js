@@ -201,6 +201,14 @@
   window.addEventListener("focus", focusBoxIfNothingElse);
   if (document.hasFocus()) focusBoxIfNothingElse();
 
+  // Keys pressed inside the widget's iframe never reach the host page, so Escape is passed up:
+  // the widget closes its panel on this message (it checks that it comes from its own frame).
+  if (window.parent !== window && document.documentElement.classList.contains("embed")) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") window.parent.postMessage({ giiBot: "close" }, "*");
+    });
+  }
+
   // Show the conversation kept from earlier visits; suggestions only under the last reply.
   transcript.forEach(function (entry, index) {
     render(entry, index === transcript.length - 1);

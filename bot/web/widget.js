@@ -77,6 +77,11 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) close();
   });
+  // Escape pressed inside the chat's frame: only from our own frame and server, never another page.
+  window.addEventListener("message", function (event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== new URL(chatUrl).origin) return;
+    if (event.data && event.data.giiBot === "close" && !panel.hidden) close();
+  });
 
   function mount() {
     document.body.appendChild(panel);

@@ -144,6 +144,16 @@ class SentMessage:
 class _Fault:
     status: int
     body: dict[str, Any]
+    chat_id: int | None = None   # only calls for this chat meet the fault
+    until: float | None = None   # a fault that lasts until this time.monotonic(), however many calls
+    html: bool = False           # the body is an HTML error page, as Telegram's front end sends for a 502
+
+    def applies(self, params: dict[str, Any]) -> bool:
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+
+BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 
 
 class BotApiServer:
@@ -320,21 +330,38 @@ class BotApiServer:
 
     # -- faults -------------------------------------------------------------------------------
 
-    def fail(self, method: str, status: int = 500, body: dict[str, Any] | None = None, times: int = 1) -> None:
-        """The next `times` calls of `method` get this HTTP error instead of an answer."""
+    def fail(self, method: str, status: int = 500, body: dict[str, Any] | None = None, times: int = 1,
+             chat_id: int | None = None) -> None:
+        """The next `times` calls of `method` (for `chat_id`, if given) get this HTTP error instead of an answer."""
         body = body or {"ok": False, "error_code": status, "description": "Internal Server Error"}
         with self._cond:
-            self._faults.setdefault(method.lower(), []).extend(_Fault(status, body) for _ in range(times))
+            self._faults.setdefault(method.lower(), []).extend(
+                _Fault(status, body, chat_id=chat_id) for _ in range(times))
 
-    def flood(self, method: str = "sendMessage", retry_after: int = 1, times: int = 1) -> None:
+    def fail_for(self, method: str, seconds: float, status: int = 502, *, chat_id: int | None = None,
+                 html: bool = True) -> None:
+        """Every call of `method` (for `chat_id`, if given) fails for the next `seconds`, by default
+        with the HTML 502 page Telegram's front end sends when the Bot API behind it is down."""
+        body = {"ok": False, "error_code": status, "description": "Bad Gateway"}
+        with self._cond:
+            self._faults.setdefault(method.lower(), []).append(
+                _Fault(status, body, chat_id=chat_id, until=time.monotonic() + seconds, html=html))
+
+    def clear_faults(self) -> None:
+        with self._cond:
+            self._faults.clear()
+
+    def flood(self, method: str = "sendMessage", retry_after: int = 1, times: int = 1,
+              chat_id: int | None = None) -> None:
         """Telegram's flood control: 429 with parameters.retry_after."""
         self.fail(method, 429, {"ok": False, "error_code": 429,
                                 "description": f"Too Many Requests: retry after {retry_after}",
-                                "parameters": {"retry_after": retry_after}}, times)
+                                "parameters": {"retry_after": retry_after}}, times, chat_id=chat_id)
 
     def faults_left(self, method: str) -> int:
         with self._cond:
-            return len(self._faults.get(method.lower(), []))
+            now = time.monotonic()
+            return len([f for f in self._faults.get(method.lower(), []) if f.until is None or f.until > now])
 
     def release_polls(self) -> None:
         """Ends the long polls in progress now, with no updates (the bot then polls again)."""
@@ -380,11 +407,10 @@ class BotApiServer:
         call = ApiCall(method, params, 0, time.monotonic())  # recorded on arrival: long polls show at once
         with self._cond:
             self.calls.append(call)
-            faults = self._faults.get(method.lower())
-            fault = faults.pop(0) if faults else None
+            fault = self._take_fault(method, params)
             self._cond.notify_all()
         if fault is not None:
-            status, payload = fault.status, fault.body
+            status, payload = fault.status, ({"html": BAD_GATEWAY_PAGE} if fault.html else fault.body)
         else:
             handler = getattr(self, f"_api_{method.lower()}", None)
             try:
@@ -396,6 +422,16 @@ class BotApiServer:
             call.status = status
             self._cond.notify_all()
         return status, payload
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
+        """The fault this call meets, if any: a counted one is used up, a timed one lasts until its end."""
+        faults = self._faults.get(method.lower(), [])
+        now = time.monotonic()
+        faults[:] = [fault for fault in faults if fault.until is None or fault.until > now]
+        for index, fault in enumerate(faults):
+            if fault.applies(params):
+                return fault if fault.until is not None else faults.pop(index)
+        return None
 
     def _bot_user(self) -> dict[str, Any]:
         return {"id": self.bot_id, "is_bot": True, "first_name": "GII test bot", "username": self.username}
@@ -550,9 +586,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, payload)
 
     def _reply(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode("utf-8")
+        html = payload.get("html") if set(payload) == {"html"} else None
+        data = html.encode("utf-8") if html is not None else json.dumps(payload).encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "text/html" if html is not None else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         with contextlib.suppress(OSError):  # the bot may have hung up, e.g. stopping during a long poll
