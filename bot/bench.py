@@ -473,7 +473,8 @@ def memory_child(questions: Path, sessions: int, knowledge: str | None) -> dict[
     """Run in a fresh process: peak RSS after building the Answerer and answering everything,
     then RSS while a million sessions go through the session store."""
     from bot.loading import answerer_or_exit
-    from intents.context import Frame, SessionStore
+    from intents.context import SessionStore
+    from intents.dialogue import State
 
     answerer = answerer_or_exit(knowledge)
     for number, item in enumerate(load_conversations(questions)):
@@ -486,8 +487,8 @@ def memory_child(questions: Path, sessions: int, knowledge: str | None) -> dict[
     samples, step = [], max(1, sessions // 10)
     started = time.perf_counter()
     for number in range(sessions):
-        store.put(f"user-{number}", Frame(cluster="brussels-antwerp", organization="AGFA", table="applicants",
-                                          rows=[1], intent="applicant_rank"))
+        store.put(f"user-{number}", State(subject="brussels-antwerp",
+                                          focus=[{"collection": "applicants", "rank": 1, "name": "AGFA"}]).to_json())
         if (number + 1) % step == 0:
             samples.append(current_rss_bytes())
     result["put_s"] = time.perf_counter() - started
@@ -589,7 +590,7 @@ def render(results: Results, previous: str | None) -> str:
         out += ["", "## Memory", "",
                 "Measured in a fresh child process (its own peak: VmHWM on Linux, where ru_maxrss would carry the "
                 "parent's peak across fork and exec) that builds the Answerer and answers every question once, then sets "
-                "`answerer.sessions = SessionStore()` (default bound) and `put()`s a Frame under "
+                "`answerer.sessions = SessionStore()` (default bound) and `put()`s a conversation state under "
                 f"{mem['sessions']:,} distinct session names.", "",
                 "| Measure | Value |", "| --- | --- |",
                 f"| Peak RSS, Answerer built and all questions answered | {mem['peak_answer'] / MB:.1f} MB |",

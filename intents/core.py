@@ -229,6 +229,9 @@ class Core:
         cluster = self.kb.cluster(ours[0]) if ours else (self.kb.cluster(state.subject) if state.subject else None)
         return cluster or self.kb.clusters[0]
 
+    def covered(self) -> str:
+        return self._covered()
+
     def _covered(self) -> str:
         return join_names([c.shown for c in self.kb.clusters])
 

@@ -91,7 +91,7 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
     ordinals = {rank: list(phrases) + lexicon.ordinals.get(rank, []) for rank, phrases in base.ordinals.items()}
     return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=ordinals,
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
-                      relations=base.relations, place_abbreviations=base.place_abbreviations, demonyms=base.demonyms)
+                      place_abbreviations=base.place_abbreviations, demonyms=base.demonyms)
 
 
 class Reader:

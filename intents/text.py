@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from knowledge.normalize import strip_accents
 
-MAX_CHARS = 1000
+MAX_CHARS = 4000  # the HTTP limit: a message up to this long is read whole
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -32,7 +32,9 @@ def clean(text: str, limit: int = MAX_CHARS) -> CleanText:
     original_length = len(text)
     truncated = original_length > limit
     if truncated:
-        text = text[:limit]
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        text = cut[:space] if space > limit // 2 else cut  # at a word boundary: never half a word
     text = _CONTROL.sub(" ", text)
     return CleanText(_SPACES.sub(" ", text).strip(), truncated, original_length)
 

@@ -1,4 +1,5 @@
-"""Load the matcher's data files: cue words, ordinals, number words and the intent table."""
+"""Load the entity finder's word lists (vocabulary.yaml, english_words.txt): known words, ordinals,
+number words, fractions, place abbreviations and demonyms. The reader's lexicon is lexicon.yaml."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,29 +12,15 @@ DATA_DIR = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True)
-class IntentSpec:
-    """One row of intents.yaml: how to score an intent, and which answer function builds its reply."""
-
-    name: str
-    answer: str
-    cluster: bool
-    min: float
-    weights: dict[str, float]
-    requires: frozenset[str] = frozenset()  # features that must all be present for this reading
-
-
-@dataclass(frozen=True)
 class Vocabulary:
-    cues: dict[str, list[str]]
+    cues: dict[str, list[str]]  # label -> phrases for the cue matcher (the lexicon's entries)
     known_words: frozenset[str]
     ordinals: dict[int, list[str]]
     number_words: dict[str, int]
-    intents: list[IntentSpec] = field(default_factory=list)
-    dictionary: frozenset[str] = frozenset()
+    dictionary: frozenset[str] = frozenset()  # ordinary English words (english_words.txt): not names
     fractions: dict[str, float] = field(default_factory=dict)
-    relations: list[tuple[str, list[str]]] = field(default_factory=list)  # (">=", phrases), in checking order
     place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only
-    demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"  # ordinary English words (english_words.txt): not names
+    demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"
 
 
 def _read(name: str) -> dict:
@@ -44,18 +31,9 @@ def _read(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
-    """The bundled vocabulary and intent table (read once per process: they are package data)."""
+    """The bundled word lists (read once per process: they are package data)."""
     words = _read("vocabulary.yaml")
-    table = _read("intents.yaml")
-    intents = [IntentSpec(name=row["name"], answer=row["answer"], cluster=bool(row["cluster"]),
-                          min=float(row["min"]), weights={k: float(v) for k, v in row["weights"].items()},
-                          requires=frozenset(row.get("requires", [])))
-               for row in table["intents"]]
-    cues = {label: [str(p) for p in phrases] for label, phrases in words["cues"].items()}
     known = {str(w).lower() for w in words["known_words"]}
-    for phrases in cues.values():
-        for phrase in phrases:
-            known.update(part.rstrip("*") for part in phrase.lower().split())
     ordinals = {int(k): [str(p) for p in v] for k, v in words["ordinals"].items()}
     for phrases in ordinals.values():
         for phrase in phrases:
@@ -64,8 +42,7 @@ def load_vocabulary() -> Vocabulary:
     known.update(numbers)
     dictionary = frozenset(line for line in (DATA_DIR / "english_words.txt").read_text(encoding="utf-8").split("\n")
                            if line and not line.startswith("#"))
-    return Vocabulary(cues=cues, known_words=frozenset(known), ordinals=ordinals, number_words=numbers, intents=intents,
+    return Vocabulary(cues={}, known_words=frozenset(known), ordinals=ordinals, number_words=numbers,
                       dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()},
-                      relations=[(str(k), [str(p) for p in v]) for k, v in words.get("relations", {}).items()],
                       place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()},
                       demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()})

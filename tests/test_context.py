@@ -11,7 +11,8 @@ import uuid
 import pytest
 
 from bot import Answerer
-from intents.context import Frame, SessionStore
+from intents.context import SessionStore
+from intents.dialogue import STATE_VERSION
 
 JOIN_TIMEOUT = 60
 
@@ -29,8 +30,18 @@ class FakeClock:
         self.now += seconds
 
 
-def framed(cluster: str = "brussels-antwerp", **values) -> Frame:
-    return Frame(cluster=cluster, **values)
+def framed(cluster: str = "brussels-antwerp", organization: str | None = None, **values) -> dict:
+    """A conversation state as the core writes it (plain JSON)."""
+    focus = [{"collection": "applicants", "rank": 1, "name": organization}] if organization else []
+    return {"version": STATE_VERSION, "subject": cluster, "focus": focus, **values}
+
+
+def organization(state: dict | None) -> str | None:
+    return state["focus"][0]["name"] if state and state.get("focus") else None
+
+
+def subject(state: dict | None) -> str | None:
+    return state.get("subject") if state else None
 
 
 # -- bound and LRU ---------------------------------------------------------------------------------
@@ -40,9 +51,9 @@ def test_should_keep_at_most_max_sessions():
     for name in "abcde":
         store.put(name, framed(organization=name))
     assert len(store) == 3
-    assert store.get("a").organization is None
-    assert store.get("b").organization is None
-    assert [store.get(n).organization for n in "cde"] == ["c", "d", "e"]
+    assert organization(store.get("a")) is None
+    assert organization(store.get("b")) is None
+    assert [organization(store.get(n)) for n in "cde"] == ["c", "d", "e"]
 
 
 def test_should_drop_the_least_recently_used_session_not_the_oldest_written():
@@ -51,10 +62,10 @@ def test_should_drop_the_least_recently_used_session_not_the_oldest_written():
         store.put(name, framed(organization=name))
     store.get("a")  # a reading counts as a use
     store.put("d", framed(organization="d"))
-    assert store.get("b").organization is None, "b was the least recently used"
-    assert store.get("a").organization == "a"
-    assert store.get("c").organization == "c"
-    assert store.get("d").organization == "d"
+    assert organization(store.get("b")) is None, "b was the least recently used"
+    assert organization(store.get("a")) == "a"
+    assert organization(store.get("c")) == "c"
+    assert organization(store.get("d")) == "d"
 
 
 def test_should_refuse_a_store_that_can_hold_nothing():
@@ -66,20 +77,20 @@ def test_should_keep_no_context_without_a_session():
     store = SessionStore(max_sessions=2)
     store.put(None, framed(organization="x"))
     assert len(store) == 0
-    assert store.get(None) == Frame()
+    assert store.get(None) is None
 
 
 def test_should_hand_out_a_copy_that_changes_nothing_until_put_back():
     store = SessionStore()
-    store.put("s", framed(rows=[1, 2], facets=["count"]))
+    store.put("s", framed(shown=[{"rank": 1}, {"rank": 2}], said=["count"]))
     copy = store.get("s")
-    copy.rows.append(3)
-    copy.facets.clear()
-    copy.organization = "AGFA"
+    copy["shown"].append({"rank": 3})
+    copy["said"].clear()
+    copy["subject"] = "elsewhere"
     again = store.get("s")
-    assert again.rows == [1, 2]
-    assert again.facets == ["count"]
-    assert again.organization is None
+    assert again["shown"] == [{"rank": 1}, {"rank": 2}]
+    assert again["said"] == ["count"]
+    assert again["subject"] == "brussels-antwerp"
 
 
 def test_should_forget_a_cleared_session():
@@ -87,7 +98,7 @@ def test_should_forget_a_cleared_session():
     store.put("s", framed())
     store.clear("s")
     store.clear("never-there")
-    assert store.get("s") == Frame()
+    assert store.get("s") is None
     assert len(store) == 0
 
 
@@ -95,10 +106,10 @@ def test_should_forget_a_cleared_session():
 
 def test_should_expire_a_frame_after_max_turns_without_an_update():
     store = SessionStore(max_turns=3)
-    store.put("s", framed(turns_since_update=2))
-    assert store.get("s").cluster == "brussels-antwerp", "two idle turns are within the limit"
-    store.put("s", framed(turns_since_update=3))
-    assert store.get("s").cluster is None, "three idle turns reach the limit"
+    store.put("s", framed(turns_since_answer=2))
+    assert subject(store.get("s")) == "brussels-antwerp", "two idle turns are within the limit"
+    store.put("s", framed(turns_since_answer=3))
+    assert subject(store.get("s")) is None, "three idle turns reach the limit"
     assert len(store) == 0, "an expired frame is removed, not only hidden"
 
 
@@ -107,9 +118,9 @@ def test_should_expire_a_frame_by_age_on_an_injected_clock():
     store = SessionStore(max_age_seconds=60, clock=clock)
     store.put("s", framed())
     clock.advance(60)
-    assert store.get("s").cluster == "brussels-antwerp", "exactly the limit is still alive"
+    assert subject(store.get("s")) == "brussels-antwerp", "exactly the limit is still alive"
     clock.advance(0.001)
-    assert store.get("s").cluster is None
+    assert subject(store.get("s")) is None
     assert len(store) == 0
 
 
@@ -120,7 +131,7 @@ def test_should_restart_the_age_when_a_frame_is_put_back():
     clock.advance(50)
     store.put("s", store.get("s"))
     clock.advance(50)
-    assert store.get("s").cluster == "brussels-antwerp", "100 s after the first put, but 50 s after the last"
+    assert subject(store.get("s")) == "brussels-antwerp", "100 s after the first put, but 50 s after the last"
 
 
 # -- scale and threads --------------------------------------------------------------------------------
@@ -131,10 +142,10 @@ def test_should_stay_bounded_after_a_million_sessions():
     for number in range(1_000_000):
         store.put(f"chat-{number}", frame)
     assert len(store) == 50
-    assert store.get("chat-999999").cluster == "brussels-antwerp"
-    assert store.get("chat-999950").cluster == "brussels-antwerp"
-    assert store.get("chat-999949").cluster is None
-    assert store.get("chat-0").cluster is None
+    assert subject(store.get("chat-999999")) == "brussels-antwerp"
+    assert subject(store.get("chat-999950")) == "brussels-antwerp"
+    assert subject(store.get("chat-999949")) is None
+    assert subject(store.get("chat-0")) is None
 
 
 def test_should_stay_bounded_and_consistent_under_threads():
@@ -147,10 +158,10 @@ def test_should_stay_bounded_and_consistent_under_threads():
             start.wait(timeout=JOIN_TIMEOUT)
             for number in range(5_000):
                 name = f"t{index}-{number % 300}"
-                frame = store.get(name)
-                frame.rows = [index, number]
-                frame.organization = f"t{index}"
-                store.put(name, frame)
+                state = store.get(name) or framed()
+                state["shown"] = [index, number]
+                state["focus"] = [{"collection": "applicants", "rank": 1, "name": f"t{index}"}]
+                store.put(name, state)
                 if number % 7 == 0:
                     store.clear(f"t{index}-{(number + 1) % 300}")
                 assert len(store) <= 100
@@ -168,12 +179,12 @@ def test_should_stay_bounded_and_consistent_under_threads():
     assert len(store) <= 100
     for index in range(8):
         got = store.get(f"mine-{index}")
-        assert got.organization in (None, f"t{index}"), "a frame never carries another thread's data"
+        assert organization(got) in (None, f"t{index}"), "a state never carries another thread's data"
     for index in range(8):
         for number in range(300):
             got = store.get(f"t{index}-{number}")
-            assert got.organization in (None, f"t{index}"), "a frame never carries another thread's data"
-            assert not got.rows or got.rows[0] == index
+            assert organization(got) in (None, f"t{index}"), "a state never carries another thread's data"
+            assert not got or not got.get("shown") or got["shown"][0] == index
 
 
 # -- through the Answerer ----------------------------------------------------------------------------
