@@ -117,9 +117,9 @@ def _match_at(elements: tuple[Element, ...], symbols: list[frozenset[str]], star
         if i < len(symbols) and element.symbols & symbols[i]:
             taken = element.symbols & symbols[i]
             j = i + 1
-            entries = {s for s in taken if not s.startswith("w:") and not s.isupper()}
+            entries = {s for s in taken if not s.startswith("w:")}
             while entries and j < len(symbols) and entries & symbols[j]:
-                j += 1  # the rest of the phrase of the same lexicon entry
+                j += 1  # the rest of the phrase of the same lexicon entry, or of the same name
             spans.append((i, j))
             i = j
             continue

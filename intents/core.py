@@ -14,7 +14,7 @@ from intents.dialogue import State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
 from intents.reader import Reader, Reading
-from intents.realise import join_names, replies, say
+from intents.realise import join_names, replies, say, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
 from knowledge.base import KnowledgeBase
 from knowledge.places import load_places
@@ -84,6 +84,9 @@ class Core:
         if isinstance(subject, Outcome):
             return subject, frame
         frame.subject = subject
+        beyond = self._beyond_schema(frame, state)
+        if beyond is not None:
+            return beyond, frame
         rows = [r for r in frame.refs if r.kind == "organization"]
         if rows and "collab" in frame.said and frame.wants != "location":
             return Outcome(say("org_collaboration", name=rows[0].text or rows[0].value, cluster=self._cluster_for(frame, state).shown),
@@ -204,6 +207,35 @@ class Core:
             return holding[0]
         return self._which_cluster(frame, holding)
 
+    def _beyond_schema(self, frame: Frame, state: State) -> Outcome | None:
+        """What the schema says the profiles don't give, for this frame: a cluster's measure asked of one
+        organization, figures for a whole economy, a kind of organization a table can't confirm, rows
+        outside the listed top ones."""
+        cluster = self.kb.cluster(frame.subject) if frame.subject else None
+        shown = cluster.shown if cluster else self._covered()
+        rows = [r for r in frame.refs if r.kind == "organization"]
+        if rows and any(m in frame.said for m in ("per_million", "intensity", "size")) and frame.operation != "describe":
+            return Outcome(say("org_cluster_measure", name=rows[0].text or rows[0].value, cluster=shown), "no_data",
+                           {"missing": "organization measure"})
+        economies = [r.value for r in frame.refs if r.kind == "economy"]
+        named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
+        collection = collection_of(frame, self.kb, self.schema, cluster)
+        if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None:
+            return Outcome(say("economy_not_cluster", economy=economies[0], cluster=cluster.shown), "no_data",
+                           {"economy": economies[0]})
+        if frame.row_kind and (frame.wants == "organization" or frame.noun == "organization") and collection in self.schema.collections:
+            kinds = self.schema.collections[collection].row_kinds
+            if frame.row_kind not in kinds:
+                plural = say_words("table_plural", collection)
+                return Outcome(say("org_kind_unknown", kind=frame.row_kind, table_plural=plural, cluster=shown), "no_data",
+                               {"missing": "organization kind"})
+        if frame.negated and not frame.yes_no and collection in ("applicants", "publishers") and (
+                frame.selector.kind != "none" or frame.wants == "organization") and "collab" not in frame.said:
+            table = self.kb.cluster(frame.subject).table(collection) if frame.subject else None  # type: ignore[union-attr]
+            return Outcome(say("not_listed_others", n=len(table.rows) if table else 0, cluster=shown,
+                               table_plural=say_words("table_plural", collection)), "no_data", {"missing": "other rows"})
+        return None
+
     def _which_cluster(self, frame: Frame, holding: list[str] | None = None) -> Outcome:
         choices = [self.kb.cluster(i) for i in holding] if holding else self.kb.clusters
         names = [c.shown for c in choices if c]
@@ -289,6 +321,10 @@ def _fold_context_clauses(frames: list[Frame]) -> list[Frame]:
             carried = None
         result.append(frame)
     return result
+
+
+def say_words(table: str, key: str) -> str:
+    return reply_words()[table][key]
 
 
 def _row_json(row: Any) -> dict[str, Any]:

@@ -175,9 +175,13 @@ class Executor:
                 if frame.operation == "ratio":
                     return Outcome(say(f"{measure}_ratio", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
                                        ratio=_ratio_text(a / b)), data={"ratio": a / b}, intent=f"ratio.{measure}")
-                return Outcome(say(f"{measure}_gap", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
-                                   gap=_fmt(measure, abs(a - b)) if measure != "collab_share" else f"{abs(a - b):g}"),
-                               data={"difference": abs(a - b)}, intent=f"compare.{measure}")
+                text = say(f"{measure}_gap", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
+                           gap=_fmt(measure, abs(a - b)) if measure != "collab_share" else f"{abs(a - b):g}")
+                if frame.yes_no and frame.operation in ("more", "less"):
+                    first = a if (frame.first_domain or "articles") == "articles" else b
+                    second = b if first is a else a
+                    text = f"{verdict_word((first > second) == (frame.operation == 'more'))}. {text}"
+                return Outcome(text, data={"difference": abs(a - b)}, intent=f"compare.{measure}")
         return None
 
     def _distance_to_top(self, c: ClusterProfile, measures: list[str], n: int) -> Outcome:
@@ -296,7 +300,9 @@ class Executor:
         if operation == "estimate" or ("total" in frame.said and len(chosen) <= 1):
             row = chosen[0] if chosen else rows[0]
             return self._estimate(c, table, row)
-        if frame.yes_no and chosen:
+        if frame.yes_no and len(chosen) > 1 and any(cl.unit in ("count", "percent") for cl in frame.claims):
+            return self._aggregate(frame, c, table, chosen)  # "Do the top three file more than 400?": together
+        if frame.yes_no and chosen and not frame.choice:
             return self._verify_rows(frame, c, table, chosen, rows)
         return self._describe_rows(frame, c, table, chosen, rows)
 
@@ -399,9 +405,17 @@ class Executor:
             if value is None:
                 continue
             verdicts.append(op.holds(float(value), claim, lower_is_better=claim.unit == "ordinal"))
-        if not frame.claims and frame.selector.kind in ("top", "rank", "last") and named:
+        if not frame.claims and frame.selector.kind == "top" and named and frame.plural:
+            verdicts.append(True)  # "Is Toyota one of the top applicants?": every listed row is
+        elif not frame.claims and frame.selector.kind in ("top", "rank", "last") and named:
             expected = {"top": [1], "last": [rows[-1].rank]}.get(frame.selector.kind, frame.selector.ranks)
             verdicts.append(row.rank in expected)
+        for claim in frame.claims:
+            if claim.unit == "rows" and len(frame.anchors) == 2:
+                ends = [op.select_named(rows, a.value) for a in frame.anchors]
+                if None not in ends:
+                    low, high = sorted(e.rank for e in ends)  # type: ignore[union-attr]
+                    verdicts.append(low < row.rank < high)
         if not frame.claims and not named and frame.selector.kind != "none":
             verdicts.append(True)  # "Is there a top applicant?"
         data = {"rows": [row_data(row)]}
@@ -425,6 +439,8 @@ class Executor:
 
     def _compare(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
         sides = chosen + against
+        if len(against) >= 2 and len(chosen) == 1 and "aggregate" in frame.ops:
+            return self._one_against_sum(frame, c, table, chosen[0], against)
         if frame.operation == "aggregate" or (len(chosen) >= 2 and against):
             return self._sum_against(frame, c, table, chosen, against)
         if len(sides) < 2:
@@ -449,28 +465,48 @@ class Executor:
                        others=join_names([f"{o.shown} ({count_text(o.count or 0)})" for o in others]))
             return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "verdict": verdict}, rows=sides, focus=[a],
                            intent=f"verify.{table}.compare")
+        ratio_claims = [cl for cl in frame.claims if cl.unit == "ratio"]
+        if frame.operation == "ratio" and "share" in frame.said and "count" not in frame.said:
+            value = op.ratio(a.share or 0, b.share or 0)
+            text = say("compare_share_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(value or 0), unit=unit,
+                       a_share=share_text(a.share or 0), b_share=share_text(b.share or 0))
+            if ratio_claims and value is not None:
+                text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
+            return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}.share")
+        if frame.operation == "ratio":
+            value = op.ratio(a.count or 0, b.count or 0)
+            text = say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
+                       unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0))
+            if ratio_claims and value is not None:
+                text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
+            return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
         if "share" in frame.said and "count" not in frame.said:
             high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
             gap = (high.share or 0) - (low.share or 0)
             return Outcome(say("compare_shares", high=high.shown, high_share=share_text(high.share or 0), low=low.shown,
                                low_share=share_text(low.share or 0), gap=f"{gap:g}", unit=unit),
                            data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.share")
+        if "rank" in frame.said and frame.operation in ("more", "less") and frame.yes_no:
+            higher = a.rank < b.rank  # "Does Toyota rank below KU Leuven R&D?": a place claimed
+            verdict = higher if frame.operation == "more" else not higher
+            return Outcome(f"{verdict_word(verdict)}. " + say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank),
+                                                              b_rank=ordinal_word(b.rank), gap=abs(a.rank - b.rank),
+                                                              s="" if abs(a.rank - b.rank) == 1 else "s",
+                                                              table_plural=TABLE_PLURAL[table]),
+                           data={**data, "verdict": verdict}, rows=[a, b], focus=[a, b], intent=f"verify.{table}.rank")
         if "rank" in frame.said and frame.operation == "difference":
             gap = abs(a.rank - b.rank)
             return Outcome(say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank), b_rank=ordinal_word(b.rank),
                                gap=gap, s="" if gap == 1 else "s", table_plural=TABLE_PLURAL[table]),
                            data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.rank")
-        if frame.operation == "ratio" and "share" in frame.said and "count" not in frame.said:
-            value = op.ratio(a.share or 0, b.share or 0)
-            return Outcome(say("compare_share_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(value or 0), unit=unit,
-                               a_share=share_text(a.share or 0), b_share=share_text(b.share or 0)),
-                           data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}.share")
-        if frame.operation == "ratio":
-            value = op.ratio(a.count or 0, b.count or 0)
-            return Outcome(say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
-                               unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0)),
-                           data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
         diff = abs((a.count or 0) - (b.count or 0))
+        count_claims = [cl for cl in frame.claims if cl.unit == "count"]
+        if count_claims and frame.yes_no:  # "Is the gap between AGFA and KU Leuven R&D larger than 100?"
+            verdict = all(op.holds(diff, cl) for cl in count_claims)
+            text = say("compare_gap", a=a.shown, b=b.shown, diff=count_text(diff), unit=unit,
+                       a_count=count_text(a.count or 0), b_count=count_text(b.count or 0))
+            return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "difference": diff, "verdict": verdict},
+                           rows=[a, b], focus=[a, b], intent=f"verify.{table}.difference")
         if a.count == b.count:
             return Outcome(say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], unit=unit,
                                a_count=count_text(a.count or 0)), data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
@@ -483,6 +519,19 @@ class Executor:
             verdict = ((a.count or 0) > (b.count or 0)) == claimed_more
             text = f"{verdict_word(verdict)}. {text}"
         return Outcome(text, data={**data, "difference": diff}, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
+
+    def _one_against_sum(self, frame: Frame, c: ClusterProfile, table: str, row: Row, others: list[Row]) -> Outcome:
+        """"Does AGFA file more than KU Leuven R&D and Toyota combined?": one row against the sum of others."""
+        count, _, _ = op.aggregate(others)
+        diff = (row.count or 0) - count
+        unit = UNIT[DOMAIN_OF[table]]
+        text = say("one_against_sum", name=row.shown, count=count_text(row.count or 0), unit=unit,
+                   others=join_names([r.shown for r in others]), others_count=count_text(count), diff=count_text(abs(diff)),
+                   more="more" if diff >= 0 else "fewer")
+        if frame.yes_no:
+            text = f"{verdict_word((diff > 0) == (frame.operation != 'less'))}. {text}"
+        return Outcome(text, data={"rows": [row_data(r) for r in [row] + others], "difference": diff},
+                       rows=[row] + others, focus=[row], intent=f"compare.{table}.sum")
 
     def _sum_against(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
         count, share, _ = op.aggregate(chosen)

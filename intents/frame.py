@@ -52,10 +52,12 @@ class Frame:
     schema (collection, measures: filled by the resolver)."""
 
     operation: Operation = ""  # as said: "" when the words name none (then lookup, list or describe)
+    ops: list[str] = field(default_factory=list)  # every operation the words name, the chosen one first
     subject: str | None = None  # cluster id
     collection: str | None = None  # a collection of the schema, once resolved
     domain: str | None = None  # "patents" | "articles" | "both" | None when not said
     wants: str | None = None  # what the question word asks back: organization | location | cluster
+    row_kind: str | None = None  # "university", "company": a kind the question asks rows to be
     noun: str | None = None  # the kind of row a noun names ("applicants", "cities"): organization | location
     first_domain: str | None = None  # of two domains said, the first ("article partners missing from the patent list")
     said: list[str] = field(default_factory=list)  # measure words as said: count, share, rank, size, ...

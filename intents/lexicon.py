@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).parent / "data"
-SLOTS = frozenset({"domain", "wants", "noun", "measure", "op", "select", "relation", "shape", "talk", "lacks", "negation",
+SLOTS = frozenset({"domain", "wants", "noun", "kind", "measure", "op", "select", "relation", "shape", "talk", "lacks", "negation",
                    "plural", "cluster_word", "first_person"})
 
 

@@ -324,6 +324,8 @@ class Reader:
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
             frame.first_domain = self._values(clause, "domain")[0]
+        kinds = self._values(clause, "kind")
+        frame.row_kind = kinds[0] if len(kinds) == 1 else None
         nouns = self._values(clause, "noun")
         frame.noun = nouns[0] if len(nouns) == 1 else None
         wants = self._values(clause, "wants")
@@ -340,8 +342,9 @@ class Reader:
             ops.remove("same")  # "and the same average for the applicants?": the same question again
         for op in self.grammar.operation_order:
             if op in ops:
-                frame.operation = op
+                frame.operation = frame.operation or op
                 break
+        frame.ops = [o for o in self.grammar.operation_order if o in ops]
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
         if frame.selector.kind == "none":
             for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "top", "all"):
@@ -365,6 +368,12 @@ class Reader:
         if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
+        if "rel_about" in clause.tags:
+            for claim in frame.claims:
+                if claim.relation == "==":
+                    claim.relation = "~"  # "a third or so", "6,400-ish": the claim is approximate
+                    if claim.unit == "percent" and claim.precision < FRACTION_STEP and claim.value in self.vocabulary.fractions.values():
+                        claim.precision = FRACTION_STEP
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last"):
             frame.selector = Selector("rank", ranks=ranks)
@@ -387,6 +396,15 @@ class Reader:
                     clause.tags[entry_id] = kept
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
 
+    def _rank_claimable(self, clause: Clause) -> bool:
+        """An ordinal is claimed (not a row picked) when it is said of a named row ("Toyota third?") or of the
+        cluster's own rank ("Brussels–Antwerp ranks 58th by intensity?")."""
+        if any(e.type in ("organization", "location") for e in clause.entities.items):
+            return True
+        cluster = any(e.type == "cluster" for e in clause.entities.items) or clause.has("cluster_word", "refer", "possessive")
+        return cluster and clause.has("rank", "size", "intensity", "both_ranks") and not clause.has(
+            "applicant", "applicants", "publisher", "publishers", "organization_noun", "organization_nouns", "who")
+
     def _declarative_question(self, clause: Clause, frame: Frame, consumed: set[int]) -> bool:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
         if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
@@ -397,7 +415,7 @@ class Reader:
         measured = any(self.lexicon.entry(e).slot_values("measure") or self.lexicon.entry(e).slot_values("domain")
                        for e in clause.tags)
         valued = bool(frame.claims) or any(
-            e.type in ("number", "percent") or e.type == "ordinal" and named
+            e.type in ("number", "percent") or e.type == "ordinal" and self._rank_claimable(clause)
             for e in clause.entities.items if e.start not in consumed)
         chosen = frame.selector.kind in ("top", "last") or frame.against
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
@@ -491,6 +509,8 @@ class Reader:
             if item.type in ("number", "percent", "ordinal") and item.start not in consumed and item.number is not None:
                 if _followed_by(clause, item.end, "time_unit"):
                     continue
+                if item.type == "ordinal" and not self._rank_claimable(clause):
+                    continue  # "Does the third applicant have 4%?": the third is the row asked about
                 unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
                                           precision=_precision(item.text)))
@@ -579,13 +599,14 @@ def _claim_half(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
 
 
 def _claim_fraction(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "~"
+    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
     start = match.spans[2][0]  # type: ignore[index]
     phrase = " ".join(clause.words[start:match.end])
     value = reader.vocabulary.fractions.get(phrase)
     if value is None:
         return False
-    frame.claims.append(Claim(relation, float(value), "percent", text=phrase, precision=FRACTION_STEP))
+    frame.claims.append(Claim(relation, float(value), "percent", text=phrase,
+                              precision=FRACTION_STEP if relation == "~" else 1.0))
     consumed.update(range(start, match.end))
     return True
 
@@ -596,6 +617,25 @@ def _in_top(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
         return False
     frame.claims.append(Claim("top_n", float(value.number), "top_n", text=f"top {value.text}"))
     consumed.update(range(value.start, value.end))
+    return True
+
+
+def _top_half(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.claims.append(Claim("top_n", 50.0, "top_n", text="top half"))  # of the top 100 clusters
+    consumed.update(range(match.start, match.end))
+    return True
+
+
+def _ratio_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
+    value = _value_at(clause, match.spans[-2]) if len(match.spans) > 1 else None
+    number = 2.0 if value is None else value.number
+    if number is None:
+        return False
+    frame.claims.append(Claim(relation, float(number), "ratio", text=f"{number:g} times"))
+    frame.operation = "ratio"
+    if value is not None:
+        consumed.update(range(value.start, value.end))
     return True
 
 
@@ -616,6 +656,12 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     first, second = _ref_at(clause, match.spans[1]), _ref_at(clause, match.spans[3])
     if first is None or second is None:
         return False
+    named_before = [e for e in clause.entities.items if e.type in ("organization", "location") and e.end <= match.start]
+    if named_before and clause.starts_with("yesno"):
+        frame.selector = Selector("between")  # "Is KU Leuven R&D between AGFA and Toyota?"
+        frame.anchors = [first, second]
+        frame.claims.append(Claim("between_rows", 0.0, "rows", text="between"))
+        return True
     if clause.has("difference", "more", "less", "ratio", "aggregate", "choice") or "w:who" not in clause.symbols[0] and not clause.has("who"):
         return False  # "the difference between A and B": two rows to compare, not the one between them
     frame.selector = Selector("between")
@@ -629,6 +675,12 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     if kind is None or anchor is None:
         return False
     named_before = any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items)
+    if named_before and (clause.starts_with("yesno") or clause.question_mark and "tag" in clause.tags) \
+            and not clause.has("how_many_more", "difference", "count", "share"):
+        frame.against.append(anchor)  # "Does Toyota rank below KU Leuven R&D?": a claim about their places
+        frame.said.append("rank")
+        frame.operation = "less" if kind in ("next", "below") else "more"
+        return True
     if named_before and clause.has("difference", "how_many_more", "count", "share", "more", "less", "ratio"):
         frame.against.append(anchor)  # "How many points is UAntwerp ahead of ULB?": a comparison of the two
         frame.operation = frame.operation or "difference"
@@ -643,7 +695,7 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     value = _value_at(clause, match.spans[-1])
     if ref is None and "top" in clause.symbols[match.spans[-1][0]]:  # type: ignore[index]
         ref = Ref("rank", "1", "top")  # "compared to the top applicant"
-    if ref is None and value is not None and value.type == "ordinal" and value.number:
+    if ref is None and value is not None and value.type == "ordinal" and value.number and value.start not in consumed:
         ref = Ref("rank", str(int(value.number)), value.text)  # "fewer than the second": the row at that rank
         consumed.update(range(value.start, value.end))
     word = clause.words[match.spans[0][0]]  # type: ignore[index]
@@ -723,7 +775,8 @@ _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
-    "premise": _premise, "request": _request, "which_cluster": _which_cluster,
+    "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
+    "ratio_claim": _ratio_claim,
 }
 
 

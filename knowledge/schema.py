@@ -36,6 +36,7 @@ class Collection:
     domain: str | None = None
     table: str | None = None
     collaboration: str | None = None
+    row_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
                 raise SchemaError(f"schema: {name}.{measure}: unknown unit {spec['unit']!r}")
             measures[measure] = Measure(measure, spec["unit"], spec.get("path"), spec.get("by_domain"))
         collections[name] = Collection(name, body["kind"], measures, body.get("domain"), body.get("table"),
-                                       body.get("collaboration"))
+                                       body.get("collaboration"), tuple(body.get("row_kinds", [])))
     domains = {d: dict(v) for d, v in raw["domains"].items()}
     for domain, parts in domains.items():
         for collection in parts.values():
