@@ -73,6 +73,9 @@ class Core:
         refusal = self._refusal(frame, state, reading)
         if refusal is not None:
             return refusal, frame
+        ask_back = self._name_or_cluster(frame, state)
+        if ask_back is not None:
+            return ask_back, frame
         needs_rows = frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice \
             or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants)
         if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
@@ -93,6 +96,9 @@ class Core:
                            "no_data", {"missing": "organization collaboration"}), frame
         if not has_content(frame):
             return self._not_understood(frame.text), frame
+        if frame.fragment and not state.frame and frame.selector.kind in ("rank", "last", "top") and not (
+                frame.domain or frame.refs or frame.noun or frame.said):
+            return Outcome(say("clarify_measure"), "clarify"), frame  # "And the second?" with nothing before it
         outcome = self.executor.run(frame)
         if outcome.status == "not_understood":
             return self._not_understood(frame.text), frame
@@ -104,6 +110,22 @@ class Core:
             outcome.text = _without_verdict(outcome.text)
         return outcome, frame
 
+    def _name_or_cluster(self, frame: Frame, state: State) -> Outcome | None:
+        """"and Antwerp?" after a question about organizations: the cluster, or the University of Antwerp?"""
+        if not (frame.fragment and state.focus and len(frame.refs) == 1 and frame.refs[0].kind == "cluster"):
+            return None
+        if frame.said or frame.domain or frame.wants or frame.noun:
+            return None
+        typed = (frame.refs[0].text or "").lower()
+        cluster = self.kb.cluster(frame.refs[0].value)
+        if cluster is None or not typed:
+            return None
+        names = [r.shown for r in cluster.top_applicants.rows + cluster.top_publishers.rows if typed in r.shown.lower().split()]
+        if not names:
+            return None
+        options = " or ".join([f'"{n}"' for n in names] + [f'the cluster "{cluster.shown}"'])
+        return Outcome(say("which_one", options=options), "clarify", {"choices": names + [cluster.name]})
+
     def _standalone(self, frame: Frame) -> bool:
         probe = copy.deepcopy(frame)
         settle_ambiguous(probe)
@@ -114,6 +136,9 @@ class Core:
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
                            intent=f"talk.{frame.talk}")
+        anchored = frame.said or frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
+        if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
+            return self._not_understood(frame.text)
         names = [n for n in frame.unknown if n[:1].isupper()]
         if names and not any(r.kind == "organization" for r in frame.refs) and not (frame.said or frame.wants or frame.noun):
             # "what about Solvay?", "Umicore?": a name we don't have, asked about
@@ -175,9 +200,6 @@ class Core:
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})
-        anchored = frame.said or frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
-        if frame.coverage < MIN_COVERAGE and not anchored:
-            return self._not_understood(frame.text)
         return None
 
     def _subject(self, frame: Frame, state: State, reading: Reading) -> str | Outcome:
@@ -229,8 +251,10 @@ class Core:
                 plural = say_words("table_plural", collection)
                 return Outcome(say("org_kind_unknown", kind=frame.row_kind, table_plural=plural, cluster=shown), "no_data",
                                {"missing": "organization kind"})
-        if frame.negated and not frame.yes_no and collection in ("applicants", "publishers") and (
-                frame.selector.kind != "none" or frame.wants == "organization") and "collab" not in frame.said:
+        asks_rows = frame.selector.kind != "none" or frame.wants == "organization" or any(
+            w in ("which", "who") for w in frame.text.lower().split())
+        outside = frame.negated and not frame.yes_no or frame.operation == "complement" and asks_rows and not frame.said
+        if outside and collection in ("applicants", "publishers") and asks_rows and "collab" not in frame.said:
             table = self.kb.cluster(frame.subject).table(collection) if frame.subject else None  # type: ignore[union-attr]
             return Outcome(say("not_listed_others", n=len(table.rows) if table else 0, cluster=shown,
                                table_plural=say_words("table_plural", collection)), "no_data", {"missing": "other rows"})

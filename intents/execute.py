@@ -12,7 +12,7 @@ from typing import Any
 from intents import operators as op
 from intents.frame import Claim, Frame, Ref
 from intents.operators import Row
-from intents.realise import (count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
+from intents.realise import (words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
 from intents.resolve import collection_of, measures_of, organizations_in
 from knowledge.base import KnowledgeBase
@@ -60,6 +60,8 @@ class Executor:
             return self._clusters(frame)
         if collection == "economy":
             return self._economy(frame)
+        if collection == "organization_clusters":
+            return self._organization_clusters(frame)
         if cluster is None:
             return Outcome("", "clarify")
         frame.measures = measures_of(frame, collection, self.schema) if collection not in PARTNER_LISTS + ("partners",) else []
@@ -213,7 +215,7 @@ class Executor:
             if total is None:
                 continue
             texts.append(say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[domain],
-                             share=share_text(row.share or 0), value=count_text(round(total.value)),
+                             share=share_text(row.share or 0), value=_about(total.value),
                              low=count_text(total.low), high=count_text(total.high)))
             data[f"{domain}_implied_total"] = round(total.value)
         if not texts:
@@ -405,7 +407,7 @@ class Executor:
             if value is None:
                 continue
             verdicts.append(op.holds(float(value), claim, lower_is_better=claim.unit == "ordinal"))
-        if not frame.claims and frame.selector.kind == "top" and named and frame.plural:
+        if not frame.claims and (frame.selector.kind == "top" and named and frame.plural or frame.selector.kind == "listed"):
             verdicts.append(True)  # "Is Toyota one of the top applicants?": every listed row is
         elif not frame.claims and frame.selector.kind in ("top", "rank", "last") and named:
             expected = {"top": [1], "last": [rows[-1].rank]}.get(frame.selector.kind, frame.selector.ranks)
@@ -435,6 +437,9 @@ class Executor:
             if other is not None:
                 text += " " + say("claimed_is", position="top" if other.rank == 1 else ordinal_word(other.rank),
                                   table_noun=TABLE_NOUN[table], name=other.shown)
+                # "Is ULB the second publisher?" - "No ... the second is UAntwerp" - "how many does that one have?"
+                return Outcome(text, data={**data, "verdict": verdict}, rows=[row, other], focus=[other],
+                               intent=f"verify.{table}")
         return Outcome(text, data={**data, "verdict": verdict}, rows=[row], focus=[row], intent=f"verify.{table}")
 
     def _compare(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
@@ -579,7 +584,7 @@ class Executor:
         if total is None:
             return refuse(say("no_total", cluster=c.shown))
         text = say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
-                   share=share_text(row.share or 0), value=count_text(round(total.value)), low=count_text(total.low),
+                   share=share_text(row.share or 0), value=_about(total.value), low=count_text(total.low),
                    high=count_text(total.high))
         return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[],
                        intent=f"estimate.{table}")
@@ -677,10 +682,12 @@ class Executor:
         if lacking_place:
             names.append((lacking_place, lacking_place))
         texts, focus, verdicts = [], [], []
+        partial = False
         claimed_rank = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal"), None)
         if claimed_rank is None and frame.selector.kind == "rank" and frame.yes_no:
             claimed_rank = frame.selector.ranks[0]
-        if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None and not frame.plural:
+        if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None and not frame.plural \
+                and frame.selector.kind != "listed":
             claimed_rank = 1  # "Is Gent the top partner?"; "among the top partners" claims only a place in the list
         for typed, value in names:
             display = self._place_display(value)
@@ -692,9 +699,12 @@ class Executor:
                 focus.append(found)
             if frame.yes_no:
                 if claimed_rank is not None:
-                    verdicts.append(bool(inside) and all(f.rank == claimed_rank for _, f in inside) and not outside)
+                    holding = [f for _, f in inside if f.rank == claimed_rank]
+                    verdicts.append(bool(inside) and len(holding) == len(inside) and not outside)
+                    partial = partial or (bool(holding) and len(holding) < len(lists))
                 else:
                     verdicts.append(bool(inside) and not outside)
+                    partial = partial or (bool(inside) and bool(outside))
             if inside:
                 rank_text = join_names([f"{ordinal_word(f.rank)} for {PARTNER_UNIT[n]}" for n, f in inside])
                 text = say("collab_member_ranks", place=display, cluster=c.shown, where=rank_text)
@@ -708,6 +718,8 @@ class Executor:
         text = " ".join(texts)
         if verdicts:
             text = f"{verdict_word(all(verdicts))}. {text}"
+        if partial and not all(verdicts):
+            text = f"{words_partly()}. " + text.split(". ", 1)[1]
         return Outcome(text, data={"rows": [row_data(r) for r in focus]}, rows=focus, focus=focus, intent="verify.partners")
 
     def _place_display(self, value: str) -> str:
@@ -716,6 +728,14 @@ class Executor:
             return cluster.shown
         hits = self.kb.find_location(value)
         return hits[0].location.shown if hits else value
+
+    def _organization_clusters(self, frame: Frame) -> Outcome:
+        """"Which cluster is AGFA in?": every loaded cluster whose tables list it."""
+        ref = next(r for r in frame.refs if r.kind == "organization")
+        hits = self.kb.find_organization(ref.value)
+        where = join_names([f"{h.cluster.shown} ({ordinal_word(h.row.rank)} among its {TABLE_PLURAL[h.table]})" for h in hits])
+        return Outcome(say("org_clusters", name=hits[0].row.shown, where=where),
+                       data={"clusters": sorted({h.cluster.name for h in hits})}, intent="lookup.organization.clusters")
 
     # -- an economy's clusters -----------------------------------------------------------------------
     def _economy(self, frame: Frame) -> Outcome:
@@ -746,6 +766,16 @@ class Executor:
     # -- all clusters -----------------------------------------------------------------------------
     def _clusters(self, frame: Frame) -> Outcome:
         clusters = self.kb.clusters
+        named = [self.kb.cluster(r.value) for r in frame.refs if r.kind == "cluster"]
+        named = [c for c in named if c is not None]
+        if len(named) >= 2:
+            said = frame.said
+            measure = ("rank_intensity" if "intensity" in said else "pct_per_million" if "per_million" in said and frame.domain != "articles"
+                       else "articles_per_million" if "per_million" in said else "rank_size")
+            a, b = named[:2]
+            value = (lambda c: ordinal(getattr(c, measure)) if measure.startswith("rank") else count_text(getattr(c, measure)))
+            return Outcome(say("compare_clusters", measure=_MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=value(a),
+                               b_value=value(b)), data={"measure": measure, "a": a.name, "b": b.name}, intent="compare.clusters")
         names = join_names([c.shown for c in clusters])
         said = frame.said
         measure = ("rank_intensity" if "intensity" in said else "pct_per_million" if "per_million" in said and frame.domain != "articles"
@@ -757,7 +787,7 @@ class Executor:
             shown = ordinal(value) if measure.startswith("rank") else count_text(value)
             if len(ranked) == 1:
                 return Outcome(say("best_cluster_one", cluster=best.shown, value=shown, measure=_MEASURE_NAMES[measure]),
-                               data={"measure": measure}, intent="clusters.best")
+                               "no_data", data={"measure": measure}, intent="clusters.best")
             return Outcome(say("best_cluster", n=len(ranked), cluster=best.shown, measure=_MEASURE_NAMES[measure], value=shown),
                            data={"measure": measure, "ranking": [{"cluster": c.name, measure: getattr(c, measure)} for c in ranked]},
                            intent="clusters.best")
@@ -813,6 +843,12 @@ def _similar_row(name: str, rows: list[Row]) -> Row | None:
     words = set(name_key(name).split()) - common
     matches = [r for r in rows if words & (set(name_key(r.shown).split()) - common)]
     return matches[0] if len(matches) == 1 else None
+
+
+def _about(value: float) -> str:
+    """An estimate to ten, and as computed: "27,780 (27,784 as computed)"."""
+    rounded, exact = round(value, -1), round(value)
+    return count_text(rounded) if rounded == exact else f"{count_text(rounded)} ({count_text(exact)} as computed)"
 
 
 def _row_value(row: Row, measure: str) -> str:

@@ -347,7 +347,7 @@ class Reader:
         frame.ops = [o for o in self.grammar.operation_order if o in ops]
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
         if frame.selector.kind == "none":
-            for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "top", "all"):
+            for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "listed", "last", "top", "all"):
                 if kind in selects:
                     frame.selector = Selector(kind)
                     break
@@ -459,6 +459,8 @@ class Reader:
         Words written with a capital inside the sentence, or in capitals, are names whatever they look like."""
         typed = _as_typed(text, term)
         stripped = text.strip()
+        if len(typed.split()) > 1 and any(w[:1].isupper() for w in typed.split()):
+            return False  # "Toyota Motor Corporation": a longer name, not a slip of ours
         for word in typed.split():
             lowered = word.lower()
             written = re.search(r"\b" + re.escape(word) + r"\b", stripped)
@@ -491,9 +493,17 @@ class Reader:
             after = clause.symbols[item.end] if item.end < len(clause.symbols) else frozenset()
             before = clause.symbols[item.start - 1] if item.start > 0 else frozenset()
             before2 = clause.symbols[item.start - 2] if item.start > 1 else frozenset()
-            if "organization_noun" in after or ("w:of" in before and "organization_noun" in before2):
+            noun = {"organization_noun", "university_noun", "company_noun"}
+            if item.type == "cluster" and not re.search(r"\b[A-Z][a-z]+\b", clause.text):
+                continue
+            if item.type == "cluster":
+                typed_after = clause.text.split()
+                if not any(w[:1].isupper() and w.lower().rstrip("?.,") in ("university", "institute", "college", "school")
+                           for w in typed_after):
+                    continue  # "the leading organisation of Brussels–Antwerp": the cluster, not a name we lack
+            if noun & after or ("w:of" in before and noun & before2):
                 start = item.start - 2 if "w:of" in before else item.start
-                end = item.end + 1 if "organization_noun" in after else item.end
+                end = item.end + 1 if noun & after else item.end
                 found.append(" ".join(clause.words[start:end]))
                 clause.entities.items.remove(item)
         return found
@@ -742,7 +752,8 @@ def _tag(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: s
 
 
 def _bare_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    if clause.has("who", "count", "how_much", "list", "which_cluster") or not clause.question_mark:
+    if clause.has("who", "count", "how_much", "list", "which_cluster") or not clause.question_mark \
+            or any(w in reader.grammar.question_words for w in clause.words):
         return False
     about = [e for e in clause.entities.items if e.type in ("organization", "location", "cluster")]
     if not about and not any(reader.lexicon.entry(e).slot_values("measure") or reader.lexicon.entry(e).slot_values("domain")

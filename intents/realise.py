@@ -29,6 +29,10 @@ def verdict_word(verdict: bool) -> str:
     return words()["yes"] if verdict else words()["no"]
 
 
+def words_partly() -> str:
+    return words()["partly"]
+
+
 def ordinal(number: int) -> str:
     suffixes = words()["ordinal_suffixes"]
     suffix = suffixes["teen"] if 10 <= number % 100 <= 20 else suffixes.get(number % 10, suffixes["other"])

@@ -85,6 +85,12 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain] if frame.domain else []
     kind = frame.wants or frame.noun
     orgs = organizations_in(kb, cluster, frame.refs + frame.anchors + frame.against)
+    if orgs and frame.wants == "cluster":
+        return "organization_clusters"  # "Which cluster is AGFA in?"
+    if frame.wants == "cluster" and sum(r.kind == "cluster" for r in frame.refs) >= 2 or (
+            sum(r.kind == "cluster" for r in frame.refs) >= 2 and frame.operation in ("compare", "more", "less", "difference")
+            and "collab" not in frame.said):
+        return "clusters_all"  # "compare Fennimore Vale and Quillhaven–Marrowby by size"
     if orgs:
         tables = [t for _, ts in orgs for t in ts]
         wanted = [schema.organizations(d) for d in domains]
@@ -113,6 +119,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
                                                                                 and "others" not in frame.said) \
             and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said and not domains
+                 or any(c.unit == "count" for c in frame.claims) and frame.cluster_word
                  or "others" in frame.said or frame.wants == "cluster"):
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
@@ -121,7 +128,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
                                          or frame.request)):
         return "clusters_all"
     picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
-                                         "latter") or (
+                                         "latter", "listed") or (
         frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
     rows_asked = (kind == "organization" or picks_rows
                   or frame.operation in ("aggregate", "average", "complement") and not collab)

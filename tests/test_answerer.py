@@ -52,7 +52,7 @@ READINGS = {
     "compare_clusters": r"^compare\.clusters",
     "organization_clusters": r"^lookup\.organization\.clusters",
     "greeting": r"^talk\.greeting",
-    "thanks": r"^talk\.thanks",
+    "thanks": r"^talk\.(thanks|bye)",
     "help": r"^talk\.help",
 }
 
