@@ -136,7 +136,7 @@ class Core:
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
                            intent=f"talk.{frame.talk}")
-        anchored = frame.said or frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
+        anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
         if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
             return self._not_understood(frame.text)
         names = [n for n in frame.unknown if n[:1].isupper()]

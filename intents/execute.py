@@ -715,6 +715,12 @@ class Executor:
                 text = say("collab_member_no", place=display, cluster=c.shown, unit=join_names([PARTNER_UNIT[n] for n, _ in outside]),
                            places="; ".join(join_names([r.shown for r in rows[n]]) for n, _ in outside))
             texts.append(text)
+        if frame.yes_no and claimed_rank is not None and verdicts and not all(verdicts):
+            for name in lists:
+                holder = next((r for r in rows[name] if r.rank == claimed_rank), None)
+                if holder is not None:  # "Is Paris the top collaborator for articles?" - no: Amsterdam–Rotterdam is
+                    texts.append(say("collab_nth", cluster=c.shown, position="top" if claimed_rank == 1 else ordinal_word(claimed_rank),
+                                     unit=PARTNER_UNIT[name], place=holder.shown))
         text = " ".join(texts)
         if verdicts:
             text = f"{verdict_word(all(verdicts))}. {text}"

@@ -127,8 +127,9 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
                                     and (frame.operation == "list" or "count" in frame.said or frame.selector.kind == "top"
                                          or frame.request)):
         return "clusters_all"
+    row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
-                                         "latter", "listed") or (
+                                         "latter") or frame.selector.kind == "listed" and row_words or (
         frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
     rows_asked = (kind == "organization" or picks_rows
                   or frame.operation in ("aggregate", "average", "complement") and not collab)
