@@ -83,6 +83,11 @@ class Core:
             frame.refs = list(reading.context_refs) + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
+        probe = collection_of(frame, self.kb, self.schema, None)
+        if probe in ("clusters_all", "organization_clusters", "economy"):
+            frame.subject = frame.subject or state.subject  # about several clusters: none needs choosing
+            outcome = self.executor.run(frame)
+            return (outcome if outcome.status != "not_understood" else self._not_understood(frame.text)), frame
         subject = self._subject(frame, state, reading)
         if isinstance(subject, Outcome):
             return subject, frame
