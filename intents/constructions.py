@@ -34,6 +34,11 @@ class Construction:
     builds: str
     examples: tuple[str, ...]
 
+    @property
+    def needs(self) -> list[frozenset[str]]:
+        """For each required element, the symbols one of which a clause must hold for a match to be possible."""
+        return [e.symbols for e in self.elements if not e.optional and not e.symbols & EDGES]
+
 
 @dataclass(frozen=True)
 class Match:
@@ -82,6 +87,11 @@ def load_grammar(lexicon_ids: frozenset[str], path: Path = DATA) -> Grammar:
     with path.open(encoding="utf-8") as handle:
         raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return parse_grammar(raw, set(lexicon_ids))
+
+
+def possible(construction: Construction, present: set[str]) -> bool:
+    """Whether a clause holding these symbols could match at all (checked before the scan: most can't)."""
+    return all(symbols & present for symbols in construction.needs)
 
 
 def find(construction: Construction, symbols: list[frozenset[str]]) -> list[Match]:

@@ -7,7 +7,7 @@ the least recently used sessions past its maximum, so a million sessions cannot 
 """
 from __future__ import annotations
 
-import copy
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -29,7 +29,7 @@ class SessionStore:
         self.max_turns = max_turns
         self.max_age_seconds = max_age_seconds
         self.clock = clock
-        self._states: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._states: OrderedDict[str, tuple[float, str]] = OrderedDict()  # kept as JSON text: a copy each way
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -43,18 +43,20 @@ class SessionStore:
             entry = self._states.get(session)
             if entry is None:
                 return None
-            written, state = entry
+            written, text = entry
+            state = json.loads(text)
             if self.clock() - written > self.max_age_seconds or state.get("turns_since_answer", 0) >= self.max_turns:
                 del self._states[session]
                 return None
             self._states.move_to_end(session)
-            return copy.deepcopy(state)
+            return state
 
     def put(self, session: str | None, state: dict[str, Any]) -> None:
         if session is None:
             return
+        text = json.dumps(state, separators=(",", ":"))
         with self._lock:
-            self._states[session] = (self.clock(), state)
+            self._states[session] = (self.clock(), text)
             self._states.move_to_end(session)
             while len(self._states) > self.max_sessions:
                 self._states.popitem(last=False)

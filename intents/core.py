@@ -132,7 +132,7 @@ class Core:
         return Outcome(say("which_one", options=options), "clarify", {"choices": names + [cluster.name]})
 
     def _standalone(self, frame: Frame) -> bool:
-        probe = copy.deepcopy(frame)
+        probe = frame.copy()
         settle_ambiguous(probe)
         return collection_of(probe, self.kb, self.schema, None) is not None
 

@@ -8,7 +8,8 @@ and "the other one", "the former", "the first of them" are resolved against the 
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from intents.frame import Frame, Ref, Selector
@@ -32,7 +33,8 @@ class State:
     turns_since_answer: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON data; the values are JSON already, so a shallow copy (a new state replaces an old one)."""
+        return {name: getattr(self, name) for name in _STATE_FIELDS}
 
     @classmethod
     def from_json(cls, data: Any) -> "State":
@@ -40,7 +42,7 @@ class State:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return cls()
         try:
-            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+            return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
         except TypeError:
             return cls()
 
@@ -51,6 +53,9 @@ class State:
             return Frame.from_json(self.frame)
         except (TypeError, KeyError):
             return None
+
+
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(State))
 
 
 def has_content(frame: Frame) -> bool:
@@ -81,7 +86,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     previous = state.previous()
     if previous is None:
         return frame
-    new = copy.deepcopy(frame)
+    new = frame.copy()
     if not new.domain and previous.domain and "collab" in previous.said and (new.wants or new.noun) == "location" \
             and not new.refs:
         new.domain = previous.domain  # "With which locations mainly?" after the articles' collaboration share
@@ -199,7 +204,7 @@ def _ref(row: dict[str, Any]) -> Ref:
 def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]], focus: list[dict[str, Any]],
             refused: dict[str, str] | None = None) -> State:
     """The conversation after this turn: an answer moves the focus; a refusal is remembered for follow-ups."""
-    new = State.from_json(copy.deepcopy(state.to_json()))
+    new = dataclasses.replace(state)
     if status == "answered":
         new.before = new.frame
         new.frame = frame.to_json()

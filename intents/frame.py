@@ -7,7 +7,7 @@ data: dialogue copies it, the conversation state stores it as JSON, `/json` show
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 Operation = str  # lookup | list | compare | ratio | aggregate | average | complement | intersect | missing
@@ -88,11 +88,25 @@ class Frame:
     text: str = ""  # the asking clause
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON data (faster than dataclasses.asdict, which deep-copies every value on the way)."""
+        data = {name: getattr(self, name) for name in _FRAME_FIELDS}
+        data["refs"] = [vars(r).copy() for r in self.refs]
+        data["against"] = [vars(r).copy() for r in self.against]
+        data["anchors"] = [vars(r).copy() for r in self.anchors]
+        data["claims"] = [vars(c).copy() for c in self.claims]
+        data["selector"] = {"kind": self.selector.kind, "ranks": list(self.selector.ranks), "n": self.selector.n}
+        for name in ("said", "measures", "ops", "unknown", "ambiguous"):
+            data[name] = list(data[name])
+        data["lacking"] = dict(self.lacking)
+        return data
+
+    def copy(self) -> "Frame":
+        """An independent copy (what deepcopy gives, at a fraction of its cost)."""
+        return Frame.from_json(self.to_json())
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Frame":
-        known = {f.name for f in fields(cls)}
+        known = _FRAME_FIELDS
         values = {k: v for k, v in data.items() if k in known}
         values["refs"] = [Ref(**r) for r in values.get("refs", [])]
         values["against"] = [Ref(**r) for r in values.get("against", [])]
@@ -100,3 +114,6 @@ class Frame:
         values["claims"] = [Claim(**c) for c in values.get("claims", [])]
         values["selector"] = Selector(**values.get("selector", {}))
         return cls(**values)
+
+
+_FRAME_FIELDS = tuple(f.name for f in fields(Frame))

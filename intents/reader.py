@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
-from intents.constructions import Grammar, Match, find, load_grammar
+from intents.constructions import Grammar, Match, find, load_grammar, possible
 from intents.entities import EntityFinder, Entities, Found
 from intents.frame import Claim, Frame, Ref, Selector
 from intents.lexicon import Lexicon, load_lexicon
@@ -309,7 +309,10 @@ class Reader:
         while words_end and all(not c.isalnum() for c in clause.words[words_end - 1]):
             words_end -= 1  # END is after the last word: "..., right?" ends before the "?"
         symbols = clause.symbols[:words_end]
+        present = set().union(*symbols) if symbols else set()
         for construction in self.grammar.constructions:
+            if not possible(construction, present):
+                continue
             for match in find(construction, symbols):
                 if _BUILDERS[construction.builds](self, clause, frame, match, consumed):
                     clause.matches.append(match)

@@ -34,7 +34,7 @@ def test_should_print_the_whole_answer_as_json() -> None:
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["status"] == "answered"
-    assert answer["intent"] == "rank"
+    assert answer["intent"] == "lookup.rank_intensity"  # the operation and the measure it read
     assert answer["data"]["rank_intensity"] == 58
     assert answer["source"] == "Global Innovation Index 2024, cluster profile: Brussels–Antwerp"
     assert set(answer) == {"text", "status", "intent", "confidence", "entities", "data", "source", "suggestions"}
