@@ -115,13 +115,15 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if not new.plural and new.selector.kind == "none" and not named_rows and not frame.said:
         new.plural = previous.plural
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
-        if previous.selector.kind != "none" and not (new.lacking or new.unknown):
+        if previous.selector.kind in ("rank", "top", "last", "top_n") and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
     before = Frame.from_json(state.before) if state.before else None
     if new.operation in NEEDS_ROWS and not frame.domain and before is not None and before.said == previous.said \
             and before.domain and previous.domain and before.domain != previous.domain and not named_rows:
         new.domain = "both"  # "What's the difference?" after the articles' share and the patents' share
     cluster_only = any(m in CLUSTER_ONLY for m in new.said) and not (frame.refers and "collab" in new.said)
+    if new.selector.kind in ("listed", "all") and not frame.wants:
+        new.selector = Selector()  # "among the PCT applicants" named the table, not a row
     refers_to_rows = new.refers and (frame.yes_no or new.selector.kind in ("none", "other", "former", "latter"))
     if not named_rows and not new.refs and not frame.wants and not cluster_only and (
             new.selector.kind in ("none", "other", "former", "latter") or refers_to_rows) \

@@ -29,6 +29,8 @@ from knowledge.places import Gazetteer
 
 # Lexicon entries that only lead into a clause ("ok, what about ...", "so, who ..."): skipped to find its start.
 LEAD_IN = frozenset({"filler", "thanks", "greeting", "tag"})
+# Entries a clause can consist of without asking anything of its own.
+LEAD_IN_ONLY = frozenset({"request", "first_person", "filler", "follow", "refer", "yesno", "tag", "statement"})
 PLACEHOLDER = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOC", "economy": "ECON", "place": "PLACE",
                "place_economy": "PLACE", "number": "NUM", "percent": "PCT", "ordinal": "ORD", "year": "YEAR"}
 RELATION_OF = {"more": ">", "less": "<", "rel_at_least": ">=", "rel_at_most": "<=", "rel_about": "~",
@@ -145,6 +147,9 @@ class Reader:
         if not asking:
             contentful = [c for c in clauses if c.content or c.entities.items]
             asking = contentful[-1:] if contentful else clauses[-1:]
+        empty = [c for c in asking if not c.entities.items and set(c.tags) <= LEAD_IN_ONLY]
+        if empty and len(empty) < len(asking):
+            asking = [c for c in asking if c not in empty]  # "I'd like to know: ...", "Please: ...": lead-ins
         talk_only = [c for c in asking if self._talk_only(c)]
         if talk_only and len(talk_only) < len(asking):
             asking = [c for c in asking if c not in talk_only]  # "Thanks. And for patents?": the question is answered
@@ -405,7 +410,8 @@ class Reader:
         if any(e.type in ("organization", "location") for e in clause.entities.items):
             return True
         cluster = any(e.type == "cluster" for e in clause.entities.items) or clause.has("cluster_word", "refer", "possessive")
-        return cluster and clause.has("rank", "size", "intensity", "both_ranks") and not clause.has(
+        cluster = cluster or clause.has("size", "intensity", "both_ranks")  # only a cluster has these ranks
+        return cluster and clause.has("rank", "size", "intensity", "both_ranks", "big") and not clause.has(
             "applicant", "applicants", "publisher", "publishers", "organization_noun", "organization_nouns", "who")
 
     def _declarative_question(self, clause: Clause, frame: Frame, consumed: set[int]) -> bool:

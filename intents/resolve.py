@@ -124,8 +124,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
-                                    and (frame.operation == "list" or "count" in frame.said or frame.selector.kind == "top"
-                                         or frame.request)):
+                                    and (frame.operation == "list" or "count" in frame.said or frame.request)):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",

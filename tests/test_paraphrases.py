@@ -11,6 +11,10 @@ from bot import Answerer
 from bot.bench import check
 
 SETS = sorted((Path(__file__).parent / "data").glob("*paraphrases.jsonl"))
+# Fresh sets written for the reader rebuild by helpers who never saw the code (docs/understanding.md has their
+# first scores). Kept as regression tests at the level reached, with the share and the confidently wrong
+# replies they may not fall below / rise above: (path, minimum share of turns, most confidently wrong).
+FRESH = [(Path(__file__).parent / "data" / "fresh_set_1.jsonl", 0.84, 32)]
 
 
 def conversations(path: Path) -> list[dict]:
@@ -22,8 +26,8 @@ def answerer() -> Answerer:
     return Answerer()
 
 
-@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
-def test_should_pass_nearly_every_turn_and_never_be_confidently_wrong_too_often(answerer: Answerer, path: Path) -> None:
+def score(answerer: Answerer, path: Path) -> tuple[int, int, int, list[str]]:
+    """(turns, passed, confidently wrong, failures) of a set, scored with the public scorer's rules."""
     turns = passed = confidently_wrong = 0
     failures = []
     for index, conversation in enumerate(conversations(path)):
@@ -35,6 +39,20 @@ def test_should_pass_nearly_every_turn_and_never_be_confidently_wrong_too_often(
             confidently_wrong += (not ok) and answer.status == "answered"
             if not ok:
                 failures.append(f"{conversation['id']}: {turn['q']} -> {answer.text[:120]}")
+    return turns, passed, confidently_wrong, failures
+
+
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_should_pass_nearly_every_turn_and_never_be_confidently_wrong_too_often(answerer: Answerer, path: Path) -> None:
+    turns, passed, confidently_wrong, failures = score(answerer, path)
     assert turns > 150
-    assert passed / turns >= 0.95, "\n".join(failures)
-    assert confidently_wrong <= 5, "\n".join(failures)
+    assert passed / turns >= 0.97, "\n".join(failures)
+    assert confidently_wrong <= 3, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path,minimum,most_wrong", FRESH, ids=[p.stem for p, _, _ in FRESH])
+def test_should_hold_the_level_reached_on_each_fresh_set(answerer: Answerer, path: Path, minimum: float, most_wrong: int) -> None:
+    turns, passed, confidently_wrong, failures = score(answerer, path)
+    assert turns >= 250
+    assert passed / turns >= minimum, "\n".join(failures)
+    assert confidently_wrong <= most_wrong, "\n".join(failures)

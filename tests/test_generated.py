@@ -1,0 +1,253 @@
+"""Tests generated from the knowledge base, not hand-listed: they reach questions nobody wrote.
+
+- every fact of the profile claimed true is answered "Yes", claimed with a perturbed value "No";
+- every single-fact question wrapped in preambles, afterwords, politeness and typos gives the same
+  figures as the bare question;
+- words the reader looks for, placed inside organization names, don't change the reading;
+- every suggestion the bot offers in a conversation is answered in that conversation.
+
+The random choices use a fixed seed, so a run in CI is the same run every time.
+"""
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot import Answerer
+from knowledge import load
+from knowledge.loader import BUNDLED_DIR, write_profile_json
+from knowledge.normalize import strip_accents
+from knowledge.profile import parse_profile_file
+
+SEED = 20241201
+KB = load(BUNDLED_DIR)
+CLUSTER = KB.clusters[0]
+ORDINALS = {1: "first", 2: "second", 3: "third"}
+DICTIONARY = set((Path(__file__).parent.parent / "intents" / "data" / "english_words.txt").read_text(encoding="utf-8").split())
+
+
+def suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def norm(text: str) -> str:
+    text = strip_accents(text).lower()
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a reply states (what must not change when a question is only dressed differently)."""
+    return set(re.findall(r"\d+(?:\.\d+)?%?", norm(text)))
+
+
+@pytest.fixture(scope="module")
+def answerer() -> Answerer:
+    return Answerer()
+
+
+def ask(answerer: Answerer, question: str, session: str | None = None):  # type: ignore[no-untyped-def]
+    return answerer.ask(question, session=session or f"gen-{uuid.uuid4().hex}")
+
+
+# -- every fact, claimed true and false ------------------------------------------------------------
+
+def facts() -> list[tuple[str, float, str, list[str]]]:
+    """(claim template with {v}, true value, kind, words the reply must hold) for every fact of the profile."""
+    c, name = CLUSTER, CLUSTER.shown
+    out = [
+        (f"Is {name} ranked {{v}} by size?", c.rank_size, "ordinal", [str(c.rank_size)]),
+        (f"{name} is {{v}} by intensity, right?", c.rank_intensity, "ordinal", [str(c.rank_intensity)]),
+        (f"Does {name} have {{v}} PCT applications per million inhabitants?", c.pct_per_million, "count",
+         [f"{c.pct_per_million}"]),
+        (f"Quick check: {name} publishes {{v}} scientific articles per million inhabitants?", c.articles_per_million,
+         "count", [f"{c.articles_per_million}"]),
+        (f"Are {{v}} of {name}'s PCT applications filed in collaboration?", c.patent_collaboration.share, "percent",
+         [f"{c.patent_collaboration.share:g}%"]),
+        (f"So {{v}} of the scientific articles are collaborative, correct?", c.article_collaboration.share, "percent",
+         [f"{c.article_collaboration.share:g}%"]),
+    ]
+    for table, verb, noun in (("applicants", "file", "PCT applications"), ("publishers", "publish", "scientific articles")):
+        for row in c.table(table).rows:
+            out.append((f"Did {row.shown} {verb} {{v}} {noun}?", row.count, "count", [f"{row.count}"]))
+            out.append((f"{row.shown} holds {{v}} of the cluster's {noun}, isn't it?", row.share, "percent", [f"{row.share:g}%"]))
+            role = "PCT applicant" if table == "applicants" else "publisher"
+            out.append((f"Is {row.shown} the {{v}} {role}?", row.rank, "rank_word", [row.shown.split()[0]]))
+    return out
+
+
+def render(kind: str, value: float) -> str:
+    if kind == "ordinal":
+        return f"{int(value)}{suffix(int(value))}"
+    if kind == "rank_word":
+        return ORDINALS.get(int(value), f"{int(value)}{suffix(int(value))}")
+    if kind == "percent":
+        return f"{value:g}%"
+    return f"{int(value):,}"
+
+
+def perturbed(kind: str, value: float, rng: random.Random) -> float:
+    """A near miss: a neighbouring rank, a figure a little off, swapped digits."""
+    if kind in ("ordinal", "rank_word"):
+        return value + 1 if value < 3 or rng.random() < 0.5 else value - 1
+    digits = str(int(value))
+    if len(digits) >= 2 and digits[-1] != digits[-2] and rng.random() < 0.5:
+        return float(digits[:-2] + digits[-1] + digits[-2])
+    return value + max(1, round(value * 0.1))
+
+
+FACTS = facts()
+
+
+@pytest.mark.parametrize("template,value,kind,must", FACTS, ids=[t[:48] for t, *_ in FACTS])
+def test_should_confirm_every_fact_claimed_as_it_is(answerer, template, value, kind, must):
+    reply = ask(answerer, template.format(v=render(kind, value)))
+    assert reply.status == "answered", reply.text
+    assert norm(reply.text).startswith("yes"), reply.text
+    for word in must:
+        assert norm(word) in norm(reply.text), f"{word!r} missing: {reply.text}"
+
+
+@pytest.mark.parametrize("template,value,kind,must", FACTS, ids=[t[:48] for t, *_ in FACTS])
+def test_should_deny_every_fact_claimed_with_a_near_miss_and_give_the_fact(answerer, template, value, kind, must):
+    wrong = perturbed(kind, value, random.Random(f"{SEED}-{template}"))
+    reply = ask(answerer, template.format(v=render(kind, wrong)))
+    assert reply.status == "answered", reply.text
+    assert norm(reply.text).startswith("no"), f"{render(kind, wrong)} claimed: {reply.text}"
+    for word in must:
+        assert norm(word) in norm(reply.text), f"{word!r} missing: {reply.text}"
+
+
+# -- the same question, dressed differently ------------------------------------------------------------
+
+BARE = [
+    f"What is {CLUSTER.shown}'s rank by size?",
+    f"How does {CLUSTER.shown} rank by intensity?",
+    f"How many PCT applications per million inhabitants does {CLUSTER.shown} have?",
+    f"How many scientific articles per million inhabitants does {CLUSTER.shown} publish?",
+    f"Who is the top PCT applicant in {CLUSTER.shown}?",
+    f"Which organization publishes the most scientific articles in {CLUSTER.shown}?",
+    f"What share of {CLUSTER.shown}'s PCT applications are filed in collaboration?",
+    f"Which locations does {CLUSTER.shown} collaborate with most on scientific articles?",
+] + [f"How many PCT applications did {row.shown} file?" for row in CLUSTER.top_applicants.rows] + [
+    f"What share of the scientific articles comes from {row.shown}?" for row in CLUSTER.top_publishers.rows]
+
+PREAMBLES = [
+    "Hi there! I'm a journalist from Lyon writing about European research hubs.",
+    "We're a small biotech team from Munich comparing sites for a lab, and my CFO wants numbers.",
+    "Sorry to bother you, I have a quick question for a report due on Friday.",
+    "My professor in Eindhoven asked me to check this for a seminar.",
+    "Context: I work for a consultancy and we benchmark clusters every quarter.",
+]
+AFTERWORDS = ["Thanks a lot!", "Thank you in advance.", "Cheers.", "It's for a slide deck, so a short answer is fine.",
+              "Much appreciated."]
+POLITE = ["Could you tell me {q}", "Please: {q}", "I'd like to know: {q}", "{q} Thanks!", "Hello, {q}"]
+
+
+def typo(question: str, rng: random.Random) -> str:
+    """One swap of two inner letters in a long ordinary word, where the result is no real word."""
+    words = question.split()
+    names = {w for row in CLUSTER.top_applicants.rows + CLUSTER.top_publishers.rows for w in row.shown.split()}
+    candidates = [i for i, w in enumerate(words) if w.isalpha() and w.islower() and len(w) >= 7 and w not in names]
+    rng.shuffle(candidates)
+    for i in candidates:
+        w = words[i]
+        j = rng.randrange(1, len(w) - 2)
+        swapped = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+        if swapped != w and swapped not in DICTIONARY:
+            return " ".join(words[:i] + [swapped] + words[i + 1:])
+    return question
+
+
+def dressed() -> list[tuple[str, str]]:
+    rng = random.Random(SEED)
+    cases = []
+    for question in BARE:
+        lowered = question[0].lower() + question[1:]
+        cases.append((question, f"{rng.choice(PREAMBLES)} {question}"))
+        cases.append((question, f"{question} {rng.choice(AFTERWORDS)}"))
+        cases.append((question, rng.choice(POLITE).format(q=lowered)))
+        cases.append((question, typo(question, rng)))
+    return cases
+
+
+DRESSED = dressed()
+
+
+@pytest.mark.parametrize("bare,wrapped", DRESSED, ids=[w[:60] for _, w in DRESSED])
+def test_should_give_the_same_figures_however_the_question_is_dressed(answerer, bare, wrapped):
+    plain = ask(answerer, bare)
+    assert plain.status == "answered", plain.text
+    reply = ask(answerer, wrapped)
+    assert reply.status == "answered", f"{wrapped!r}: {reply.text}"
+    assert figures(reply.text) == figures(plain.text), f"{wrapped!r}\n  got:  {reply.text}\n  bare: {plain.text}"
+
+
+# -- cue words inside names ------------------------------------------------------------------------------
+
+NAMES = {  # the bundled profile's organizations renamed with words the reader otherwise looks for
+    "AGFA": "TOP SHARE PARTNERS AG",
+    "K.U. LEUVEN RESEARCH & DEVELOPMENT": "NATIONAL PRESIDENT FIRST INSTITUTE",
+    "TOYOTA MOTOR EUROPE NV/SA": "GENERAL RANKING SYSTEMS NV",
+    "KU LEUVEN": "UNIVERSITY OF THE TOTAL",
+    "UNIVERSITY OF ANTWERP": "COLLABORATION MOST UNIVERSITY",
+    "UNIVERSITE LIBRE DE BRUXELLES": "MORE LESS INSTITUTE OF HALF",
+}
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory) -> Answerer:
+    directory = tmp_path_factory.mktemp("renamed")
+    text = (BUNDLED_DIR / "brussels-antwerp.txt").read_text(encoding="utf-8")
+    for old, new in NAMES.items():
+        text = text.replace(f"\t{old}\t", f"\t{new}\t")
+    text = text.replace("Brussels–Antwerp", "Vexford–Lund").replace("Belgium", "Vexland")
+    source = directory / "vexford-lund.txt"
+    source.write_text(text, encoding="utf-8")
+    write_profile_json(parse_profile_file(source), directory)
+    source.unlink()
+    return Answerer(knowledge=directory)
+
+
+def named_rows() -> list[tuple[str, str, int, float]]:
+    rows = []
+    for table, noun in (("applicants", "PCT applications"), ("publishers", "scientific articles")):
+        for row in CLUSTER.table(table).rows:
+            rows.append((NAMES[row.name].title().replace(" Of ", " of ").replace(" The ", " the "), noun, row.count, row.share))
+    return rows
+
+
+@pytest.mark.parametrize("name,noun,count,share", named_rows(), ids=[r[0] for r in named_rows()])
+def test_should_read_words_inside_a_name_as_the_name(renamed, name, noun, count, share):
+    reply = ask(renamed, f"How many {noun} does {name} have?")
+    assert reply.status == "answered", reply.text
+    assert f"{count:,}" in reply.text, reply.text
+    reply = ask(renamed, f"What share of the {noun} comes from {name}?")
+    assert f"{share:g}%" in reply.text, reply.text
+
+
+# -- every suggestion is answered ----------------------------------------------------------------------
+
+OPENERS = [
+    "Who is the top PCT applicant in Brussels–Antwerp?", "What is Brussels–Antwerp's rank by size?",
+    "Tell me about Brussels–Antwerp.", "Which locations does Brussels–Antwerp collaborate with most on patents?",
+    "What share of the scientific articles are collaborative?", "Who are the top publishers?",
+    "How many more PCT applications did AGFA file than Toyota?", "What share do the top three applicants hold together?",
+    "asdf qwerty", "Which country is Brussels–Antwerp in?",
+]
+
+
+@pytest.mark.parametrize("opener", OPENERS)
+def test_should_answer_every_suggestion_it_offers(answerer, opener):
+    first = ask(answerer, opener)
+    assert first.suggestions, first.text
+    for suggestion in first.suggestions:
+        session = f"suggest-{uuid.uuid4().hex}"  # the conversation as it was when the suggestion was offered
+        answerer.ask(opener, session=session)
+        reply = answerer.ask(suggestion, session=session)
+        assert reply.status == "answered", f"after {opener!r}, the suggestion {suggestion!r} got: {reply.text}"
