@@ -54,8 +54,12 @@ class Core:
             reading = self.reader.read(text)
         frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])
         parts: list[tuple[Frame, Outcome]] = []
+        refused_here = False
         for frame in frames:
+            if refused_here and not _names_its_own_subject(frame):
+                frame.fragment = True  # "... Solvay ..., and what is its share?": the refusal holds for the rest
             outcome, frame = self._answer(frame, state, reading)
+            refused_here = refused_here or bool(outcome.data.get("refused"))
             parts.append((frame, outcome))
             shown = [_row_json(r) for r in outcome.rows]
             focus = [_row_json(r) for r in outcome.focus]
@@ -76,8 +80,10 @@ class Core:
         ask_back = self._name_or_cluster(frame, state)
         if ask_back is not None:
             return ask_back, frame
-        needs_rows = frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice \
-            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants)
+        cluster_only = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
+        needs_rows = not cluster_only and (
+            frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice
+            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants))
         if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
             frame.refs = list(reading.context_refs) + frame.refs
@@ -141,9 +147,6 @@ class Core:
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
                            intent=f"talk.{frame.talk}")
-        anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
-        if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
-            return self._not_understood(frame.text)
         names = [n for n in frame.unknown if n[:1].isupper()]
         if names and not any(r.kind == "organization" for r in frame.refs) and not (frame.said or frame.wants or frame.noun):
             # "what about Solvay?", "Umicore?": a name we don't have, asked about
@@ -151,6 +154,9 @@ class Core:
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
                            {"unknown": name, "refused": {"name": name}})
+        anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
+        if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
+            return self._not_understood(frame.text)
         if not has_content(frame):
             if frame.refers and state.frame:
                 return None
@@ -200,11 +206,16 @@ class Core:
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
                            {"unknown": name, "refused": {"name": name}})
-        if state.refused and (frame.refers or frame.fragment) and not ours and not named_rows and not frame.lacking \
-                and reading.context_subject is None:
+        if state.refused and (frame.refers or frame.fragment or frame.possessive) and not ours and not named_rows \
+                and not frame.lacking and reading.context_subject is None:
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})
+            if "name" in state.refused and not frame.wants:
+                name = state.refused["name"]
+                return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
+                                   listed="PCT applicants and publishing organizations"), "no_data",
+                               {"unknown": name, "refused": state.refused})
         return None
 
     def _subject(self, frame: Frame, state: State, reading: Reading) -> str | Outcome:
@@ -213,8 +224,6 @@ class Core:
         if ours:
             if len(ours) > 1 and "collab" in frame.said:
                 return ours[0]
-            frame.refs = [r for r in frame.refs if r.kind != "cluster" or r.value != ours[0]] if "collab" not in frame.said \
-                else [r for r in frame.refs if r.value != ours[0]]
             return ours[0]
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         if frame.subject:
@@ -244,6 +253,10 @@ class Core:
         if rows and any(m in frame.said for m in ("per_million", "intensity", "size")) and frame.operation != "describe":
             return Outcome(say("org_cluster_measure", name=rows[0].text or rows[0].value, cluster=shown), "no_data",
                            {"missing": "organization measure"})
+        places = [r for r in frame.refs if r.kind == "location"]
+        if places and any(m in frame.said for m in ("count", "share")) and not frame.yes_no:
+            return Outcome(say("collab_per_partner", place=places[0].text or places[0].value, cluster=shown), "no_data",
+                           {"missing": "figures per partner"})  # "How many patents did it file with Paris?"
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
         collection = collection_of(frame, self.kb, self.schema, cluster)
@@ -330,6 +343,10 @@ class Core:
         cluster = next((f.subject for f, o in parts if f.subject and o.status == "answered"), None)
         suggestions = first.data.get("suggestions", []) if status == "not_understood" else []
         return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
+
+
+def _names_its_own_subject(frame: Frame) -> bool:
+    return any(r.kind in ("cluster", "organization") for r in frame.refs) or bool(frame.unknown or frame.lacking)
 
 
 def _fold_context_clauses(frames: list[Frame]) -> list[Frame]:

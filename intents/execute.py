@@ -77,9 +77,12 @@ class Executor:
     # -- the cluster's own measures -----------------------------------------------------------------
     def _cluster(self, frame: Frame, c: ClusterProfile) -> Outcome:
         measures = frame.measures
-        if (frame.operation == "describe" and not measures) or (not measures and frame.operation not in (
-                "estimate", "aggregate", "ratio") and not frame.said and not frame.claims):
+        if frame.operation == "describe" and not measures:
             return self._overview(c)
+        if not measures and frame.operation not in ("estimate", "aggregate", "ratio") and not frame.said and not frame.claims:
+            # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
+            # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
+            return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
         if top_claims and frame.operation == "difference" and not frame.yes_no:
             return self._distance_to_top(c, measures, int(top_claims[0].value))

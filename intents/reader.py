@@ -137,6 +137,10 @@ class Reader:
         questions = {c.sentence for c in clauses if c.question_mark}
         asking = []
         for index, clause in enumerate(clauses):
+            topic = not clause.tags and all(e.type in ("cluster", "organization") for e in clause.entities.items) and any(
+                o.sentence == clause.sentence and o is not clause and o.tags for o in clauses)
+            if topic:
+                continue  # "Quick q, Brussel-Antwerpen, how many papers ...?": the name is the topic of the question
             if clause.sentence in questions and not self._talk_only(clause):
                 asking.append(clause)  # every clause of a sentence that ends with "?" is part of the question
                 continue
@@ -157,6 +161,7 @@ class Reader:
             rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
             if rest:
                 asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
+        asking = [self._with_statement(c, clauses) for c in asking]
         others = [c for c in clauses if c not in asking]
         frames = []
         premise: str | None = None
@@ -268,6 +273,20 @@ class Reader:
         inside = [e for e in entities.items if start <= e.start and e.end <= end]
         return bool(inside) and all(e.type in ("number", "ordinal") for e in inside) and end - start > 1
 
+    def _with_statement(self, clause: Clause, clauses: list[Clause]) -> Clause:
+        """"One says X is among the top 60. Is that correct?": a question with nothing of its own but a reference or a
+        confirmation is asked about the statement before it."""
+        if clause.entities.items or not set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}:
+            return clause
+        index = clauses.index(clause)
+        before = [c for c in clauses[:index] if c.tags and not set(c.tags) <= LEAD_IN_ONLY]
+        if not before:
+            return clause
+        joined = self.clause(before[-1].text.rstrip(". ") + ", " + clause.text)
+        joined.sentence = clause.sentence
+        joined.question_mark = clause.question_mark
+        return joined
+
     def _rejoin_comparisons(self, clauses: list[Clause]) -> list[Clause]:
         """"the size rank and its intensity rank" after "how many places apart": one comparison, not two questions."""
         result: list[Clause] = []
@@ -318,7 +337,7 @@ class Reader:
         for construction in self.grammar.constructions:
             if not possible(construction, present):
                 continue
-            for match in find(construction, symbols):
+            for match in find(construction, symbols, clause.first_word() or 0):
                 if _BUILDERS[construction.builds](self, clause, frame, match, consumed):
                     clause.matches.append(match)
                     if construction.builds not in _KEEPS_WORDS:
@@ -389,19 +408,25 @@ class Reader:
         return frame
 
     def _drop_negated_domains(self, clause: Clause) -> None:
-        """"I meant publications, not patents": a domain right after a negation is the one not meant."""
+        """"I meant publications, not patents", "the position, nothing about intensity": a domain or measure right
+        after a negation is the one not meant."""
         negations = {i for spans in (clause.tags.get("negation", []),) for a, b in spans for i in range(a, b)}
         if not negations:
             return
         for entry_id in list(clause.tags):
-            if not self.lexicon.entry(entry_id).slot_values("domain"):
+            entry = self.lexicon.entry(entry_id)
+            if not (entry.slot_values("domain") or entry.slot_values("measure") and entry_id in ("size", "intensity",
+                                                                                                "per_million", "collab")):
                 continue
             kept = [(a, b) for a, b in clause.tags[entry_id]
                     if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in ("the", "a")))]
             if len(kept) < len(clause.tags[entry_id]):
-                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values("domain")]
+                slot = "domain" if entry.slot_values("domain") else "measure"
+                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values(slot)]
                 if others or kept:
                     clause.tags[entry_id] = kept
+                    if not clause.tags[entry_id] and "negation" in clause.tags:
+                        clause.tags.pop("negation")  # the negation was about the word dropped, not the question
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
 
     def _rank_claimable(self, clause: Clause) -> bool:

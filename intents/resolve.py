@@ -51,6 +51,8 @@ def settle_ambiguous(frame: Frame) -> None:
                 frame.plural = frame.plural or entry == "places_word"
             elif "rank" not in frame.said:
                 frame.said.append("rank")
+        elif entry == "big" and ("share" in frame.said or "collab" in frame.said or "per_million" in frame.said):
+            continue  # "how big is the part ... in collaboration": how large, not the largest
         elif entry == "big":
             about_rows = ((frame.wants or frame.noun) in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
                           or frame.selector.kind not in ("none",) or (frame.domain and not frame.cluster_word
@@ -108,6 +110,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
                                                      "economy", "period", "population"))
     locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
     collab = "collab" in frame.said
+    if collab and "share" in frame.said and not locations and kind != "location":
+        return "clusters"  # "the collaboration share of its articles, in percent of all": the cluster's own measure
     share_asked = ("share" in frame.said or frame.claims and any(c.unit == "percent" for c in frame.claims)) and not locations
     partner_question = collab and not share_asked and (
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
@@ -124,7 +128,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
-                                    and (frame.operation == "list" or "count" in frame.said or frame.request)):
+                                    and (frame.operation == "list" or "count" in frame.said)):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
