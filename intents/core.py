@@ -86,7 +86,8 @@ class Core:
             or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants))
         if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
-            frame.refs = list(reading.context_refs) + frame.refs
+            seen = {(r.kind, r.value) for r in frame.refs}
+            frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
         probe = collection_of(frame, self.kb, self.schema, None)

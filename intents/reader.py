@@ -115,6 +115,8 @@ class Reader:
             if word.isalpha() and len(word) >= 2:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = targets
+        self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
+            p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
         self._name_targets: dict[str, list[str]] = {}
         for word in sorted(name_words):
             if len(word) >= 4:
@@ -145,6 +147,10 @@ class Reader:
                 asking.append(clause)  # every clause of a sentence that ends with "?" is part of the question
                 continue
             before = clauses[index - 1] if index else None
+            if before is not None and before in asking and not clause.starts_with("first_person", "statement") \
+                    and len(clause.words) <= 6 and any(self.lexicon.entry(e).slot_values("measure") for e in clause.tags):
+                asking.append(clause)  # "how many articles does ULB have? the percent also": a fragment of it
+                continue
             # A clause split off an asking clause of the same sentence asks too ("its rank, and its top applicant").
             if self._asks(clause) or (before is not None and before in asking and before.sentence == clause.sentence):
                 asking.append(clause)
@@ -191,6 +197,8 @@ class Reader:
         sentences: list[str] = []
         for sentence in _SENTENCE_END.split(text):
             sides = [p for p in _SOFT_BREAK.split(sentence) if p.strip()]
+            if len(sides) > 1 and sides[0].strip().lower() in self._enumerators:
+                sides = sides[1:]  # "First: 712 per million — right?": a list marker, not a rank
             current = ""
             for side in sides:
                 if current and (len(current.split()) <= SHORT_SIDE_WORDS or len(side.split()) <= SHORT_SIDE_WORDS):
@@ -395,6 +403,12 @@ class Reader:
         if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
+        if not frame.yes_no:
+            for item in clause.entities.items:
+                if item.type in ("number", "percent") and item.start not in consumed and item.number is not None \
+                        and not _followed_by(clause, item.end, "time_unit"):
+                    frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
+                                              text=item.text))
         if "rel_about" in clause.tags:
             for claim in frame.claims:
                 if claim.relation == "==":
@@ -402,7 +416,7 @@ class Reader:
                     if claim.unit == "percent" and claim.precision < FRACTION_STEP and claim.value in self.vocabulary.fractions.values():
                         claim.precision = FRACTION_STEP
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
-        if ranks and frame.selector.kind in ("none", "top", "last"):
+        if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
         frame.coverage = self._coverage(clause)
         return frame
@@ -441,8 +455,10 @@ class Reader:
 
     def _declarative_question(self, clause: Clause, frame: Frame, consumed: set[int]) -> bool:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
-        if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
+        if frame.request or clause.starts_with("request", "describe", "list"):
             return False
+        if not clause.question_mark and not (clause.tags and any(e.type in ("number", "percent") for e in clause.entities.items)):
+            return False  # a statement is checked only when it gives a figure ("Third: 72% are collaborative.")
         if any(w in self.grammar.question_words for w in clause.words):
             return False
         named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)
@@ -588,6 +604,11 @@ def _ref_at(clause: Clause, span: tuple[int, int] | None) -> Ref | None:
     return Ref(item.type, item.value, item.text) if item else None
 
 
+def _rank_ref(clause: Clause, span: tuple[int, int] | None) -> Ref | None:
+    value = _value_at(clause, span)
+    return Ref("rank", str(int(value.number)), value.text) if value is not None and value.type == "ordinal" and value.number else None
+
+
 def _entry_at(clause: Clause, span: tuple[int, int] | None, choices: dict[str, str]) -> str | None:
     if span is None:
         return None
@@ -697,9 +718,17 @@ def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
 
 
 def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    first, second = _ref_at(clause, match.spans[1]), _ref_at(clause, match.spans[3])
+    ends = [s for s in match.spans[1:] if s is not None and ({"ORG", "LOC", "ORD"} & clause.symbols[s[0]])]
+    if len(ends) < 2:
+        return False
+    first, second = (_ref_at(clause, ends[0]) or _rank_ref(clause, ends[0])), (_ref_at(clause, ends[-1]) or _rank_ref(clause, ends[-1]))
     if first is None or second is None:
         return False
+    if first.kind == "rank" or second.kind == "rank":
+        frame.refs += [first, second]  # "and between the second and the third?": the two rows by rank
+        for span in ends:
+            consumed.update(range(span[0], span[1]))
+        return True
     named_before = [e for e in clause.entities.items if e.type in ("organization", "location") and e.end <= match.start]
     if named_before and clause.starts_with("yesno"):
         frame.selector = Selector("between")  # "Is KU Leuven R&D between AGFA and Toyota?"
@@ -808,6 +837,14 @@ def _premise(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
     return True
 
 
+def _without(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.operation = "complement"
+    frame.negated = True
+    if "collab" not in frame.said:
+        frame.said.append("collab")
+    return True
+
+
 def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.request = True
     return True
@@ -821,7 +858,7 @@ _BUILDERS = {
     "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
-    "ratio_claim": _ratio_claim,
+    "ratio_claim": _ratio_claim, "without": _without,
 }
 
 

@@ -104,7 +104,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         if len(wanted) == 1:
             return wanted[0]  # named in the other table: the executor says so
         return tables[0] if tables else None
-    if any(r.kind == "rank" for r in frame.against) and domains:
+    if any(r.kind == "rank" for r in frame.against + frame.refs) and domains:
         return schema.organizations(domains[0]) if len(domains) == 1 else "tables"
     cluster_measure = any(m in frame.said for m in ("rank", "ranks", "size", "intensity", "per_million", "membership", "others",
                                                      "economy", "period", "population"))
@@ -116,7 +116,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     partner_question = collab and not share_asked and (
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
         or frame.operation in ("list", "intersect", "missing") or frame.plural)
-    if (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
+    economy_first = any(r.kind == "economy" for r in frame.refs) and frame.cluster_word == "plural" and not collab
+    if not economy_first and (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
             or (kind == "location" and not cluster_measure):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
@@ -175,7 +176,7 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
             found.append("rank_size")
         return found
     if collection in ("applicants", "publishers", "tables"):
-        found = [m for m in ROW_MEASURES if m in said]
+        found = [m for m in ROW_MEASURES if m in said or "figures" in said]
         for claim in frame.claims:
             implied = {"count": "count", "percent": "share", "ordinal": "rank", "top_n": "rank"}.get(claim.unit)
             if implied and implied not in found and not (implied == "count" and "share" in found):
