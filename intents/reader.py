@@ -231,6 +231,7 @@ class Reader:
         view = token_view(doc)
         words = view.lower
         size = len(words)
+        self._extend_names_left(view, entities)
         in_name = [False] * size
         symbols: list[set[str]] = [{"w:" + w} for w in words]
         for item in entities.items:
@@ -274,6 +275,20 @@ class Reader:
         content = [i for i, w in enumerate(words) if view.alpha[i] and w not in self.stop_words]
         return Clause(text=text, words=words, symbols=[frozenset(s) for s in symbols], entities=entities, tags=tags,
                       content=content, question_mark=text.rstrip().endswith("?"))
+
+    def _extend_names_left(self, view, entities: Entities) -> None:  # type: ignore[no-untyped-def]
+        """"K.U. Leuven R&D" tokenised as "k.u", ".", "leuven r&d": the tokens before a name that make it one of
+        the same thing's names belong to it."""
+        for item in entities.items:
+            if item.type != "organization":
+                continue
+            for start in range(max(0, item.start - 3), item.start):
+                if any(e is not item and e.end > start and e.start < item.start for e in entities.items):
+                    continue
+                longer = view.text(start, item.end)
+                if any(h.row.name == item.value for h in self.knowledge.find_organization(longer)):
+                    item.start, item.text = start, longer
+                    break
 
     @staticmethod
     def _number_in_phrase(entities: Entities, start: int, end: int) -> bool:
