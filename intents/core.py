@@ -287,8 +287,9 @@ class Core:
 
     def _premise(self, frame: Frame) -> str:
         """"Being the biggest publisher, ...": when that is false, say so before the answer."""
-        clause = self.reader.clause(frame.premise_text or "")
-        premise = self.reader.frame(clause)
+        with self.reader.nlp.memory_zone():
+            clause = self.reader.clause(frame.premise_text or "")
+            premise = self.reader.frame(clause)
         premise.refs = [r for r in frame.refs if r.kind == "organization"] or premise.refs
         premise.subject = frame.subject
         premise.yes_no = True

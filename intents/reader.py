@@ -129,6 +129,12 @@ class Reader:
 
     # -- passes -----------------------------------------------------------------------------------
     def read(self, text: str) -> Reading:
+        """The frames of a message. Every string spaCy interns while reading it is freed afterwards (a memory
+        zone), so what users type never grows the shared vocabulary."""
+        with self.nlp.memory_zone():
+            return self._read(text)
+
+    def _read(self, text: str) -> Reading:
         split = self.split(text)
         clauses = [self.clause(part) for _, part in split]
         for clause, (number, _) in zip(clauses, split):
@@ -528,8 +534,9 @@ class Reader:
             return False  # "Toyota Motor Corporation": a longer name, not a slip of ours
         for word in typed.split():
             lowered = word.lower()
-            written = re.search(r"\b" + re.escape(word) + r"\b", stripped)
-            at_start = written is not None and (written.start() == 0 or re.match(r"[.!?:;]\s*$", stripped[:written.start()][-3:] or ""))
+            where = stripped.find(word)
+            before = stripped[:where].rstrip() if where > 0 else ""
+            at_start = where == 0 or (where > 0 and before[-1:] in ".!?:;")
             capital = word[:1].isupper() and (not at_start or word.isupper() and len(word) > 1)
             if capital and not self._near_known(lowered, self._name_targets):
                 return False  # a name as written; only a slip of one of our own names is not
@@ -541,13 +548,15 @@ class Reader:
 
     @staticmethod
     def _near_known(word: str, targets: dict[str, list[str]]) -> bool:
+        """Within one slip (two for longer words) of a word with the same first letter (rapidfuzz's C scan)."""
+        from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 5 else 2
-        for known in targets.get(word[0], ()):
-            if abs(len(known) - len(word)) <= limit and OSA.distance(known, word, score_cutoff=limit) <= limit:
-                return True
-        return False
+        candidates = targets.get(word[0])
+        if not candidates:
+            return False
+        return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit) is not None
 
     def _places_in_names(self, clause: Clause) -> list[str]:
         """"Ghent University", "University of Paris": a place inside an organization's name we lack."""
@@ -925,5 +934,6 @@ def _capitalized(text: str) -> frozenset[str]:
 
 
 def _as_typed(text: str, term: str) -> str:
-    match = re.search(re.escape(term).replace("\\ ", r"\s+"), text, re.IGNORECASE)
-    return match.group(0) if match else term
+    """`term` as the user wrote it (the reader sees lower case): 'janssen' -> 'Janssen'."""
+    where = text.lower().find(term.lower())
+    return text[where:where + len(term)] if where >= 0 else term
