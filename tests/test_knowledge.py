@@ -285,7 +285,8 @@ def test_a_directory_without_aliases_uses_the_names_as_printed(plain_dir: Path) 
     assert kb.find_cluster("ZN") is None
     assert kb.find_cluster("Bruxelles–Anvers") is None  # the bundled aliases do not come along
     row = kb.find_organization("UNIVERSITY OF THE SEVEN KINGDOMS")[0].row
-    assert (row.display_name, row.aliases, row.shown) == (None, [], "UNIVERSITY OF THE SEVEN KINGDOMS")
+    assert (row.name, row.display_name, row.aliases) == ("UNIVERSITY OF THE SEVEN KINGDOMS", None, [])
+    assert row.shown == "University of the Seven Kingdoms"  # printed in capitals: shown readably
     assert kb.find_organization("U7K") == []
     assert kb.find_economy("Zemblan") is None and kb.find_economy("Zembla") == "Zembla"
 
