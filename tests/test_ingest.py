@@ -47,6 +47,19 @@ def cli(*args: str | Path, scratch: Path, stdin: str | None = None) -> subproces
                           capture_output=True, text=True, timeout=TIMEOUT)
 
 
+GII_BOT = Path(sys.executable).parent / "gii-bot"  # the console script pip installed into the venv
+
+
+def gii_bot(*args: str | Path, data_home: Path, knowledge_env: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `gii-bot` command, run from elsewhere, with its own $XDG_DATA_HOME and $GII_BOT_KNOWLEDGE unset
+    (or set to `knowledge_env`)."""
+    env = {key: value for key, value in os.environ.items() if key != ENV_VAR} | {"XDG_DATA_HOME": str(data_home)}
+    if knowledge_env is not None:
+        env[ENV_VAR] = knowledge_env
+    return subprocess.run([str(GII_BOT), *map(str, args)], cwd=data_home.parent, env=env, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+
+
 def assert_one_clean_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
@@ -244,6 +257,66 @@ def test_without_knowledge_option_ingest_writes_to_the_environment_directory(tmp
     assert visible_files(scratch) == ["alpha-beta.json"]
 
 
+def test_by_default_ingest_writes_into_the_operators_directory_never_the_package(tmp_path: Path) -> None:
+    data_home = tmp_path / "data"
+    result = gii_bot("ingest", ZEMBLA, ALPHA, data_home=data_home)
+    assert result.returncode == 0, result.stderr
+    target = data_home / "gii-bot" / "clusters"
+    assert result.stdout.splitlines() == [f"{ZEMBLA}: Zembla-Nordholm -> {target / 'zembla-nordholm.json'}",
+                                          f"{ALPHA}: Alpha–Beta -> {target / 'alpha-beta.json'}"]
+    assert visible_files(target) == ["alpha-beta.json", "zembla-nordholm.json"]
+    assert visible_files(BUNDLED_DIR) == ["aliases.yaml", "brussels-antwerp.json", "brussels-antwerp.txt"]
+    # The next start loads them beside the bundled cluster.
+    listed = gii_bot("clusters", "--json", data_home=data_home)
+    assert listed.returncode == 0, listed.stderr
+    assert [entry["file"] for entry in json.loads(listed.stdout)["clusters"]] == [
+        str(target / "zembla-nordholm.json"), str(BUNDLED_DIR / "brussels-antwerp.json"), str(target / "alpha-beta.json")]
+
+
+def test_ingest_without_knowledge_follows_XDG_DATA_HOME_or_HOME(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {key: value for key, value in os.environ.items() if key not in (ENV_VAR, "XDG_DATA_HOME")}
+    result = subprocess.run([str(GII_BOT), "ingest", str(ALPHA)], cwd=tmp_path, capture_output=True, text=True,
+                            env=env | {"HOME": str(home), "XDG_DATA_HOME": "relative/is/ignored"}, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert visible_files(home / ".local" / "share" / "gii-bot" / "clusters") == ["alpha-beta.json"]
+
+
+def test_ingest_into_one_of_several_environment_directories_must_be_named(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    result = gii_bot("ingest", ALPHA, data_home=tmp_path / "data", knowledge_env=f"{first}{os.pathsep}{second}")
+    line = assert_one_clean_error_line(result)
+    assert line == f"gii-bot ingest: ${ENV_VAR} names 2 directories: say which to write into with --knowledge DIR"
+    assert not first.exists() and not second.exists() and not (tmp_path / "data").exists()
+    named = gii_bot("ingest", "--knowledge", second, ALPHA, data_home=tmp_path / "data",
+                    knowledge_env=f"{first}{os.pathsep}{second}")
+    assert named.returncode == 0, named.stderr
+    assert visible_files(second) == ["alpha-beta.json"] and not first.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--knowledge", "a", "ingest", "--knowledge", "b"), "gii-bot ingest: give --knowledge once: ingest writes into one directory"),
+        (("ingest", "--knowledge", "a", "--knowledge", "b"), "gii-bot ingest: give --knowledge once: ingest writes into one directory"),
+        (("--with-bundled", "ingest"), "gii-bot ingest: --with-bundled is for the commands that load clusters; "
+                                       "ingest writes into one directory"),
+    ],
+    ids=["before-and-after", "twice-after", "with-bundled"],
+)
+def test_ingest_writes_into_one_directory(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    result = gii_bot(*args, ALPHA, data_home=tmp_path / "data")
+    assert assert_one_clean_error_line(result) == expected
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_knowledge_before_the_command_is_the_ingest_target(tmp_path: Path) -> None:
+    result = gii_bot("--knowledge", tmp_path / "k", "ingest", ALPHA, data_home=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{ALPHA}: Alpha–Beta -> {tmp_path / 'k' / 'alpha-beta.json'}\n"
+    assert not (tmp_path / "data").exists()
+
+
 def test_ask_answers_from_freshly_ingested_profiles(fictional_dir: Path, scratch: Path) -> None:
     result = cli("ask", "--knowledge", fictional_dir, "Who is the top PCT applicant in Zembla-Nordholm?", scratch=scratch)
     assert result.returncode == 0, result.stderr
@@ -356,7 +429,8 @@ def test_installed_wheel_finds_the_bundled_knowledge_outside_the_repository(whee
     assert install.returncode == 0, install.stdout + install.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {key: value for key, value in os.environ.items() if key != ENV_VAR} | {"PYTHONPATH": str(site)}
+    env = {key: value for key, value in os.environ.items() if key != ENV_VAR} | {
+        "PYTHONPATH": str(site), "XDG_DATA_HOME": str(tmp_path / "data")}
     probe = ("import knowledge; kb = knowledge.load(); "
              "print(knowledge.__file__); print(kb.directory); print(kb.find_cluster('Bruxelles–Anvers').name)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, capture_output=True, text=True,
