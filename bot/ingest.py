@@ -38,8 +38,17 @@ def run(args: argparse.Namespace) -> int:
         if not args.profiles:
             print("gii-bot ingest: name at least one PROFILE.txt (or use --check)", file=sys.stderr)
             return EXIT_BAD_PROFILE
-        # Parse every file first: nothing is written unless all of them parse.
-        profiles = [parse_profile_file(path) for path in args.profiles]
+        # Parse every file first: nothing is written unless all of them parse, and every bad one is named.
+        profiles, problems = [], []
+        for path in args.profiles:
+            try:
+                profiles.append(parse_profile_file(path))
+            except ProfileError as error:
+                problems.append(error)
+        if problems:
+            for problem in problems:
+                print(f"gii-bot ingest: {problem}", file=sys.stderr)
+            return EXIT_BAD_PROFILE
         if args.stdout:
             for profile in profiles:
                 write_line(sys.stdout, profile_json(profile).rstrip("\n"))

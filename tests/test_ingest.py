@@ -202,6 +202,27 @@ def test_nothing_is_written_when_one_of_several_files_is_bad(tmp_path: Path, scr
     assert not target.exists()
 
 
+def test_every_bad_file_of_several_is_reported_and_nothing_is_written(tmp_path: Path, scratch: Path) -> None:
+    target = tmp_path / "k"
+    broken = write_broken(tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.txt"
+    ranks = tmp_path / "ranks.txt"
+    ranks.write_bytes(BRUSSELS_TXT.read_bytes().replace(b"3\tTOYOTA", b"4\tTOYOTA"))
+    result = cli("ingest", "--knowledge", target, broken, ZEMBLA, empty, missing, ALPHA, ranks, scratch=scratch)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert [line.split(": ", 2)[1].split(":")[0] for line in lines] == [str(broken), str(empty), str(missing), str(ranks)]
+    assert lines[0].startswith(f"gii-bot ingest: {broken}:21: expected a table row")
+    assert lines[1].startswith(f"gii-bot ingest: {empty}:1: expected the edition line")
+    assert lines[2] == f"gii-bot ingest: {missing}: cannot read: No such file or directory"
+    assert lines[3].startswith(f"gii-bot ingest: {ranks}:") and "expected rank 3, found rank 4" in lines[3]
+    assert result.stdout == ""
+    assert not target.exists() and not scratch.exists()
+
+
 def test_nothing_is_replaced_when_one_of_several_files_is_bad(tmp_path: Path, scratch: Path) -> None:
     target = tmp_path / "k"
     assert cli("ingest", "--knowledge", target, ZEMBLA, scratch=scratch).returncode == 0
