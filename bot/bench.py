@@ -319,12 +319,19 @@ def _timed_run(name: str, command: list[str], env: dict[str, str]) -> tuple[floa
     return elapsed, done.stdout
 
 
-def cold_start(runs: int, knowledge: str | None) -> tuple[list[float], list[float]]:
+def _knowledge_list(knowledge: str | list[str] | None) -> list[str]:
+    """The directories `--knowledge` gave (the CLI hands on a list; a single one is a str)."""
+    if not knowledge:
+        return []
+    return [knowledge] if isinstance(knowledge, str) else [str(directory) for directory in knowledge]
+
+
+def cold_start(runs: int, knowledge: str | list[str] | None) -> tuple[list[float], list[float]]:
     """Wall time, launch to exit, of `gii-bot ask` (one answer) and of a bare spaCy blank('en'), interleaved."""
     env = _child_env()
     ours = [sys.executable, "-m", "bot.cli", "ask", COLD_QUESTION]
-    if knowledge:
-        ours += ["--knowledge", knowledge]
+    for directory in _knowledge_list(knowledge):
+        ours += ["--knowledge", directory]
     bare = [sys.executable, "-c", BARE_SPACY]
     _, printed = _timed_run("gii-bot ask", ours, env)  # the first run of each warms the file cache: not counted
     if not printed.strip():
@@ -476,7 +483,7 @@ def peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
 
 
-def memory_child(questions: Path, sessions: int, knowledge: str | None) -> dict[str, Any]:
+def memory_child(questions: Path, sessions: int, knowledge: str | list[str] | None) -> dict[str, Any]:
     """Run in a fresh process: peak RSS after building the Answerer and answering everything,
     then RSS while a million sessions go through the session store."""
     from bot.loading import answerer_or_exit
@@ -506,10 +513,10 @@ def memory_child(questions: Path, sessions: int, knowledge: str | None) -> dict[
     return result
 
 
-def measure_memory(questions: Path, sessions: int, knowledge: str | None) -> dict[str, Any]:
+def measure_memory(questions: Path, sessions: int, knowledge: str | list[str] | None) -> dict[str, Any]:
     command = [sys.executable, "-m", "bot.bench", "memory", str(questions.resolve()), str(sessions)]
     if knowledge:
-        command.append(knowledge)
+        command.append(os.pathsep.join(_knowledge_list(knowledge)))
     done = subprocess.run(command, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=SUBPROCESS_TIMEOUT_S)
     if done.returncode != 0:
@@ -739,11 +746,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _child_main(argv: list[str]) -> int:
-    """`python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]`: the memory child, JSON on stdout."""
+    """`python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]`: the memory child, JSON on stdout
+    (KNOWLEDGE: directories separated by os.pathsep)."""
     if len(argv) < 3 or argv[0] != "memory":
         print("usage: python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]", file=sys.stderr)
         return 2
-    knowledge = argv[3] if len(argv) > 3 else None
+    knowledge = [part for part in argv[3].split(os.pathsep) if part] if len(argv) > 3 else None
     print(json.dumps(memory_child(Path(argv[1]), int(argv[2]), knowledge)))
     return 0
 
