@@ -16,6 +16,7 @@ from intents.frame import Claim, Frame, Ref
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
+from intents.text import matching_form
 from knowledge.base import KnowledgeBase
 from knowledge.places import load_places
 from knowledge.schema import load_schema
@@ -23,6 +24,9 @@ from knowledge.schema import load_schema
 # The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
 MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
 MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
+# Words right before a cluster's name that make it the one whose figures are asked ("a partner of Paris",
+# "for Paris"): the other cluster named is then a partner place.
+_OWNER_WORDS = frozenset({"of", "for"})
 
 
 @dataclass
@@ -126,6 +130,8 @@ class Core:
         """"and Antwerp?" after a question about organizations: the cluster, or the University of Antwerp?"""
         if not (frame.fragment and state.focus and len(frame.refs) == 1 and frame.refs[0].kind == "cluster"):
             return None
+        if not all(f.get("collection") in ("applicants", "publishers") for f in state.focus):
+            return None  # after partner places, "And Cologne?" is the place
         if frame.said or frame.domain or frame.wants or frame.noun:
             return None
         typed = (frame.refs[0].text or "").lower()
@@ -222,9 +228,13 @@ class Core:
     def _subject(self, frame: Frame, state: State, reading: Reading) -> str | Outcome:
         """The cluster a frame is about: named, else lent by another sentence, else the conversation's, else the only one."""
         ours = [r.value for r in frame.refs if r.kind == "cluster"]
+        previous = state.previous()
+        if ours and frame.fragment and previous is not None and (previous.collection or "").endswith("partners") \
+                and state.subject and state.subject not in ours and any(r.kind in ("location", "cluster") for r in previous.refs):
+            return state.subject  # "Is Paris among its partners?" - "And Cologne?": Cologne is the place asked about
         if ours:
-            if len(ours) > 1 and "collab" in frame.said:
-                return ours[0]
+            if len(set(ours)) > 1:
+                return _whose(frame, [r for r in frame.refs if r.kind == "cluster"])
             return ours[0]
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         if frame.subject:
@@ -254,8 +264,9 @@ class Core:
         if rows and any(m in frame.said for m in ("per_million", "intensity", "size")) and frame.operation != "describe":
             return Outcome(say("org_cluster_measure", name=rows[0].text or rows[0].value, cluster=shown), "no_data",
                            {"missing": "organization measure"})
-        places = [r for r in frame.refs if r.kind == "location"]
-        if places and any(m in frame.said for m in ("count", "share")) and not frame.yes_no:
+        places = [r for r in frame.refs if r.kind == "location" or r.kind == "cluster" and r.value != frame.subject]
+        if places and any(m in frame.said for m in ("count", "share")) and not frame.yes_no \
+                and not any(m in frame.said for m in ("per_million", "rank", "size", "intensity")):
             return Outcome(say("collab_per_partner", place=places[0].text or places[0].value, cluster=shown), "no_data",
                            {"missing": "figures per partner"})  # "How many patents did it file with Paris?"
         economies = [r.value for r in frame.refs if r.kind == "economy"]
@@ -345,6 +356,22 @@ class Core:
         cluster = next((f.subject for f, o in parts if f.subject and o.status == "answered"), None)
         suggestions = first.data.get("suggestions", []) if status == "not_understood" else []
         return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
+
+
+def _whose(frame: Frame, clusters: list[Ref]) -> str:
+    """Of two clusters named, the one the question is about: "Brussels–Antwerp's partners", "a partner of Paris",
+    "for Paris" (the other is then a partner place); else the first named."""
+    text = matching_form(frame.text)
+    for ref in clusters:
+        typed = matching_form(ref.text or ref.value)
+        where = text.find(typed)
+        if where < 0:
+            continue
+        before = text[:where].split()[-1:] or [""]
+        after = text[where + len(typed):where + len(typed) + 2]
+        if after.startswith("'s") or before[0] in _OWNER_WORDS:
+            return ref.value
+    return clusters[0].value
 
 
 def _names_its_own_subject(frame: Frame) -> bool:

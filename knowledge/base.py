@@ -137,6 +137,12 @@ class KnowledgeBase:
         names = [item.name]
         if item.display_name:
             names.append(item.display_name)
+        if isinstance(item, RankedRow):
+            from knowledge.names import short_name
+
+            short = short_name(item.name)  # "BAYER AG" is also asked about as "Bayer"
+            if short:
+                names.append(short)
         return names + list(item.aliases)
 
     @property

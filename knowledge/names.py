@@ -23,8 +23,30 @@ _DASH = re.compile(r"([-\u2010-\u2015])")
 @lru_cache(maxsize=1)
 def _word_lists() -> tuple[dict[str, str], frozenset[str]]:
     """(shown form by upper-case word, particles) from the data file."""
+    listed, lower, _ = _sections()
+    return listed, lower
+
+
+def legal_forms() -> frozenset[str]:
+    """The legal forms of the data file, upper case ("AG", "NV/SA", "GMBH")."""
+    return _sections()[2]
+
+
+def short_name(name: str) -> str | None:
+    """The name without its trailing legal forms ("BAYER AG" -> "BAYER"), or None when it has none."""
+    words = name.split()
+    forms = legal_forms()
+    while len(words) > 1 and words[-1].upper().strip(",") in forms:
+        words.pop()
+    short = " ".join(words).rstrip(",")
+    return short if short != name and len(short) >= 3 else None
+
+
+@lru_cache(maxsize=1)
+def _sections() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     listed: dict[str, str] = {}
     lower: set[str] = set()
+    legal: set[str] = set()
     section = None
     for raw in NAME_CASE_FILE.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
@@ -32,13 +54,15 @@ def _word_lists() -> tuple[dict[str, str], frozenset[str]]:
             continue
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
-        elif section == "as listed":
+        elif section in ("as listed", "legal forms"):
             listed[line.upper()] = line
+            if section == "legal forms":
+                legal.add(line.upper())
         elif section == "lower case":
             lower.add(line.lower())
         else:
             raise ValueError(f"{NAME_CASE_FILE}: {line!r} is in no section")
-    return listed, frozenset(lower)
+    return listed, frozenset(lower), frozenset(legal)
 
 
 def is_capitals(name: str) -> bool:
