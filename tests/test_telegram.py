@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -564,6 +565,36 @@ def bot_idle(api: BotApiServer, chat: int, quiet: float = 0.3) -> bool:
     """True when the bot has sent nothing to `chat` for `quiet` seconds."""
     messages = api.messages_in(chat)
     return bool(messages) and time.monotonic() - messages[-1].at >= quiet
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping mid-burst (issue 10, item 5): nothing fetched is lost
+# ---------------------------------------------------------------------------------------------
+
+BURST_QUESTIONS = [TOP_APPLICANT, "And the second?", "What is Brussels–Antwerp's rank by size?", "/about", "hello"]
+
+
+def get_updates(server: BotApiServer, **params: int) -> list[int]:
+    """The update ids one getUpdates call returns, made directly (to check the stand-in itself)."""
+    url = f"{server.base_url}{TOKEN}/getUpdates?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return [update["update_id"] for update in json.load(response)["result"]]
+
+
+def test_the_stand_in_keeps_an_update_until_a_later_offset_confirms_it() -> None:
+    with BotApiServer(TOKEN) as server:
+        for _ in range(3):
+            server.send_text(new_chat(), "hi")
+        a, b, c = server.unconfirmed()
+        assert get_updates(server) == [a, b, c]
+        assert get_updates(server) == [a, b, c]              # fetched is not confirmed: delivered again
+        assert get_updates(server, offset=b) == [b, c]       # offset b confirms a, and only a
+        assert server.unconfirmed() == [b, c]
+        assert get_updates(server, offset=c + 1) == [] and server.unconfirmed() == []
+        for _ in range(3):
+            server.send_text(new_chat(), "hi")
+        *_, last = server.unconfirmed()
+        assert get_updates(server, offset=-1) == [last] and server.unconfirmed() == [last]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A local stand-in for the Telegram Bot API, for end-to-end tests of the real bot.
 
 A real HTTP server on 127.0.0.1 (stdlib `ThreadingHTTPServer`) that speaks the Bot API's JSON
-closely enough for python-telegram-bot: getMe, getUpdates as a long poll with offset/timeout/limit,
+closely enough for python-telegram-bot: getMe, getUpdates as a long poll with offset/timeout/limit
+(an update is kept, and delivered again, until a getUpdates call passes an offset above its id),
 sendMessage (checking the HTML the way Telegram does, and the 64-byte callback data), setMyCommands,
 getMyCommands, deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery; any other method
 answers ``{"ok": true, "result": true}``. A wrong token gets 401 like Telegram's.
@@ -375,6 +376,11 @@ class BotApiServer:
         with self._cond:
             return [call for call in self.calls if call.method.lower() == method.lower()]
 
+    def unconfirmed(self) -> list[int]:
+        """The update ids Telegram still holds: delivered again by the next getUpdates without a higher offset."""
+        with self._cond:
+            return [update["update_id"] for update in self._updates]
+
     def messages_in(self, chat_id: int) -> list[SentMessage]:
         with self._cond:
             return [message for message in self.sent if message.chat_id == chat_id]
@@ -451,8 +457,7 @@ class BotApiServer:
                                      "use deleteWebhook to delete the webhook first")
             generation = self._poll_generation
             while True:
-                if offset:
-                    self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._confirm(offset)
                 if self._updates or self._closing or generation != self._poll_generation:
                     break
                 left = deadline - time.monotonic()
@@ -460,6 +465,15 @@ class BotApiServer:
                     break
                 self._cond.wait(left)
             return list(self._updates[:limit]) if generation == self._poll_generation else []
+
+    def _confirm(self, offset: int) -> None:
+        """Telegram's confirmation: a positive offset forgets every update below it (an update is
+        confirmed only once a getUpdates call passes an offset higher than its update_id); a
+        negative one keeps the last -offset updates and forgets the rest. Called with the lock held."""
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -569,6 +583,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client hung up mid-request (a bot being stopped): Telegram never sees it
+            self.close_connection = True
+            return
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", url.path)
         if match is None:
             self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
