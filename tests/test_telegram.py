@@ -680,6 +680,22 @@ def test_the_stop_grace_bounds_the_wait_and_a_reply_stuck_in_retries_is_kept(tmp
     assert_no_traceback(bot.logs() + again.logs())
 
 
+def test_a_reply_telegram_has_taken_when_the_grace_ends_is_waited_for_not_kept(tmp_path: Path) -> None:
+    pending = tmp_path / "pending.json"
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, "--stop-grace", "0.5", "--pending-file", str(pending))
+        chat = private_chat()
+        server.hold_replies("sendMessage", 3.0, chat_id=chat)  # delivered at once, confirmed 3 s later
+        server.send_text(chat, TOP_APPLICANT)
+        server.wait_for_call("sendMessage")
+        status, took = bot.stop(timeout=20)
+        assert server.unconfirmed() == []
+    logs = bot.logs()
+    assert status == 0 and took >= 2.5, f"status {status} after {took:.1f} s:\n{logs}"
+    assert len(server.messages_in(chat)) == 1
+    assert left_unanswered(logs) == 0 and not pending.exists()  # nothing to answer a second time
+
+
 def test_a_second_sigterm_ends_the_grace_at_once_and_still_keeps_the_reply(tmp_path: Path) -> None:
     pending = tmp_path / "pending.json"
     with BotApiServer(TOKEN) as server:

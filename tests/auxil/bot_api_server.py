@@ -8,7 +8,7 @@ getMyCommands, deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery; a
 answers ``{"ok": true, "result": true}``. A wrong token gets 401 like Telegram's.
 
 Tests play users (`send_text`, `send_media`, `press_button`, `edit_text`, `channel_post`), inject
-faults (`fail`, `flood`), and read what the bot did (`calls`, `messages_in`, `wait_for_messages`).
+faults (`fail`, `flood`, `hold_replies`), and read what the bot did (`calls`, `messages_in`, `wait_for_messages`).
 Everything is guarded by one condition variable, so waits are event-driven and bounded.
 """
 from __future__ import annotations
@@ -177,6 +177,7 @@ class BotApiServer:
         self._file_ids = itertools.count(1)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, list[tuple[int | None, float]]] = {}
         self._poll_generation = 0
         self._closing = False
         self._connections: set[socket.socket] = set()
@@ -348,6 +349,12 @@ class BotApiServer:
             self._faults.setdefault(method.lower(), []).append(
                 _Fault(status, body, chat_id=chat_id, until=time.monotonic() + seconds, html=html))
 
+    def hold_replies(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next `times` calls of `method` (for `chat_id`, if given) are carried out at once, but
+        answered only `seconds` later: Telegram has the message while the bot is still waiting."""
+        with self._cond:
+            self._holds.setdefault(method.lower(), []).extend((chat_id, seconds) for _ in range(times))
+
     def clear_faults(self) -> None:
         with self._cond:
             self._faults.clear()
@@ -426,8 +433,19 @@ class BotApiServer:
                 payload = {"ok": False, "error_code": error.status, "description": error.description}
         with self._cond:
             call.status = status
+            hold = self._take_hold(method, params)
             self._cond.notify_all()
+        if hold:
+            time.sleep(hold)
         return status, payload
+
+    def _take_hold(self, method: str, params: dict[str, Any]) -> float:
+        holds = self._holds.get(method.lower(), [])
+        for index, (chat_id, seconds) in enumerate(holds):
+            if chat_id is None or str(params.get("chat_id")) == str(chat_id):
+                del holds[index]
+                return seconds
+        return 0.0
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
         """The fault this call meets, if any: a counted one is used up, a timed one lasts until its end."""
