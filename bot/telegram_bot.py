@@ -847,6 +847,10 @@ class TelegramChannel:
     async def _before_deadline(self, work: Awaitable[T]) -> T:
         """`work`'s result, or Deferred if the stop deadline passes first (nothing of the job has
         been sent yet, so it is kept whole rather than waited for)."""
+        if self.lines.past_deadline.is_set():  # e.g. after a button's callback answer: don't start the answerer
+            if asyncio.iscoroutine(work):
+                work.close()
+            raise Deferred
         task = asyncio.ensure_future(work)
         deadline = asyncio.ensure_future(self.lines.past_deadline.wait())
         try:
