@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="webhook: secret Telegram sends back in a header (default: $TELEGRAM_WEBHOOK_SECRET)")
     telegram.add_argument("--retry-window", type=float, default=None, metavar="SECONDS",
                           help="how long a reply is retried through Telegram outages before it is given up (default: 300)")
+    telegram.add_argument("--stop-grace", type=float, default=None, metavar="SECONDS",
+                          help="after SIGTERM, how long messages already fetched get to be answered; the rest are "
+                               "kept and answered at the next start (default: $TELEGRAM_STOP_GRACE, else 8)")
+    telegram.add_argument("--pending-file", default=None, metavar="PATH",
+                          help="where messages left unanswered at a stop are kept (default: $TELEGRAM_PENDING_FILE, "
+                               "else $XDG_STATE_HOME/gii-bot/telegram-<bot id>-pending.json)")
     _knowledge_option(telegram)
 
     serve = commands.add_parser("serve", help="serve the HTTP API, the web chat page and the widget")
