@@ -176,6 +176,9 @@ class Core:
         cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
         partner_words = partner_question or frame.operation in ("intersect", "missing", "union") or "list" in frame.text.lower()
         ranked_as_cluster = "rank" in frame.said and not partner_words and not after_partners
+        after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
+                                     and "collab" not in (state.frame.get("said") or []))
+        ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster

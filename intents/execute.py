@@ -502,7 +502,7 @@ class Executor:
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
-        if "share" in frame.said and "count" not in frame.said:
+        if "points" in frame.said or "share" in frame.said and "count" not in frame.said:
             high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
             gap = (high.share or 0) - (low.share or 0)
             return Outcome(say("compare_shares", high=high.shown, high_share=share_text(high.share or 0), low=low.shown,

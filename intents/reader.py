@@ -305,11 +305,17 @@ class Reader:
     def _with_statement(self, clause: Clause, clauses: list[Clause]) -> Clause:
         """"One says X is among the top 60. Is that correct?": a question with nothing of its own but a reference or a
         confirmation is asked about the statement before it."""
-        if clause.entities.items or not set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}:
+        measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
+                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1)
+        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
+        pointing = not measured and clause.has("refer") and not clause.entities.items  # "where is it on that one?"
+        if not (bare or pointing):
             return clause
         index = clauses.index(clause)
         before = [c for c in clauses[:index] if c.tags and not set(c.tags) <= LEAD_IN_ONLY]
         if not before:
+            return clause
+        if pointing and not bare and not any(self.lexicon.entry(t).slot_values("measure") for t in before[-1].tags):
             return clause
         joined = self.clause(before[-1].text.rstrip(". ") + ", " + clause.text)
         joined.sentence = clause.sentence
@@ -324,7 +330,7 @@ class Reader:
             comparing = previous is not None and previous.sentence == clause.sentence and previous.has(
                 "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between", "rel_between",
                 "more", "less")
-            if comparing and (clause.starts_with("follow", "refer") and not clause.has("who", "where", "count")
+            if comparing and (clause.starts_with("follow", "refer", "possessive") and not clause.has("who", "where", "count")
                               or clause.starts_with("how_many_more", "difference")):
                 joined = self.clause(previous.text + " and " + clause.text)
                 joined.sentence = previous.sentence
@@ -450,9 +456,9 @@ class Reader:
             return
         for entry_id in list(clause.tags):
             entry = self.lexicon.entry(entry_id)
-            if not (entry.slot_values("domain") or entry.slot_values("measure") and entry_id in ("size", "intensity",
-                                                                                                "per_million", "collab")):
-                continue
+            purely_domain = entry.slot_values("domain") and not entry.slot_values("measure")
+            if not (purely_domain or entry_id in ("size", "intensity", "per_million")):
+                continue  # "NOT co-published" negates the collaboration, not the articles
             kept = [(a, b) for a, b in clause.tags[entry_id]
                     if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in ("the", "a")))]
             if len(kept) < len(clause.tags[entry_id]):

@@ -176,7 +176,7 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
             found.append("rank_size")
         return found
     if collection in ("applicants", "publishers", "tables"):
-        found = [m for m in ROW_MEASURES if m in said or "figures" in said]
+        found = [m for m in ROW_MEASURES if m in said or "figures" in said or m == "share" and "points" in said]
         for claim in frame.claims:
             implied = {"count": "count", "percent": "share", "ordinal": "rank", "top_n": "rank"}.get(claim.unit)
             if implied and implied not in found and not (implied == "count" and "share" in found):
