@@ -179,7 +179,8 @@ class Core:
         after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
                                      and "collab" not in (state.frame.get("said") or []))
         ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
-        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
+        rows_asked = (frame.wants == "organization" or frame.noun == "organization") and not partner_question
+        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value

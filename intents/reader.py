@@ -191,7 +191,8 @@ class Reader:
             named = other.entities.values("cluster")
             if named and subject is None:
                 subject = named[0]
-            refs += [Ref("organization", v, "") for v in other.entities.values("organization")]
+            refs += [Ref("organization", v, "") for v in other.entities.values("organization")
+                     if not any(r.value == v for r in refs)]
         return Reading(frames, subject, refs)
 
     def split(self, text: str) -> list[tuple[int, str]]:
@@ -393,7 +394,7 @@ class Reader:
         wants = self._values(clause, "wants")
         if frame.wants is None:
             frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
-        frame.said = self._values(clause, "measure")
+        frame.said = self._values(clause, "measure") + [m for m in frame.said if m not in self._values(clause, "measure")]
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
@@ -436,6 +437,10 @@ class Reader:
                         and not _followed_by(clause, item.end, "time_unit"):
                     frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
                                               text=item.text))
+        if not frame.yes_no and frame.claims and (frame.wants == "organization" or clause.has("who")) \
+                and not any(c.unit in ("top_n", "ratio", "rows") for c in frame.claims):
+            frame.values += frame.claims  # "Which organisation is behind 123 of them?": the figure finds the row
+            frame.claims = []
         if "rel_about" in clause.tags:
             for claim in frame.claims:
                 if claim.relation == "==":
@@ -559,7 +564,7 @@ class Reader:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 5 else 2
-        candidates = targets.get(word[0])
+        candidates = [w for w in targets.get(word[0], ()) if abs(len(w) - len(word)) <= 1]  # a slip, not a cut
         if not candidates:
             return False
         return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit) is not None
