@@ -108,6 +108,8 @@ class Reader:
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
+        # The words questions are made of, interned once: a memory zone frees only what a question adds.
+        self.nlp.make_doc(" ".join(sorted(self.known | self.lexicon.words)))
         targets: dict[str, list[str]] = {}
         name_words = {w for names in knowledge.all_names().values() for surface, _ in names
                       for w in re.findall(r"[a-z]+", matching_form(surface))}
