@@ -54,6 +54,11 @@ class Core:
 
     def ask(self, text: str, state_json: Any = None) -> tuple[CoreReply, dict[str, Any]]:
         state = State.from_json(state_json)
+        if self.reader.mostly_unknown(text, MIN_COVERAGE):
+            # A long message of words no dictionary, lexicon or name knows: not read at all (hostile text stays cheap).
+            outcome = self._not_understood(text)
+            return CoreReply(outcome.text, outcome.status, suggestions=outcome.data.get("suggestions", [])), \
+                advance(state, Frame(text=text), outcome.status, [], []).to_json()
         with self._lock:
             reading = self.reader.read(text)
         frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])

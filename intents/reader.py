@@ -42,6 +42,8 @@ _SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
 # a side of up to this many words stays in the question's clause; longer sides are sentences of their own.
 _SOFT_BREAK = re.compile(r":\s+|\s+(?:\u2014|--)\s+|\s*\u2014\s*")
 SHORT_SIDE_WORDS = 5
+LONG_MESSAGE_WORDS = 20  # from this many words on, a message mostly of unknown words is not read (hostile input)
+_WORD = re.compile(r"[^\W\d_]+")
 FRACTION_STEP = 10.0  # "about half", "a third or so": within half of this many points either side
 
 
@@ -119,6 +121,7 @@ class Reader:
         self._typo_targets = targets
         self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
             p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
+        self._name_words = frozenset(name_words)
         self._name_targets: dict[str, list[str]] = {}
         for word in sorted(name_words):
             if len(word) >= 4:
@@ -537,6 +540,15 @@ class Reader:
         names = [t for t in clause.entities.unknown_terms if not self._typo(t, clause.text)] + in_names
         if names:
             frame.unknown = [_as_typed(clause.text, t) for t in names]
+
+    def mostly_unknown(self, text: str, share: float, least_words: int = LONG_MESSAGE_WORDS) -> bool:
+        """True for a long message where fewer than `share` of the words are ones the reader knows (a word of the
+        dictionary, of the lexicon, of a name): read, it could only be "not understood"."""
+        words = _WORD.findall(text.lower())
+        if len(words) < least_words:
+            return False
+        known = sum(1 for w in words if w in self.known or w in self.vocabulary.dictionary or w in self._name_words)
+        return known < share * len(words)
 
     def _typo(self, term: str, text: str) -> bool:
         """A word that is not a name but a slip of a known word ("Hw", "Wat", "Antwrep"): one or two letters off.
