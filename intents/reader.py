@@ -312,7 +312,8 @@ class Reader:
         """"One says X is among the top 60. Is that correct?": a question with nothing of its own but a reference or a
         confirmation is asked about the statement before it."""
         measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
-                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1)
+                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
+        # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
         bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
         pointing = not measured and clause.has("refer") and not clause.entities.items  # "where is it on that one?"
         if not (bare or pointing):
