@@ -66,7 +66,7 @@ class Core:
         refused_here = False
         for frame in frames:
             if refused_here and not _names_its_own_subject(frame):
-                frame.fragment = True  # "... Solvay ..., and what is its share?": the refusal holds for the rest
+                continue  # "How many did Solvay file, and what is its share?": the refusal holds for the rest
             outcome, frame = self._answer(frame, state, reading)
             refused_here = refused_here or bool(outcome.data.get("refused"))
             parts.append((frame, outcome))

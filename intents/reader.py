@@ -358,7 +358,7 @@ class Reader:
             return True
         first = clause.first_word()
         if first is not None and clause.words[first] in self.grammar.question_words:
-            return True
+            return not clause.has("first_person")  # ", where we compare our start-up": a relative clause, not a question
         if clause.starts_with("request", "yesno", "list", "describe", "correction", "count", "how_much", "follow",
                               "which_cluster", "compare", "greeting", "thanks", "help", "bye"):
             return not clause.starts_with("first_person", "statement")
@@ -621,6 +621,9 @@ class Reader:
                     continue
                 if item.type == "ordinal" and not self._rank_claimable(clause):
                     continue  # "Does the third applicant have 4%?": the third is the row asked about
+                if item.text.lower() == "one" and not (item.end < len(clause.symbols) and {"cluster_word", "cluster_words"}
+                                                       & clause.symbols[item.end]):
+                    continue  # "One says ...", "one of them": a pronoun, not a figure claimed
                 unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
                                           precision=_precision(item.text)))
