@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from typing import Iterable, TextIO
 
 from bot.answer import Answer
 from bot.loading import answerer_or_exit
 from bot.output import exact_json, write_line
+from bot.tables import answer_rows, table_lines
 
 EXIT_NOT_ANSWERED = 3
 EXIT_USAGE = 2
 SOURCE_SEPARATOR = " \u2014 Source: "
+TABLE_WIDTH = 80  # columns for --table when standard output is not a terminal
 
 
 def format_answer(answer: Answer, as_json: bool, with_source: bool = False, stream: TextIO | None = None) -> str:
@@ -27,6 +30,21 @@ def format_answer(answer: Answer, as_json: bool, with_source: bool = False, stre
     if with_source and answer.source:
         text += SOURCE_SEPARATOR + answer.source
     return text
+
+
+def format_table(answer: Answer, stream: TextIO) -> list[str]:
+    """With --table: the answer's rows as an aligned table, indented, then a blank line (nothing for one row or none)."""
+    lines = table_lines(answer_rows(answer), _columns(stream) - 2)
+    return [f"  {line}" if line else "" for line in lines] + [""] if lines else []
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        if stream.isatty():
+            return max(20, shutil.get_terminal_size().columns - 1)
+    except (AttributeError, ValueError, OSError):
+        pass
+    return TABLE_WIDTH
 
 
 def argument_text(argument: str) -> str:
@@ -60,11 +78,15 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     answerer = answerer_or_exit(args.knowledge)
     session = args.session or (None if args.question else "stdin")
     with_source = getattr(args, "source", False)
+    with_table = getattr(args, "table", False) and not args.json
     all_answered = True
     for question in questions:
         answer = answerer.ask(question, session=session)
         all_answered = all_answered and answer.status == "answered"
         write_line(stdout, format_answer(answer, args.json, with_source, stdout))
+        if with_table:
+            for line in format_table(answer, stdout):
+                write_line(stdout, line)
     if not all_answered and getattr(args, "status_exit", False):
         return EXIT_NOT_ANSWERED
     return 0

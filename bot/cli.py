@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.add_argument("--session", default=None, help="conversation name shared by the questions of this run")
     ask.add_argument("--source", action="store_true", help="print each answer's source on its line, after ' — Source: '")
+    ask.add_argument("--table", action="store_true",
+                     help="print lists, comparisons and totals as a table under their line (not with --json)")
     ask.set_defaults(status_exit=True)  # exit status 3 when a reply is not a full answer (not for piped chat)
     _knowledge_option(ask)
 
@@ -201,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "repl" and not stdin_is_terminal():
         # Piped input: answer like `gii-bot ask` reading standard input (a chat: exit status 0 all the same).
         command, args.question, args.json, args.session = "ask", [], False, None
-        args.source, args.status_exit = False, False
+        args.source, args.status_exit, args.table = False, False, False
     try:
         return resolve(command)(args)
     except KeyboardInterrupt:

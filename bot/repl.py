@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping, TextIO
 from bot.answer import Answer
 from bot.answerer import Answerer
 from bot.loading import answerer_or_exit
+from bot.tables import answer_rows, table_lines
 from bot.terminal import Style, colour_enabled
 
 try:  # in the standard library on Linux and macOS, absent on Windows
@@ -36,6 +37,7 @@ SESSION = "repl"
 PROMPT = "> "
 HISTORY_LENGTH = 1000
 EXAMPLE_COUNT = 3
+TABLE_WIDTH = 80  # columns for a table when the width is not known
 BANNER_CLUSTERS = 5  # cluster names listed in the banner before "and N more"
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 QUIT_WORDS = frozenset({"quit", "exit"})
@@ -229,14 +231,19 @@ def examples_from(answerer: Answerer) -> list[str]:
     return fallback_examples(clusters[0].shown if clusters else "Brussels–Antwerp")[:EXAMPLE_COUNT]
 
 
-def render(answer: Answer, style: Style, as_json: bool, width: int | None = None) -> str:
-    """The reply as the terminal shows it: text tinted by status, source dimmed, a "Try:" line.
+def render(answer: Answer, style: Style, as_json: bool, width: int | None = None, table: bool = False) -> str:
+    """The reply as the terminal shows it: text tinted by status, its rows as a table (with `table`
+    and two rows or more), source dimmed, a "Try:" line.
 
     With a `width`, lines are wrapped between words so names are never cut in two by the terminal.
     """
     if as_json:
         return answer.model_dump_json(indent=2)
     lines = [style.status(line, answer.status) for line in _wrap(answer.text, width)]
+    if table:
+        drawn = table_lines(answer_rows(answer), width or TABLE_WIDTH)
+        if drawn:
+            lines += [""] + [style.bold(line) if line.lstrip().startswith("# ") else line for line in drawn]
     if answer.source:
         lines += [style.dim(line) for line in _wrap(f"Source: {answer.source}", width)]
     if answer.suggestions:
@@ -303,7 +310,8 @@ class Repl:
             self.command(text.split()[0].lower())
             return True
         answer = self.answerer.ask(text, session=SESSION)
-        self.say(render(answer, self.style, self.as_json, self.width()))
+        width = self.width()  # None unless printing to a terminal: no table then
+        self.say(render(answer, self.style, self.as_json, width, table=width is not None))
         self.say()
         return True
 

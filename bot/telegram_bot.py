@@ -62,7 +62,8 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.answer import Answer
 from bot.answerer import Answerer
 from bot.loading import answerer_or_exit
-from bot.telegram_format import bold, bullet, escape, pack_lines, reply_messages
+from bot.tables import answer_rows, table_lines
+from bot.telegram_format import TABLE_BAR, TABLE_WIDTH, bold, bullet, escape, pack_lines, reply_messages
 
 logger = logging.getLogger(__name__)
 
@@ -878,7 +879,8 @@ class TelegramChannel:
         footer = None
         if answer.source and answer.status == "answered" and answer.source not in answer.text:
             footer = f"Source: {answer.source}"
-        messages = reply_messages(answer.text, heading=question if echo else None, footer=footer)
+        table = table_lines(answer_rows(answer), TABLE_WIDTH, bar_width=TABLE_BAR, header=False)
+        messages = reply_messages(answer.text, heading=question if echo else None, footer=footer, table=table)
         return messages, self.buttons.keyboard(answer.suggestions[:MAX_SUGGESTIONS])
 
     async def _answer_callback(self, query_id: str, notice: str | None) -> None:

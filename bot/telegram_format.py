@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Iterable
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text
+TABLE_WIDTH = 32      # characters per table line: what a phone shows in monospace without wrapping
+TABLE_BAR = 8         # most blocks in a table's bar
 _HARD_BREAKS = ("\n\n", "\n", " ")
 
 
@@ -121,13 +123,26 @@ def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return [message for message in joined if message]
 
 
+def preformatted(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
+    """Plain lines as one escaped `<pre>` block within `limit`; lines that don't fit give way to a last "…"."""
+    def block(kept: list[str]) -> str:
+        return f"<pre>{escape(chr(10).join(kept))}</pre>"
+    kept = list(lines)
+    while kept and telegram_length(block(kept)) > limit:
+        kept = kept[:-2] + ["\u2026"] if len(kept) > 1 else []
+    return block(kept) if kept else ""
+
+
 def reply_messages(text: str, *, heading: str | None = None, footer: str | None = None,
-                   limit: int = MESSAGE_LIMIT) -> list[str]:
-    """A reply as Telegram HTML messages: an optional bold heading, the text, an optional italic footer."""
+                   table: list[str] | None = None, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A reply as Telegram HTML messages: an optional bold heading, the text, an optional monospace
+    table (plain lines, see bot.tables), an optional italic footer."""
     blocks: list[str] = []
     if heading:
         blocks.extend(bold(piece) for piece in split_plain(heading, limit - len("<b></b>")))
     blocks.extend(escape(piece) for piece in split_plain(text, limit))
+    if table:
+        blocks.append(preformatted(table, limit))
     if footer:
         blocks.extend(italic(piece) for piece in split_plain(footer, limit - len("<i></i>")))
     return pack(blocks, limit) or [escape("…")]

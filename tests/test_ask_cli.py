@@ -93,3 +93,35 @@ def test_should_refuse_a_bad_knowledge_directory_in_one_line(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "missing" in result.stderr
+
+
+LIST = "Who are the top three PCT applicants in Brussels–Antwerp?"
+
+
+def test_should_print_a_table_under_a_list_answer_only_with_table() -> None:
+    plain = gii_bot("ask", LIST)
+    assert plain.returncode == 0, plain.stderr
+    assert len(plain.stdout.splitlines()) == 1 and "█" not in plain.stdout
+    result = gii_bot("ask", "--table", LIST)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == plain.stdout.splitlines()[0]
+    assert lines[1].split() == ["#", "PCT", "applicant", "PCT", "apps", "Share"]
+    assert [line.split()[0] for line in lines[2:5]] == ["1", "2", "3"], "ranks are numbers"
+    assert "AGFA" in lines[2] and "K.U. Leuven Research & Development" in lines[3] and "Toyota" in lines[4]
+    bars = [len(line) - len(line.rstrip("█")) for line in lines[2:5]]
+    assert bars[0] > bars[1] >= bars[2] > 0, "bars scaled to 195, 126 and 123"
+    assert lines[5:] == [""] and all(len(line) <= 80 for line in lines[1:])
+
+
+def test_should_print_no_table_for_a_single_fact_even_with_table() -> None:
+    result = gii_bot("ask", "--table", stdin=f"{TOP}\n{LIST}\n")
+    lines = result.stdout.splitlines()
+    assert "AGFA" in lines[0] and "█" not in lines[0] and lines[1].startswith("The top 3 PCT applicants")
+    assert sum("█" in line for line in lines) == 3
+
+
+def test_should_print_json_alone_with_table() -> None:
+    result = gii_bot("ask", "--json", "--table", LIST)
+    answer = json.loads(result.stdout)
+    assert [row["count"] for row in answer["data"]["rows"]] == [195, 126, 123]

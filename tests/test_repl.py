@@ -395,3 +395,87 @@ def test_should_wrap_replies_between_words_to_the_terminal_width() -> None:
     assert all(len(line) <= 40 for line in lines)
     assert " ".join(line.strip() for line in lines[:-2]) == text, "only spaces become line breaks"
     assert lines[-1].startswith("     "), "a wrapped Try: line is indented under its first suggestion"
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+LIST_QUESTION = "Who are the top three PCT applicants in Brussels–Antwerp?"
+TABLE_ROW = re.compile(r"^\s*2 K\.U\. Leuven Research & Development +126 +4% █+$", re.MULTILINE)
+
+
+def bar_lengths(text: str) -> list[int]:
+    return [len(match) for match in re.findall("█+", text)]
+
+
+def test_should_print_a_list_answer_as_a_table_with_bars_on_a_terminal(spawn: Spawn) -> None:
+    child = spawn()
+    child.expect_exact(PROMPT)
+    reply = ask(child, LIST_QUESTION)
+    assert reply.splitlines()[0].startswith("The top 3 PCT applicants in Brussels–Antwerp are AGFA")
+    assert TABLE_ROW.search(reply), reply
+    assert re.search(r"^\s*# PCT applicant +PCT apps +Share$", reply, re.MULTILINE), reply
+    first, second, third = bar_lengths(reply)
+    assert first > second >= third > 0, "bars are scaled to the counts 195, 126, 123"
+    assert "█" not in ask(child, TOP_QUESTION), "a single fact has no table"
+
+
+def test_should_print_partner_places_as_a_numbered_list_without_bars(spawn: Spawn) -> None:
+    child = spawn()
+    child.expect_exact(PROMPT)
+    reply = ask(child, "What are the top patent partner locations of Brussels–Antwerp?")
+    assert re.search(r"^\s*1\. Gent\n\s*2\. Paris\n\s*3\. Cologne$", reply, re.MULTILINE), reply
+    assert "█" not in reply
+
+
+def test_should_print_no_table_when_the_output_is_piped(spawn: Spawn, tmp_path: Path) -> None:
+    # standard input a terminal (so the REPL runs), standard output a pipe
+    child = pexpect.spawn("/bin/sh", ["-c", f"'{PYTHON}' -m bot.cli | cat"], cwd=str(ROOT), env=base_env(tmp_path),
+                          encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 200))
+    try:
+        child.expect_exact(PROMPT)
+        reply = ask(child, LIST_QUESTION)
+        assert "AGFA" in reply and "Toyota" in reply
+        assert "█" not in reply and not TABLE_ROW.search(reply)
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_should_print_no_table_when_the_input_is_piped(tmp_path: Path) -> None:
+    result = run_piped(["-m", "bot.cli"], tmp_path, f"{LIST_QUESTION}\n")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1 and "AGFA" in result.stdout
+    assert "█" not in result.stdout
+
+
+def rows_answer(*rows: tuple[str, str, int | None, float | None], table: str = "applicants") -> Answer:
+    return Answer(text="Some rows.", status="answered", data={"rows": [
+        {"table": table, "rank": rank, "name": name.upper(), "shown": name, "count": count, "share": share}
+        for rank, (name, _, count, share) in enumerate(rows, start=1)]})
+
+
+def test_should_render_rows_as_a_table_only_when_asked_and_only_for_two_rows_or_more() -> None:
+    answer = rows_answer(("AGFA", "", 200, 6.0), ("Toyota Motor Europe NV/SA", "", 50, 1.5))
+    assert render(answer, Style(False), as_json=False) == "Some rows."
+    lines = render(answer, Style(False), as_json=False, width=80, table=True).splitlines()
+    assert lines[:2] == ["Some rows.", ""]
+    assert lines[2].split() == ["#", "PCT", "applicant", "PCT", "apps", "Share"]
+    assert re.fullmatch(r"1 AGFA +200 +6% █{20}", lines[3]), lines[3]
+    assert re.fullmatch(r"2 Toyota Motor Europe NV/SA +50 +1\.5% █{5}", lines[4]), "a quarter of the count, of the bar"
+    assert lines[2].index("Share") + 4 == lines[3].index("% ") == lines[4].index("% "), "columns are aligned"
+    narrow = render(answer, Style(False), as_json=False, width=40, table=True).splitlines()
+    assert all(len(line) <= 40 for line in narrow) and "█" in narrow[3]
+    one = rows_answer(("AGFA", "", 200, 6.0))
+    assert render(one, Style(False), as_json=False, width=60, table=True) == "Some rows."
+
+
+def test_should_shorten_long_names_to_fit_a_narrow_table() -> None:
+    from bot.tables import answer_rows, table_lines
+    answer = rows_answer(("K.U. Leuven Research & Development", "", 126, 4.0), ("AGFA", "", 9, 0.3))
+    lines = table_lines(answer_rows(answer), 32, bar_width=8, header=False)
+    assert len(lines) == 2 and all(len(line) <= 32 for line in lines)
+    assert "K.U. Leuven" in lines[0] and "…" in lines[0] and lines[0].endswith("█" * 8)
+    assert lines[1].endswith(" 9 0.3% █"), "a small count still gets one block"
+    places = rows_answer(("Gent", "", None, None), ("Paris", "", None, None), table="patent_partners")
+    assert table_lines(answer_rows(places), 32) == ["1. Gent", "2. Paris"]

@@ -214,6 +214,7 @@ def test_answers_a_question_as_a_reply_in_telegram_html(api: BotApiServer, bot: 
     assert said(reply, "AGFA")
     assert reply.reply_to == asked
     assert_telegram_html(reply)
+    assert "pre" not in reply.tags, "a single fact has no table"
 
 
 def test_follow_ups_stay_in_their_own_chat(api: BotApiServer, bot: BotProcess) -> None:
@@ -267,6 +268,60 @@ def test_start_help_and_about(api: BotApiServer, bot: BotProcess) -> None:
     assert start.buttons and help_.buttons
     for message in (start, help_, about):
         assert_telegram_html(message)
+
+
+TOP_THREE = "Who are the top three PCT applicants in Brussels–Antwerp?"
+PRE = re.compile(r"<pre>(.*?)</pre>", re.DOTALL)
+
+
+def table_in(message: SentMessage) -> list[str]:
+    """The lines of the message's one <pre> table as Telegram shows them ([] without one)."""
+    blocks = PRE.findall(message.raw)
+    assert len(blocks) <= 1, message.raw
+    return parse_telegram_html(blocks[0])[0].split("\n") if blocks else []
+
+
+def test_a_list_answer_comes_with_a_monospace_table_of_short_lines(api: BotApiServer, bot: BotProcess) -> None:
+    chat = new_chat()
+    api.send_text(chat, TOP_THREE)
+    [reply] = api.wait_for_messages(chat)
+    assert_telegram_html(reply)
+    assert reply.tags.count("pre") == 1
+    assert reply.text.startswith("The top 3 PCT applicants in Brussels–Antwerp are AGFA")
+    lines = table_in(reply)
+    assert len(lines) == 3 and all(len(line) <= 32 for line in lines), lines
+    assert [line.split()[0] for line in lines] == ["1", "2", "3"], "ranks are numbers"
+    assert "AGFA" in lines[0] and " 195 " in lines[0] and "6%" in lines[0]
+    assert "…" in lines[1], "K.U. Leuven Research & Development is shortened to fit"
+    bars = [len(line) - len(line.rstrip("█")) for line in lines]
+    assert bars[0] > bars[1] >= bars[2] > 0
+    assert len({line.index("%") for line in lines}) == 1, "the columns are aligned"
+    assert reply.buttons, "the answer's suggestions are buttons, as without a table"
+
+
+def test_partner_places_come_as_a_numbered_list_and_a_single_fact_without_a_table(api: BotApiServer,
+                                                                                 bot: BotProcess) -> None:
+    chat = new_chat()
+    with api.batch():
+        api.send_text(chat, "What are the top patent partner locations of Brussels–Antwerp?")
+        api.send_text(chat, TOP_APPLICANT)
+    places, fact = api.wait_for_messages(chat, 2)
+    assert table_in(places) == ["1. Gent", "2. Paris", "3. Cologne"]
+    assert said(fact, "AGFA") and "pre" not in fact.tags and table_in(fact) == []
+    assert fact.buttons
+    for message in (places, fact):
+        assert_telegram_html(message)
+
+
+def test_a_table_is_escaped_and_a_long_one_cut_to_fit_a_message() -> None:
+    lines = [f"{n:>3} AT&T <R&D> {n}" for n in range(1, 400)]
+    messages = reply_messages("Many rows.", table=lines, footer="Source: GII")
+    assert all(telegram_length(message) <= MESSAGE_LIMIT for message in messages)
+    shown = [parse_telegram_html(block)[0].split("\n") for message in messages for block in PRE.findall(message)]
+    assert len(shown) == 1 and shown[0][0] == "  1 AT&T <R&D> 1" and shown[0][-1] == "…"
+    assert 100 < len(shown[0]) < len(lines)
+    short = reply_messages("Two rows.", table=["1 a & b", "2 <c>"])
+    assert short == ["Two rows.\n\n<pre>1 a &amp; b\n2 &lt;c&gt;</pre>"]
 
 
 def test_unknown_command_gets_a_hint(api: BotApiServer, bot: BotProcess) -> None:
@@ -829,7 +884,7 @@ def test_escape_shows_any_text_literally(text: str) -> None:
 
 
 def test_the_stand_in_refuses_what_telegram_refuses() -> None:
-    for bad in ["a & b", "<script>x</script>", "<b>open", "x < y", "&nbsp;"]:
+    for bad in ["a & b", "<script>x</script>", "<b>open", "x < y", "&nbsp;", "<pre><b>x</b></pre>", "<code><i>x</i></code>"]:
         with pytest.raises(HtmlError):
             parse_telegram_html(bad)
 

@@ -57,6 +57,9 @@ class _TelegramHtmlParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TELEGRAM_TAGS:
             raise HtmlError(f"unsupported start tag \"{tag}\"")
+        # "pre and code entities can't contain other entities" (only <pre><code> for a language)
+        if "code" in self._open or ("pre" in self._open and not (tag == "code" and self._open[-1] == "pre")):
+            raise HtmlError(f"\"{tag}\" inside \"{self._open[-1]}\"")
         self.tags.append(tag)
         self._open.append(tag)
 
