@@ -79,7 +79,10 @@ class Metrics:
             """Read at each scrape, from what the store knows without asking anyone."""
 
             def collect(self) -> Any:
-                held = store.held() if hasattr(store, "held") else None
+                if hasattr(store, "held"):
+                    held = store.held()
+                else:  # the Answerer's own in-memory store (intents.context.SessionStore): a len() is cheap
+                    held = len(store) if hasattr(store, "max_sessions") else None
                 if held is not None:
                     yield GaugeMetricFamily("gii_bot_sessions", "Conversations held by this process's session store",
                                             value=held)
