@@ -888,7 +888,8 @@ def supervise(args: argparse.Namespace, sock: socket.socket, workers: int) -> in
                 if code is None:
                     continue
                 forget(process)
-                quick = time.monotonic() - started < QUICK_EXIT
+                # Exiting by itself soon after starting (not killed) is a worker that could not start.
+                quick = time.monotonic() - started < QUICK_EXIT and code > 0
                 quick_exits = quick_exits + 1 if quick else 0
                 if quick and (first_round or quick_exits >= MAX_QUICK_EXITS):
                     print(f"gii-bot serve: worker {index} stopped at start (status {code}); stopping", file=sys.stderr)

@@ -7,8 +7,11 @@ afterwards (tests/auxil/redis_server.py): skipped without it on a developer's ma
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -158,12 +161,64 @@ def test_workers_share_conversations_and_metrics_add_up(redis_server: RedisServe
                       re.findall(r'^gii_bot_questions_total\{channel="http",status="\w+"\} (\S+)$', metrics.text, re.M))
         assert counted == asked, "the figures of both workers add up"
         assert re.search(r'^gii_bot_answer_seconds_count\{channel="http"\} ' + f"{asked}.0$", metrics.text, re.M)
+
+        # A worker that dies is replaced, and the new one shares the conversations too.
+        workers = children(server.process.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        wait_until(lambda: len(children(server.process.pid)) == 2 and workers[0] not in children(server.process.pid),
+                   60, "the supervisor started another worker")
+        seen = set()
+        deadline = time.monotonic() + 120
+        while seen != {"1", "2"}:
+            assert time.monotonic() < deadline, f"only worker(s) {seen} answered after the restart"
+            name = session()
+            server.post(TOP_PCT, name)
+            follow = server.post(FOLLOW_UP, name)
+            assert SECOND in follow.json()["text"]
+            seen.add(follow.headers["x-gii-bot-worker"])
+        running = children(server.process.pid)
         assert server.stop() == 0
         assert "Stopped." in server.logs()
+        assert re.search(r"ERROR bot\.http_server: worker [12] \(pid \d+\) stopped with status -9: starting another",
+                         server.logs())
+        assert not [pid for pid in running if Path(f"/proc/{pid}").exists() and not _zombie(pid)], "workers left behind"
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(lines) == 6 and {line["status"] for line in lines} == {"not_understood"}
     assert len({line["conversation"] for line in lines}) == 1, "one salt for all the workers of a run"
     assert secret_name not in log.read_text()
+
+
+def children(parent: int) -> list[int]:
+    """The live child processes of `parent`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_ask_continues_a_conversation_kept_in_redis_across_runs(redis_server: RedisServer) -> None:
+    from tests.auxil.serve_process import ROOT, environment
+
+    name = session()
+    command = [sys.executable, "-m", "bot.cli", "ask", "--sessions", redis_server.url, "--session", name]
+    first = subprocess.run([*command, TOP_PCT], cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and "AGFA" in first.stdout, first.stderr
+    second = subprocess.run([*command, FOLLOW_UP], cwd=ROOT, env=environment(), capture_output=True, text=True,
+                            timeout=60)
+    assert second.returncode == 0 and SECOND in second.stdout, second.stderr
 
 
 def test_workers_without_a_shared_store_exit_2_saying_why() -> None:
@@ -251,6 +306,26 @@ def test_redis_stopped_and_restarted_mid_run(tmp_path: Path) -> None:
         assert "Traceback" not in logs and " 500 " not in logs
     finally:
         redis.stop()
+
+
+def test_a_hung_redis_costs_an_answer_at_most_about_100_ms(redis_server: RedisServer, tmp_path: Path) -> None:
+    """A Redis that accepts connections but does not reply (stopped with SIGSTOP): short timeouts, no retries."""
+    with ServeProcess(tmp_path, "--sessions", redis_server.url) as server:
+        kept = session()
+        server.ask(TOP_PCT, kept)
+        usual = max(_timed(lambda: server.ask(TOP_PCT, session())) for _ in range(5))
+        assert redis_server.process is not None
+        redis_server.process.send_signal(signal.SIGSTOP)
+        try:
+            times = [_timed(lambda: server.ask(TOP_PCT, session())) for _ in range(15)]
+        finally:
+            redis_server.process.send_signal(signal.SIGCONT)
+        assert max(times) < usual + 0.4, f"answers took {max(times):.3f} s at most with Redis hung (usually {usual:.3f} s)"
+        wait_until(lambda: server.get("/health").json()["sessions"]["state"] == "up", 15, "the store is back")
+        assert SECOND in server.ask(FOLLOW_UP, kept)["text"]
+        logs = server.logs()
+    assert logs.count("WARNING bot.sessions: lost the session store") == 1, logs[-2000:]
+    assert logs.count("INFO bot.sessions: the session store") == 1, logs[-2000:]
 
 
 def _timed(call: Callable[[], object]) -> float:
