@@ -364,3 +364,15 @@ def test_a_telegram_chat_keeps_its_context_and_buttons_across_a_restart(redis_se
             assert SECOND not in lonely.text, "a chat that asked nothing before has no context"
         finally:
             bot.stop(signal.SIGTERM)
+
+
+def test_telegram_with_redis_unreachable_at_start_exits_1_in_one_line(tmp_path: Path) -> None:
+    from tests.test_telegram import BotProcess
+
+    port = free_port()
+    bot = BotProcess(tmp_path, None, "--api-base-url", "http://127.0.0.1:9/bot",
+                     env={"GII_BOT_SESSIONS": f"redis://:{PASSWORD}@127.0.0.1:{port}/0"})
+    assert bot.wait(60) == 1
+    output = bot.logs()
+    assert f"gii-bot telegram: cannot reach the session store at redis://***@127.0.0.1:{port}/0" in output
+    assert PASSWORD not in output and "Traceback" not in output
