@@ -25,12 +25,28 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "telegram": ("bot.telegram_bot", "run"),
     "serve": ("bot.http_server", "run"),
     "bench": ("bot.bench", "run"),
+    "clusters": ("bot.clusters", "run"),
 }
 
+KNOWLEDGE_HELP = ("a directory of cluster JSON to load; repeat it for several (a cluster in a later one replaces "
+                  "the same cluster in an earlier one). Default: the directories in $GII_BOT_KNOWLEDGE, else the "
+                  "bundled clusters plus the operator's, $XDG_DATA_HOME/gii-bot/clusters "
+                  "(~/.local/share/gii-bot/clusters)")
+WITH_BUNDLED_HELP = "load the bundled clusters too, before the directories of --knowledge or $GII_BOT_KNOWLEDGE"
 
-def _knowledge_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--knowledge", metavar="DIR", default=None,
-                        help="directory of cluster JSON to load (default: $GII_BOT_KNOWLEDGE, else the bundled profiles)")
+
+def _knowledge_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--knowledge (repeatable) and --with-bundled, before the command and after it.
+
+    After the command they go to other attributes (`main` joins them): argparse lets a subcommand's
+    defaults overwrite what was given before it, which is how `gii-bot --knowledge DIR ask` lost DIR.
+    """
+    prefix = "" if top else "sub_"
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--knowledge", metavar="DIR", action="append", dest=f"{prefix}knowledge", default=default,
+                        help=KNOWLEDGE_HELP)
+    parser.add_argument("--with-bundled", action="store_true", dest=f"{prefix}with_bundled",
+                        default=False if top else argparse.SUPPRESS, help=WITH_BUNDLED_HELP)
 
 
 def _sessions_options(parser: argparse.ArgumentParser, environment: bool = True) -> None:
@@ -99,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask about the science-and-technology clusters of the Global Innovation Index 2024. "
                     "With no command, starts the interactive terminal.")
     parser.add_argument("--version", action="version", version=f"gii-bot {version()}")
-    _knowledge_option(parser)
+    _knowledge_option(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     repl = commands.add_parser("repl", help="chat in the terminal (the default)")
@@ -118,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("profiles", nargs="*", metavar="PROFILE.txt")
     ingest.add_argument("--stdout", action="store_true", help="print the JSON instead of writing it")
     ingest.add_argument("--check", action="store_true", help="re-parse the bundled profiles and fail if their JSON differs")
-    _knowledge_option(ingest)
+    ingest.add_argument("--knowledge", metavar="DIR", action="append", dest="sub_knowledge", default=argparse.SUPPRESS,
+                        help="the directory to write into (default: the one $GII_BOT_KNOWLEDGE names, else "
+                             "$XDG_DATA_HOME/gii-bot/clusters, i.e. ~/.local/share/gii-bot/clusters); with --check, "
+                             "the directory to check (default: the bundled one)")
 
     telegram = commands.add_parser("telegram", help="run the Telegram bot (token in $TELEGRAM_BOT_TOKEN)")
     telegram.add_argument("--api-base-url", default=None,
@@ -130,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="webhook: secret Telegram sends back in a header (default: $TELEGRAM_WEBHOOK_SECRET)")
     telegram.add_argument("--retry-window", type=float, default=None, metavar="SECONDS",
                           help="how long a reply is retried through Telegram outages before it is given up (default: 300)")
+    telegram.add_argument("--stop-grace", type=float, default=None, metavar="SECONDS",
+                          help="after SIGTERM, how long messages already fetched get to be answered; the rest are "
+                               "kept and answered at the next start (default: $TELEGRAM_STOP_GRACE, else 8)")
+    telegram.add_argument("--pending-file", default=None, metavar="PATH",
+                          help="where messages left unanswered at a stop are kept (default: $TELEGRAM_PENDING_FILE, "
+                               "else $XDG_STATE_HOME/gii-bot/telegram-<bot id>-pending.json)")
     _knowledge_option(telegram)
     _sessions_options(telegram)
     _watch_options(telegram, main_port=False)
@@ -150,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--output", default="docs/benchmarks.md", help="where to write the Markdown report")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
     _knowledge_option(bench)
+
+    clusters = commands.add_parser("clusters", help="list the loaded clusters: economies, edition and source file")
+    clusters.add_argument("--json", action="store_true", help="print them as JSON")
+    _knowledge_option(clusters)
     return parser
 
 
@@ -178,6 +207,31 @@ def _warnings_to_stderr() -> None:
     knowledge_logger.propagate = False
 
 
+def settle_knowledge(args: argparse.Namespace, command: str) -> str | None:
+    """Join --knowledge and --with-bundled given before and after the command into `args.knowledge`:
+    None for the default set, else the list of directories (the bundled one first with --with-bundled);
+    for `ingest`, its one target directory or None. Returns a usage error, or None."""
+    directories = list(getattr(args, "knowledge", None) or []) + list(getattr(args, "sub_knowledge", None) or [])
+    with_bundled = bool(getattr(args, "with_bundled", False) or getattr(args, "sub_with_bundled", False))
+    for name in ("sub_knowledge", "sub_with_bundled"):
+        if hasattr(args, name):
+            delattr(args, name)
+    args.with_bundled = with_bundled
+    if command == "ingest":
+        if with_bundled:
+            return "gii-bot ingest: --with-bundled is for the commands that load clusters; ingest writes into one directory"
+        if len(directories) > 1:
+            return "gii-bot ingest: give --knowledge once: ingest writes into one directory"
+        args.knowledge = directories[0] if directories else None
+        return None
+    args.knowledge = directories or None
+    if with_bundled:
+        from knowledge.loader import default_selection_applies, knowledge_dirs  # the command loads it anyway
+        if not default_selection_applies(directories):  # the default set holds the bundled directory already
+            args.knowledge = [str(directory) for directory in knowledge_dirs(directories, with_bundled=True)]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gii-bot` console script."""
     gc.disable()  # start-up allocates ~100,000 long-lived objects; bot.loading re-enables it after the load
@@ -185,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _warnings_to_stderr()
     args = build_parser().parse_args(argv)
     command = args.command or "repl"
+    problem = settle_knowledge(args, command)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     if command == "repl" and not stdin_is_terminal():
         # Piped input: answer like `gii-bot ask` reading standard input (a chat: exit status 0 all the same).
         command, args.question, args.json, args.session = "ask", [], False, None

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from bot.output import write_line
-from knowledge.loader import (BUNDLED_DIR, KnowledgeWriteError, ingest_lock, knowledge_dir, profile_json,
-                              write_profile_json)
+from knowledge.loader import (BUNDLED_DIR, ENV_VAR, KnowledgeWriteError, environment_dirs, ingest_lock,
+                              operator_dir, profile_json, write_profile_json)
 from knowledge.profile import ProfileError, parse_profile_file
 
 EXIT_BAD_PROFILE = 2
@@ -38,13 +38,22 @@ def run(args: argparse.Namespace) -> int:
         if not args.profiles:
             print("gii-bot ingest: name at least one PROFILE.txt (or use --check)", file=sys.stderr)
             return EXIT_BAD_PROFILE
-        # Parse every file first: nothing is written unless all of them parse.
-        profiles = [parse_profile_file(path) for path in args.profiles]
+        # Parse every file first: nothing is written unless all of them parse, and every bad one is named.
+        profiles, problems = [], []
+        for path in args.profiles:
+            try:
+                profiles.append(parse_profile_file(path))
+            except ProfileError as error:
+                problems.append(error)
+        if problems:
+            for problem in problems:
+                print(f"gii-bot ingest: {problem}", file=sys.stderr)
+            return EXIT_BAD_PROFILE
         if args.stdout:
             for profile in profiles:
                 write_line(sys.stdout, profile_json(profile).rstrip("\n"))
             return 0
-        target = knowledge_dir(args.knowledge)
+        target = ingest_target(args.knowledge)
         with ingest_lock(target, on_wait=lambda: _say_waiting(target)):
             for path, profile in zip(args.profiles, profiles):
                 written = write_profile_json(profile, target)
@@ -53,6 +62,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"gii-bot ingest: {error}", file=sys.stderr)
         return EXIT_BAD_PROFILE
     return 0
+
+
+def ingest_target(knowledge: str | None) -> Path:
+    """Where ingest writes: --knowledge DIR, else the one directory $GII_BOT_KNOWLEDGE names, else the
+    operator's directory ($XDG_DATA_HOME/gii-bot/clusters), never the installed package's."""
+    if knowledge:
+        return Path(knowledge)
+    from_env = environment_dirs()
+    if len(from_env) > 1:
+        raise KnowledgeWriteError(f"${ENV_VAR} names {len(from_env)} directories: "
+                                  "say which to write into with --knowledge DIR")
+    return from_env[0] if from_env else operator_dir()
 
 
 def _say_waiting(target: Path) -> None:

@@ -5,26 +5,36 @@ import argparse
 import gc
 import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, Sequence, Union
 
 from bot.answerer import Answerer
-from knowledge import KnowledgeError
+from knowledge import KnowledgeBase, KnowledgeError, load
 
 EXIT_BAD_KNOWLEDGE = 2
 EXIT_BAD_SESSIONS = 2
 EXIT_STORE_UNREACHABLE = 1
 
 
-def answerer_or_exit(knowledge: str | None, sessions: Any = None) -> Answerer:
-    """The Answerer over `knowledge` (or the default); exits with status 2 and one line on failure.
+Directories = Union[str, Path, Sequence[Union[str, Path]], None]
 
-    `sessions` is the session store (see `sessions_or_exit`); None keeps the Answerer's own in-memory one.
-    """
+
+def knowledge_or_exit(knowledge: Directories) -> KnowledgeBase:
+    """The clusters of `knowledge` (one directory, a list, or None for the default set; see knowledge.loader.load);
+    exits with status 2 and one line when they cannot be loaded."""
     try:
-        answerer = Answerer(knowledge=knowledge, sessions=sessions)
+        return load(knowledge)
     except KnowledgeError as error:
         print(f"gii-bot: cannot load the knowledge: {error}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_KNOWLEDGE) from None
+
+
+def answerer_or_exit(knowledge: Directories, sessions: Any = None) -> Answerer:
+    """The Answerer over `knowledge` (or the default set); exits with status 2 and one line on failure.
+
+    `sessions` is the session store (see `sessions_or_exit`); None keeps the Answerer's own in-memory one.
+    """
+    answerer = Answerer(knowledge=knowledge_or_exit(knowledge), sessions=sessions)
     # The pipeline and knowledge live as long as the process: move them out of the collector's
     # sight (bot.cli.main paused it for the load), which saves full collections at start and exit.
     gc.freeze()

@@ -17,6 +17,10 @@ How it stays robust:
 - Sends are retried through flood control (`RetryAfter`) and network errors for up to
   RETRY_WINDOW (5 minutes, `--retry-window`), inside the chat's line, so the chat's order holds;
   start-up retries `getMe` with backoff; an error handler logs and the bot keeps serving.
+- On SIGTERM (or SIGINT) the bot stops fetching and answers what it has fetched for up to
+  STOP_GRACE (8 s, `--stop-grace` / $TELEGRAM_STOP_GRACE: below `docker stop`'s 10 s). Telegram
+  counts an update as delivered once it is fetched, so what is still unanswered then is kept in a
+  file (`--pending-file`) and answered first at the next start; one line logs how many were left.
 - Chats appear in the log only as a salted hash (`chat_ref`), never as their id.
 - The token appears in no log line: httpx (which logs request URLs) is turned down to WARNING,
   and a filter on every log handler redacts the token and the webhook secret anyway.
@@ -27,17 +31,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import datetime as dtm
 import hashlib
 import itertools
+import json
 import logging
+import math
 import os
 import re
 import secrets
+import signal
 import sys
+import tempfile
 import warnings
-from typing import Awaitable, Callable, Coroutine, Generic, Iterable, Sequence, TypeVar
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Coroutine, Generic, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import urlparse
 
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message,
@@ -46,7 +56,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError,
                             RetryAfter, TelegramError)
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          Defaults, ExtBot, MessageHandler, filters)
+                          Defaults, ExtBot, MessageHandler, TypeHandler, filters)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.answer import Answer
@@ -61,6 +71,8 @@ logger = logging.getLogger(__name__)
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
+STOP_GRACE_ENV = "TELEGRAM_STOP_GRACE"
+PENDING_FILE_ENV = "TELEGRAM_PENDING_FILE"
 LOG_LEVEL_ENV = "GII_BOT_LOG_LEVEL"
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,}")
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram allows for a webhook secret
@@ -73,7 +85,10 @@ RETRY_WINDOW = 300.0        # seconds a reply is retried through outages and flo
 MAX_BACKOFF = 10.0          # longest pause between two tries after a network error
 SETUP_ATTEMPTS = 3          # tries of calls that must not hold up start-up or a button (menu, callback answers)
 BOOTSTRAP_RETRIES = 8       # getMe/deleteWebhook retries at start-up (backoff 1.5 s ... 30 s)
-STOP_GRACE = 3.0            # seconds queued answers get to finish when the bot is stopped
+STOP_GRACE = 8.0            # seconds fetched messages get to be answered after SIGTERM (docker stop kills at 10)
+IN_FLIGHT_GRACE = 1.0       # then, seconds the replies under way get to defer or finish before the file is written
+IN_FLIGHT_LIMIT = 15.0      # then, at most, seconds a request already sent gets to come back (its read timeout)
+PENDING_FORMAT = 1          # version of the file of kept updates
 POLL_TIMEOUT = 10           # seconds a getUpdates long poll waits on the server
 ALLOWED_UPDATES = ["message", "callback_query"]  # edits and channel posts are ignored by design
 
@@ -205,10 +220,16 @@ def configure_logging(hidden: Sequence[str]) -> None:
 J = TypeVar("J")
 
 
+class Deferred(Exception):
+    """Raised by a job when the stop deadline passes before any of it was sent: the job is kept
+    whole, to be done at the next start, instead of being cut short or done twice."""
+
+
 @dataclasses.dataclass
 class _Line(Generic[J]):
     jobs: collections.deque[J] = dataclasses.field(default_factory=collections.deque)
     worker: asyncio.Task[None] | None = None
+    current: J | None = None   # the job being done, out of `jobs` so it does not count as waiting
     overflowing: bool = False  # the slow-down note of the current burst is queued
 
 
@@ -218,6 +239,8 @@ class ChatLines(Generic[J]):
     At most `max_backlog` jobs wait in a chat's line. The first job past that is replaced by the
     job `note_for(job)` returns (a slow-down note, queued after the waiting jobs); later ones are
     refused until the line has drained, when a new burst may get a new note.
+
+    At a stop, `close`, `settle`, `cancel` and `undone` hand back the jobs not done, so none is lost.
     """
 
     def __init__(self, handle: Callable[[int, J], Awaitable[None]], *, max_backlog: int,
@@ -227,6 +250,8 @@ class ChatLines(Generic[J]):
         self._note_for = note_for
         self._lines: dict[int, _Line[J]] = {}
         self._closed = False
+        # Set when the stop grace is over: no job is started any more, and jobs defer (`Deferred`).
+        self.past_deadline = asyncio.Event()
 
     def submit(self, chat_id: int, job: J) -> bool:
         """Queue `job` for `chat_id`; False when it was refused (line full, or shutting down)."""
@@ -248,29 +273,130 @@ class ChatLines(Generic[J]):
 
     async def _drain(self, chat_id: int, line: _Line[J]) -> None:
         try:
-            while line.jobs:
-                job = line.jobs.popleft()
+            while line.jobs and not self.past_deadline.is_set():
+                line.current = line.jobs.popleft()
                 try:
-                    await self._handle(chat_id, job)
+                    await self._handle(chat_id, line.current)
+                except Deferred:
+                    line.jobs.appendleft(line.current)
+                    break
                 except Exception:  # the handler logs its own errors; this keeps the line alive regardless
                     logger.exception("a job failed in %s", chat_ref(chat_id))
+                line.current = None
+        except asyncio.CancelledError:  # cut off at the end of the stop: the job goes back, to be handed back
+            if line.current is not None:
+                line.jobs.appendleft(line.current)
+            raise
         finally:
+            line.current = None
             # No await between the empty check above and here, so no job can slip in unseen.
-            if self._lines.get(chat_id) is line:
+            if not line.jobs and self._lines.get(chat_id) is line:
                 del self._lines[chat_id]
 
-    async def close(self, grace: float) -> None:
-        """Refuse new jobs, give queued ones `grace` seconds to finish, then cancel the rest."""
+    async def close(self, grace: float, *, hurry: asyncio.Event | None = None) -> None:
+        """Refuse new jobs and give queued ones `grace` seconds (or until `hurry` is set); then start
+        no more, and tell the jobs under way (`past_deadline`) to defer if they can."""
         self._closed = True
-        workers = [line.worker for line in self._lines.values() if line.worker]
-        if not workers:
-            return
-        _, pending = await asyncio.wait(workers, timeout=grace)
-        for task in pending:
+        await _wait_all(self._running(), grace, hurry)
+        self.past_deadline.set()
+
+    async def settle(self, timeout: float) -> bool:
+        """Waits up to `timeout` seconds for the jobs under way; True when none is left running."""
+        return not await _wait_all(self._running(), timeout, None)
+
+    async def cancel(self) -> None:
+        """Cancels the jobs still under way; each goes back to the head of its line."""
+        running = self._running()
+        for task in running:
             task.cancel()
-        if pending:
-            logger.info("stopped with unanswered messages in %d chat(s)", len(pending))
-            await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
+
+    def undone(self) -> list[tuple[int, J]]:
+        """The jobs not done, as (chat id, job), each chat's in order: the one under way first."""
+        return [(chat_id, job) for chat_id, line in self._lines.items()
+                for job in ([line.current] if line.current is not None else []) + list(line.jobs)]
+
+    def _running(self) -> set[asyncio.Task[None]]:
+        return {line.worker for line in self._lines.values() if line.worker is not None and not line.worker.done()}
+
+
+async def _wait_all(tasks: set[asyncio.Task[None]], timeout: float, hurry: asyncio.Event | None) -> set[asyncio.Task[None]]:
+    """Waits until `tasks` are done, `timeout` seconds pass or `hurry` is set; returns those not done."""
+    if not tasks or timeout <= 0:
+        return {task for task in tasks if not task.done()}
+    hurried = asyncio.ensure_future(hurry.wait()) if hurry is not None else None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while tasks and (left := deadline - loop.time()) > 0 and not (hurried and hurried.done()):
+            await asyncio.wait({*tasks, *([hurried] if hurried else [])}, timeout=left,
+                               return_when=asyncio.FIRST_COMPLETED)
+            tasks = {task for task in tasks if not task.done()}
+    finally:
+        if hurried is not None:
+            hurried.cancel()
+    return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# Updates kept across a restart
+# ---------------------------------------------------------------------------------------------
+
+def default_pending_path(bot_id: str, environ: Mapping[str, str] | None = None) -> Path:
+    """$XDG_STATE_HOME/gii-bot/telegram-<bot id>-pending.json, or the same under ~/.local/state: one
+    file per bot, so another bot's token never answers this bot's messages (a relative XDG path is ignored)."""
+    environ = os.environ if environ is None else environ
+    state_home = environ.get("XDG_STATE_HOME", "")
+    if not state_home or not os.path.isabs(state_home):
+        state_home = os.path.join(environ.get("HOME") or str(Path.home()), ".local", "state")
+    return Path(state_home) / "gii-bot" / f"telegram-{bot_id}-pending.json"
+
+
+def save_pending(path: Path, bot_id: str, updates: list[dict[str, Any]]) -> None:
+    """Writes the updates kept for the next start, all or nothing (temporary file, fsync, rename);
+    with none, removes the file. Raises OSError."""
+    if not updates:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({"format": PENDING_FORMAT, "bot_id": bot_id, "updates": updates}, ensure_ascii=False)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself survives a power cut only once the directory is synced
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def load_pending(path: Path, bot_id: str) -> list[dict[str, Any]]:
+    """The updates kept by the last stop, oldest first; [] when there are none or the file is unusable
+    (logged; the file stays for a person to look at until the next stop overwrites or removes it)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as error:
+        logger.warning("cannot read the messages kept at the last stop from %s: %s", path, error)
+        return []
+    if not isinstance(data, dict) or data.get("format") != PENDING_FORMAT or not isinstance(data.get("updates"), list):
+        logger.warning("%s is not a file of kept messages: ignored", path)
+        return []
+    if str(data.get("bot_id")) != bot_id:
+        logger.warning("%s holds messages for another bot: ignored", path)
+        return []
+    return [update for update in data["updates"] if isinstance(update, dict) and isinstance(update.get("update_id"), int)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,6 +505,8 @@ class Job:
     callback_query_id: str | None = None
     callback_notice: str | None = None
     echo_question: bool = False
+    update: Update | None = None  # what it answers: kept, to be answered at the next start, if the stop comes first
+    sent: int = 0                 # messages of the reply sent so far: a job with none sent can be kept whole
 
 
 T = TypeVar("T")
@@ -392,12 +520,14 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, window: float = RETRY_WINDOW,
-                       attempts: int | None = None) -> T:
+                       attempts: int | None = None,
+                       pause: Callable[[float], Awaitable[None]] | None = None) -> T:
     """`call()`, waited out through flood control and retried through network errors for `window` seconds.
 
     Raises the last error when the window (or `attempts`) runs out, or at once when Telegram asks
     to wait longer than the window has left; other Bot API errors (BadRequest, Forbidden,
-    ChatMigrated, ...) are raised at once, as retrying cannot fix them.
+    ChatMigrated, ...) are raised at once, as retrying cannot fix them. `pause` waits between
+    tries (asyncio.sleep by default); it may raise to end the retries, as a stopping bot does.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + window
@@ -417,7 +547,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, *, window: f
                 raise
             wait = min(0.5 * 2 ** (attempt - 1), MAX_BACKOFF, left)
             logger.warning("network trouble on %s (%s): retrying in %.1f s", what, short_error(error), wait)
-        await asyncio.sleep(wait)
+        await (pause or asyncio.sleep)(wait)
     raise AssertionError("unreachable")
 
 
@@ -425,9 +555,16 @@ class TelegramChannel:
     """Translates Telegram updates into `Answerer.ask` calls and the answers back into messages."""
 
     def __init__(self, answerer: Answerer, *, max_backlog: int = MAX_BACKLOG,
-                 retry_window: float = RETRY_WINDOW) -> None:
+                 retry_window: float = RETRY_WINDOW, stop_grace: float = STOP_GRACE,
+                 pending_path: Path | None = None, bot_id: str = "") -> None:
         self.answerer = answerer
         self.retry_window = retry_window
+        self.stop_grace = stop_grace
+        self.pending_path = pending_path  # where unanswered updates are kept at a stop; None: nowhere
+        self.bot_id = bot_id
+        self._stop_requested_at: float | None = None  # loop time of the first stop signal
+        self._hurry = asyncio.Event()                 # a second stop signal: the grace ends now
+        self._kept_file_loaded = False                 # its updates are queued: remove it once they are dispatched
         self.buttons = ButtonStore()
         self.lines: ChatLines[Job] = ChatLines(self._run_job, max_backlog=max_backlog, note_for=self._slow_down_note)
         self._application: Application | None = None
@@ -447,10 +584,14 @@ class TelegramChannel:
         application.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(message & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_not_text))
         application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(TypeHandler(Update, self.on_any_update), group=-1)
         application.add_error_handler(self.on_error)
 
     async def post_init(self, application: Application) -> None:
-        """Registers the command menu; a failure there is logged, not fatal."""
+        """Watches the stop signals, queues the updates kept at the last stop ahead of any newly
+        fetched one, and registers the command menu (a failure there is logged, not fatal)."""
+        self._watch_stop_signals()
+        await self._queue_kept_updates(application)
         try:
             await with_retries(lambda: application.bot.set_my_commands(COMMANDS), "setMyCommands",
                                attempts=SETUP_ATTEMPTS)
@@ -459,10 +600,108 @@ class TelegramChannel:
         logger.info("answering on Telegram as @%s", application.bot.username)
 
     async def post_stop(self, application: Application) -> None:
-        await self.lines.close(STOP_GRACE)
+        """Runs once fetching has stopped and every fetched update is dispatched: answers for what is
+        left of the grace (counted from the stop signal), then keeps what is still unanswered."""
+        loop = asyncio.get_running_loop()
+        began = self._stop_requested_at if self._stop_requested_at is not None else loop.time()
+        grace = max(0.0, began + self.stop_grace - loop.time())
+        await self.lines.close(grace, hurry=self._hurry)
+        if not await self.lines.settle(IN_FLIGHT_GRACE):
+            # Requests still on their way may or may not reach Telegram: keep their messages now, so a
+            # kill from here on (docker stop's, at 10 s) can only make a reply go twice, never lose one...
+            self._save_undone()
+            # ...then wait for the answers to those requests, to drop the replies that did go out.
+            await self.lines.settle(IN_FLIGHT_LIMIT)
+            await self.lines.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._keep(self.lines.undone())
+
+    # -- stopping without losing what was fetched ----------------------------------------------
+
+    def _watch_stop_signals(self) -> None:
+        """Takes SIGINT/SIGTERM over from python-telegram-bot, to note when the stop began (the grace
+        counts from the signal, however long the last getUpdates takes) and to end the grace at a second one."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self._on_stop_signal)
+            except (NotImplementedError, RuntimeError):  # no signal handlers here (Windows): python-telegram-bot's stay
+                return
+
+    def _on_stop_signal(self) -> None:
+        if self._stop_requested_at is None:
+            self._stop_requested_at = asyncio.get_running_loop().time()
+            logger.info("stopping: fetching no more messages, answering those fetched for up to %g s", self.stop_grace)
+            raise SystemExit  # as python-telegram-bot's own handler does: run_polling/run_webhook then stop the bot
+        if not self._hurry.is_set():
+            logger.info("second stop signal: not waiting any longer for answers")
+            self._hurry.set()
+
+    async def _queue_kept_updates(self, application: Application) -> None:
+        """Puts the updates kept at the last stop on the update queue, before polling starts, so they
+        are answered first and in their order. The file goes once they are dispatched (`on_any_update`)."""
+        if self.pending_path is None:
+            return
+        kept = load_pending(self.pending_path, self.bot_id)
+        for data in kept:
+            await application.update_queue.put(Update.de_json(data, application.bot))
+        if kept:
+            self._kept_file_loaded = True
+            logger.info("answering %d message%s kept at the last stop first", len(kept), "" if len(kept) == 1 else "s")
+
+    async def on_any_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs before the other handlers: the first update dispatched is the first kept one, so from
+        now on each kept update is in a chat's line, and a stop would keep it again."""
+        if self._kept_file_loaded and self.pending_path is not None:
+            self._kept_file_loaded = False
+            try:
+                self.pending_path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                logger.error("cannot remove %s: its messages may be answered again at the next start (%s)",
+                             self.pending_path, error)
+
+    def _save_undone(self) -> None:
+        """Writes the kept file as things stand (see post_stop); the final `_keep` replaces it and logs."""
+        if self.pending_path is None:
+            return
+        kept = self._kept_updates(self.lines.undone())
+        with contextlib.suppress(OSError):  # reported by `_keep`, which tries again
+            save_pending(self.pending_path, self.bot_id, [kept[key].to_dict() for key in sorted(kept)])
+
+    @staticmethod
+    def _kept_updates(left: list[tuple[int, Job]]) -> dict[int, Update]:
+        """The updates to answer at the next start: those of jobs of which nothing was sent, by update id."""
+        return {job.update.update_id: job.update for _, job in left if job.sent == 0 and job.update is not None}
+
+    def _keep(self, left: list[tuple[int, Job]]) -> None:
+        """Saves the updates of the jobs left undone for the next start, and logs the one line about them."""
+        kept = self._kept_updates(left)
+        cut = sum(1 for _, job in left if job.sent > 0)
+        count, chats = len(kept), len({chat_id for chat_id, job in left if job.sent == 0})
+        told = f"{count} message{'' if count == 1 else 's'} left unanswered"
+        if cut:
+            told += f" ({cut} more cut short after part of the reply was sent)"
+        if self.pending_path is None:
+            if count:
+                logger.error("stopped with %s in %d chat(s); they are lost", told, chats)
+            else:
+                logger.info("stopped with %s", told)
+            return
+        try:
+            save_pending(self.pending_path, self.bot_id, [kept[key].to_dict() for key in sorted(kept)])
+        except OSError as error:
+            logger.error("stopped with %s in %d chat(s), and they could not be kept in %s (%s): they are lost",
+                         told, chats, self.pending_path, error.strerror or error)
+            return
+        if count:
+            logger.info("stopped with %s in %d chat(s): kept in %s, to be answered at the next start",
+                        told, chats, self.pending_path)
+        else:
+            logger.info("stopped with %s", told)
 
     @property
     def bot(self) -> ExtBot:
@@ -498,7 +737,7 @@ class TelegramChannel:
         if not question:  # just "@bot"
             self._reply_prepared(update, self.help_messages(greeting=True), self.buttons.keyboard(self.examples()[:3]))
             return
-        self._submit(message.chat.id, Job(question=question, reply_to=message.message_id))
+        self._submit(message.chat.id, Job(question=question, reply_to=message.message_id, update=update))
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, documents...: a polite note that only text is read."""
@@ -519,7 +758,7 @@ class TelegramChannel:
         question = self.buttons.question_for(query.data)
         job = Job(question=question, reply_to=query.message.message_id,
                   callback_query_id=query.id, echo_question=True,
-                  callback_notice=None if question else EXPIRED_BUTTON)
+                  callback_notice=None if question else EXPIRED_BUTTON, update=update)
         self._submit(query.message.chat.id, job)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -577,7 +816,7 @@ class TelegramChannel:
             return None
 
     def _slow_down_note(self, job: Job) -> Job:
-        return Job(messages=[escape(SLOW_DOWN)], reply_to=job.reply_to,
+        return Job(messages=[escape(SLOW_DOWN)], reply_to=job.reply_to, update=job.update,
                    callback_query_id=job.callback_query_id, callback_notice=SLOW_DOWN_SHORT)
 
     # -- doing the work ----------------------------------------------------------------------
@@ -586,7 +825,7 @@ class TelegramChannel:
         message = update.message
         if message is not None:
             self._submit(message.chat.id, Job(messages=messages, keyboard=keyboard,
-                                              reply_to=message.message_id))
+                                              reply_to=message.message_id, update=update))
 
     def _submit(self, chat_id: int, job: Job) -> None:
         if not self.lines.submit(chat_id, job) and job.callback_query_id:
@@ -602,10 +841,33 @@ class TelegramChannel:
         if job.callback_query_id:
             await self._answer_callback(job.callback_query_id, job.callback_notice)
         if job.question is not None:
-            messages, keyboard = await self._answer(chat_id, job.question, echo=job.echo_question)
+            messages, keyboard = await self._before_deadline(self._answer(chat_id, job.question, echo=job.echo_question))
         else:
             messages, keyboard = job.messages, job.keyboard
-        await self._send_all(chat_id, messages, reply_to=job.reply_to, keyboard=keyboard)
+        await self._send_all(chat_id, messages, job, keyboard=keyboard)
+
+    async def _before_deadline(self, work: Awaitable[T]) -> T:
+        """`work`'s result, or Deferred if the stop deadline passes first (nothing of the job has
+        been sent yet, so it is kept whole rather than waited for)."""
+        if self.lines.past_deadline.is_set():  # e.g. after a button's callback answer: don't start the answerer
+            if asyncio.iscoroutine(work):
+                work.close()
+            raise Deferred
+        task = asyncio.ensure_future(work)
+        deadline = asyncio.ensure_future(self.lines.past_deadline.wait())
+        try:
+            await asyncio.wait({task, deadline}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            deadline.cancel()
+            if not task.done():
+                task.cancel()  # the answerer's thread finishes on its own; its answer is dropped
+        if task.done() and not task.cancelled():
+            return task.result()
+        raise Deferred
+
+    async def _pause_before_deadline(self, seconds: float) -> None:
+        """The wait between two tries of a reply's first message: the stop deadline ends it with Deferred."""
+        await self._before_deadline(asyncio.sleep(seconds))
 
     async def _answer(self, chat_id: int, question: str, *, echo: bool) -> tuple[list[str], InlineKeyboardMarkup | None]:
         try:
@@ -628,17 +890,23 @@ class TelegramChannel:
         except TelegramError as error:  # e.g. the query expired: the answer itself still goes out
             logger.info("could not answer a button press: %s", error)
 
-    async def _send_all(self, chat_id: int, messages: list[str], *, reply_to: int | None,
+    async def _send_all(self, chat_id: int, messages: list[str], job: Job, *,
                         keyboard: InlineKeyboardMarkup | None) -> None:
+        """Sends a reply's messages in order, counting them on `job`. Until the first is sent the
+        stop deadline defers the job; after that the reply is finished, so it is never sent in part twice."""
         for index, text in enumerate(messages):
-            last = index == len(messages) - 1
-            chat_id, sent = await self._send(chat_id, text, reply_to=reply_to if index == 0 else None,
-                                             keyboard=keyboard if last else None)
+            first, last = job.sent == 0, index == len(messages) - 1
+            if first and self.lines.past_deadline.is_set():
+                raise Deferred
+            chat_id, sent = await self._send(chat_id, text, reply_to=job.reply_to if index == 0 else None,
+                                             keyboard=keyboard if last else None,
+                                             pause=self._pause_before_deadline if first else None)
             if not sent:
                 return  # the rest would make no sense without this part
+            job.sent += 1
 
-    async def _send(self, chat_id: int, text: str, *, reply_to: int | None,
-                    keyboard: InlineKeyboardMarkup | None) -> tuple[int, bool]:
+    async def _send(self, chat_id: int, text: str, *, reply_to: int | None, keyboard: InlineKeyboardMarkup | None,
+                    pause: Callable[[float], Awaitable[None]] | None = None) -> tuple[int, bool]:
         """Sends one message; returns the chat id (it changes when a group migrates) and success."""
         reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
         for _ in range(2):
@@ -646,7 +914,7 @@ class TelegramChannel:
             try:
                 await with_retries(lambda: self.bot.send_message(target, text, reply_parameters=reply,
                                                                  reply_markup=keyboard), "sendMessage",
-                                   window=self.retry_window)
+                                   window=self.retry_window, pause=pause)
                 return chat_id, True
             except ChatMigrated as error:
                 logger.info("%s became supergroup %s", chat_ref(chat_id), chat_ref(error.new_chat_id))
@@ -679,6 +947,32 @@ def build_application(token: str, channel: TelegramChannel, *, base_url: str | N
     return application
 
 
+def stop_grace_setting(args: argparse.Namespace, environ: Mapping[str, str]) -> float:
+    """Seconds fetched messages get to be answered after a stop signal: --stop-grace, else
+    $TELEGRAM_STOP_GRACE, else STOP_GRACE. ValueError, naming the setting, unless a finite number >= 0."""
+    option = getattr(args, "stop_grace", None)
+    if option is not None:
+        name, value = "--stop-grace", str(option)
+    elif environ.get(STOP_GRACE_ENV, "").strip():
+        name, value = STOP_GRACE_ENV, environ[STOP_GRACE_ENV].strip()
+    else:
+        return STOP_GRACE
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a number of seconds, 0 or more (default {STOP_GRACE:g})")
+    return seconds
+
+
+def pending_path_setting(args: argparse.Namespace, environ: Mapping[str, str], bot_id: str) -> Path:
+    """Where unanswered updates are kept at a stop: --pending-file, else $TELEGRAM_PENDING_FILE, else
+    a file of this bot's under the XDG state directory."""
+    chosen = getattr(args, "pending_file", None) or environ.get(PENDING_FILE_ENV, "").strip()
+    return Path(chosen).expanduser() if chosen else default_pending_path(bot_id, environ)
+
+
 def _fail(message: str, status: int) -> int:
     print(f"gii-bot telegram: {message}", file=sys.stderr)
     return status
@@ -693,6 +987,11 @@ def run(args: argparse.Namespace) -> int:
     base_url = getattr(args, "api_base_url", None) or os.environ.get(BASE_URL_ENV) or None
     if base_url and (problem := base_url_problem(base_url)):
         return _fail(problem, EXIT_CONFIG)
+    try:
+        stop_grace = stop_grace_setting(args, os.environ)
+    except ValueError as error:
+        return _fail(str(error), EXIT_CONFIG)
+    bot_id = token.partition(":")[0]  # the bot's public user id, not the secret half
     webhook_url = getattr(args, "webhook_url", None)
     secret = getattr(args, "secret_token", None) or os.environ.get(SECRET_ENV) or None
     if webhook_url:
@@ -708,7 +1007,9 @@ def run(args: argparse.Namespace) -> int:
                                 sessions=sessions_or_exit(args, "telegram", memory_default=True))
     answerer = observed_or_exit(answerer, "telegram", args, "telegram")  # --metrics-port, --log-unanswered
     window = getattr(args, "retry_window", None)
-    channel = TelegramChannel(answerer, retry_window=RETRY_WINDOW if window is None else window)
+    channel = TelegramChannel(answerer, retry_window=RETRY_WINDOW if window is None else window,
+                              stop_grace=stop_grace, bot_id=bot_id,
+                              pending_path=pending_path_setting(args, os.environ, bot_id))
     application = build_application(token, channel, base_url=base_url)
     redact = RedactSecrets([token, secret or ""]).redact
     try:

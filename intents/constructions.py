@@ -94,13 +94,14 @@ def possible(construction: Construction, present: set[str]) -> bool:
     return all(symbols & present for symbols in construction.needs)
 
 
-def find(construction: Construction, symbols: list[frozenset[str]]) -> list[Match]:
-    """Every non-overlapping match of one construction, left to right (first fit at each start)."""
+def find(construction: Construction, symbols: list[frozenset[str]], start: int = 0) -> list[Match]:
+    """Every non-overlapping match of one construction, left to right (first fit at each start); START is
+    the clause's first word after its lead-ins (`start`)."""
     matches: list[Match] = []
     position = 0
     size = len(symbols)
     while position <= size:
-        found = _match_at(construction.elements, symbols, position)
+        found = _match_at(construction.elements, symbols, position, start)
         if found is not None:
             end, spans = found
             matches.append(Match(construction, position, end, spans))
@@ -110,12 +111,13 @@ def find(construction: Construction, symbols: list[frozenset[str]]) -> list[Matc
     return matches
 
 
-def _match_at(elements: tuple[Element, ...], symbols: list[frozenset[str]], start: int):  # type: ignore[no-untyped-def]
+def _match_at(elements: tuple[Element, ...], symbols: list[frozenset[str]], start: int,  # type: ignore[no-untyped-def]
+              first: int = 0):
     spans: list[tuple[int, int] | None] = []
     i = start
     for index, element in enumerate(elements):
         if "START" in element.symbols:
-            if i != 0:
+            if i not in (0, first):
                 return None
             spans.append((i, i))
             continue

@@ -56,10 +56,11 @@ class SessionStore:
             return
         text = json.dumps(state, separators=(",", ":"))
         with self._lock:
+            if session not in self._states:
+                while len(self._states) >= self.max_sessions:
+                    self._states.popitem(last=False)  # room first: the store never holds more than its bound
             self._states[session] = (self.clock(), text)
             self._states.move_to_end(session)
-            while len(self._states) > self.max_sessions:
-                self._states.popitem(last=False)
 
     def clear(self, session: str) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from intents.frame import Claim, Frame, Ref
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
+from intents.text import matching_form
 from knowledge.base import KnowledgeBase
 from knowledge.places import load_places
 from knowledge.schema import load_schema
@@ -23,6 +24,9 @@ from knowledge.schema import load_schema
 # The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
 MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
 MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
+# Words right before a cluster's name that make it the one whose figures are asked ("a partner of Paris",
+# "for Paris"): the other cluster named is then a partner place.
+_OWNER_WORDS = frozenset({"of", "for"})
 
 
 @dataclass
@@ -54,8 +58,12 @@ class Core:
             reading = self.reader.read(text)
         frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])
         parts: list[tuple[Frame, Outcome]] = []
+        refused_here = False
         for frame in frames:
+            if refused_here and not _names_its_own_subject(frame):
+                frame.fragment = True  # "... Solvay ..., and what is its share?": the refusal holds for the rest
             outcome, frame = self._answer(frame, state, reading)
+            refused_here = refused_here or bool(outcome.data.get("refused"))
             parts.append((frame, outcome))
             shown = [_row_json(r) for r in outcome.rows]
             focus = [_row_json(r) for r in outcome.focus]
@@ -76,11 +84,14 @@ class Core:
         ask_back = self._name_or_cluster(frame, state)
         if ask_back is not None:
             return ask_back, frame
-        needs_rows = frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice \
-            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants)
+        cluster_only = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
+        needs_rows = not cluster_only and (
+            frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice
+            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants))
         if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
-            frame.refs = list(reading.context_refs) + frame.refs
+            seen = {(r.kind, r.value) for r in frame.refs}
+            frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
         probe = collection_of(frame, self.kb, self.schema, None)
@@ -119,6 +130,8 @@ class Core:
         """"and Antwerp?" after a question about organizations: the cluster, or the University of Antwerp?"""
         if not (frame.fragment and state.focus and len(frame.refs) == 1 and frame.refs[0].kind == "cluster"):
             return None
+        if not all(f.get("collection") in ("applicants", "publishers") for f in state.focus):
+            return None  # after partner places, "And Cologne?" is the place
         if frame.said or frame.domain or frame.wants or frame.noun:
             return None
         typed = (frame.refs[0].text or "").lower()
@@ -141,9 +154,6 @@ class Core:
         if frame.talk and not _asks_anything(frame):
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
                            intent=f"talk.{frame.talk}")
-        anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
-        if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
-            return self._not_understood(frame.text)
         names = [n for n in frame.unknown if n[:1].isupper()]
         if names and not any(r.kind == "organization" for r in frame.refs) and not (frame.said or frame.wants or frame.noun):
             # "what about Solvay?", "Umicore?": a name we don't have, asked about
@@ -151,6 +161,9 @@ class Core:
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
                            {"unknown": name, "refused": {"name": name}})
+        anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
+        if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
+            return self._not_understood(frame.text)
         if not has_content(frame):
             if frame.refers and state.frame:
                 return None
@@ -163,6 +176,9 @@ class Core:
         cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
         partner_words = partner_question or frame.operation in ("intersect", "missing", "union") or "list" in frame.text.lower()
         ranked_as_cluster = "rank" in frame.said and not partner_words and not after_partners
+        after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
+                                     and "collab" not in (state.frame.get("said") or []))
+        ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
@@ -200,21 +216,28 @@ class Core:
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed="PCT applicants and publishing organizations"), "no_data",
                            {"unknown": name, "refused": {"name": name}})
-        if state.refused and (frame.refers or frame.fragment) and not ours and not named_rows and not frame.lacking \
-                and reading.context_subject is None:
+        if state.refused and (frame.refers or frame.fragment or frame.possessive) and not ours and not named_rows \
+                and not frame.lacking and reading.context_subject is None:
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})
+            if "name" in state.refused and not frame.wants:
+                name = state.refused["name"]
+                return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
+                                   listed="PCT applicants and publishing organizations"), "no_data",
+                               {"unknown": name, "refused": state.refused})
         return None
 
     def _subject(self, frame: Frame, state: State, reading: Reading) -> str | Outcome:
         """The cluster a frame is about: named, else lent by another sentence, else the conversation's, else the only one."""
         ours = [r.value for r in frame.refs if r.kind == "cluster"]
+        previous = state.previous()
+        if ours and frame.fragment and previous is not None and (previous.collection or "").endswith("partners") \
+                and state.subject and state.subject not in ours and any(r.kind in ("location", "cluster") for r in previous.refs):
+            return state.subject  # "Is Paris among its partners?" - "And Cologne?": Cologne is the place asked about
         if ours:
-            if len(ours) > 1 and "collab" in frame.said:
-                return ours[0]
-            frame.refs = [r for r in frame.refs if r.kind != "cluster" or r.value != ours[0]] if "collab" not in frame.said \
-                else [r for r in frame.refs if r.value != ours[0]]
+            if len(set(ours)) > 1:
+                return _whose(frame, [r for r in frame.refs if r.kind == "cluster"])
             return ours[0]
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         if frame.subject:
@@ -244,6 +267,11 @@ class Core:
         if rows and any(m in frame.said for m in ("per_million", "intensity", "size")) and frame.operation != "describe":
             return Outcome(say("org_cluster_measure", name=rows[0].text or rows[0].value, cluster=shown), "no_data",
                            {"missing": "organization measure"})
+        places = [r for r in frame.refs if r.kind == "location" or r.kind == "cluster" and r.value != frame.subject]
+        if places and any(m in frame.said for m in ("count", "share")) and not frame.yes_no \
+                and not any(m in frame.said for m in ("per_million", "rank", "size", "intensity")):
+            return Outcome(say("collab_per_partner", place=places[0].text or places[0].value, cluster=shown), "no_data",
+                           {"missing": "figures per partner"})  # "How many patents did it file with Paris?"
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
         collection = collection_of(frame, self.kb, self.schema, cluster)
@@ -273,8 +301,9 @@ class Core:
 
     def _premise(self, frame: Frame) -> str:
         """"Being the biggest publisher, ...": when that is false, say so before the answer."""
-        clause = self.reader.clause(frame.premise_text or "")
-        premise = self.reader.frame(clause)
+        with self.reader.nlp.memory_zone():
+            clause = self.reader.clause(frame.premise_text or "")
+            premise = self.reader.frame(clause)
         premise.refs = [r for r in frame.refs if r.kind == "organization"] or premise.refs
         premise.subject = frame.subject
         premise.yes_no = True
@@ -330,6 +359,26 @@ class Core:
         cluster = next((f.subject for f, o in parts if f.subject and o.status == "answered"), None)
         suggestions = first.data.get("suggestions", []) if status == "not_understood" else []
         return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
+
+
+def _whose(frame: Frame, clusters: list[Ref]) -> str:
+    """Of two clusters named, the one the question is about: "Brussels–Antwerp's partners", "a partner of Paris",
+    "for Paris" (the other is then a partner place); else the first named."""
+    text = matching_form(frame.text)
+    for ref in clusters:
+        typed = matching_form(ref.text or ref.value)
+        where = text.find(typed)
+        if where < 0:
+            continue
+        before = text[:where].split()[-1:] or [""]
+        after = text[where + len(typed):where + len(typed) + 2]
+        if after.startswith("'s") or before[0] in _OWNER_WORDS:
+            return ref.value
+    return clusters[0].value
+
+
+def _names_its_own_subject(frame: Frame) -> bool:
+    return any(r.kind in ("cluster", "organization") for r in frame.refs) or bool(frame.unknown or frame.lacking)
 
 
 def _fold_context_clauses(frames: list[Frame]) -> list[Frame]:

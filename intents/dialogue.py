@@ -90,6 +90,9 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if not new.domain and previous.domain and "collab" in previous.said and (new.wants or new.noun) == "location" \
             and not new.refs:
         new.domain = previous.domain  # "With which locations mainly?" after the articles' collaboration share
+    if not new.domain and previous.domain in ("patents", "articles") and any(m in new.said for m in ("per_million", "collab")) \
+            and not new.refs:
+        new.domain = previous.domain  # "collab share?" after a question about patents: the patents' one
     if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
         if not standalone(frame):
             new.fragment = True  # "what share?": a fragment of the last question, whatever its first word
@@ -114,6 +117,8 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.operation = previous.operation
     if not new.plural and new.selector.kind == "none" and not named_rows and not frame.said:
         new.plural = previous.plural
+    if new.selector.kind in ("listed", "all") and (new.fragment or new.correction) and not frame.plural:
+        new.selector = Selector()  # "I meant among the publishers": the table changes, the row asked stays
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
         if previous.selector.kind in ("rank", "top", "last", "top_n") and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)

@@ -25,6 +25,7 @@ FUZZY_MIN_LENGTH = 4
 FUZZY_MIN_SCORE = 84.0
 FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
+MAX_FUZZY_SPANS = 60  # a resource limit: spans tried for a misspelt name per question (a page of random words stays cheap)
 MAX_NGRAM = 4
 ORDINAL_LEADS = frozenset({"#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position"})  # "#3", "number 2"
 PERCENT_WORDS = frozenset({"%", "percent", "per-cent", "percentage"})
@@ -340,16 +341,21 @@ class EntityFinder:
                        for i, w in enumerate(tokens.lower)]
         if not self.fuzzy_names or not any(interesting):
             return  # every word is a name, a cue or a known word: nothing can be a misspelt name
+        tried = 0
         for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]) or not any(interesting[start:end]):
                 continue
             key = name_key(" ".join(tokens.lower[start:end]))
             if len(key) < FUZZY_MIN_LENGTH:
                 continue
+            tried += 1
+            if tried > MAX_FUZZY_SPANS:
+                break
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
             if (not best or best[0][1] < FUZZY_MIN_SCORE) and len(key) <= 8:
-                near = {self.fuzzy_targets[i] for i, name in enumerate(self.fuzzy_names)
-                        if abs(len(name) - len(key)) <= 1 and OSA.distance(name, key, score_cutoff=1) <= 1}
+                near = {self.fuzzy_targets[index] for _, _, index in
+                        process.extract(key, self.fuzzy_names, scorer=OSA.distance, score_cutoff=1, limit=None)
+                        if abs(len(self.fuzzy_names[index]) - len(key)) <= 1}
                 if len(near) == 1:  # "afga", "toyta": one swap or slip from exactly one short name
                     kind, canonical = near.pop()
                     found.items.append(Found(kind, tokens.text(start, end), canonical, start, end, how="fuzzy"))

@@ -77,9 +77,12 @@ class Executor:
     # -- the cluster's own measures -----------------------------------------------------------------
     def _cluster(self, frame: Frame, c: ClusterProfile) -> Outcome:
         measures = frame.measures
-        if (frame.operation == "describe" and not measures) or (not measures and frame.operation not in (
-                "estimate", "aggregate", "ratio") and not frame.said and not frame.claims):
+        if frame.operation == "describe" and not measures:
             return self._overview(c)
+        if not measures and frame.operation not in ("estimate", "aggregate", "ratio") and not frame.said and not frame.claims:
+            # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
+            # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
+            return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
         if top_claims and frame.operation == "difference" and not frame.yes_no:
             return self._distance_to_top(c, measures, int(top_claims[0].value))
@@ -91,7 +94,7 @@ class Executor:
         if "population" in measures:
             return refuse(say("unavailable_population", cluster=c.shown, pct=count_text(c.pct_per_million),
                               articles=count_text(c.articles_per_million)), missing="population")
-        if frame.operation in ("difference", "more", "less", "ratio") and not frame.claims or (
+        if frame.operation in ("difference", "more", "less", "ratio", "average") and not frame.claims or (
                 frame.yes_no and {"rank_size", "rank_intensity"} <= set(measures) and not frame.claims):
             pair = self._measure_pair(frame, c, measures, domains)
             if pair is not None:
@@ -156,8 +159,13 @@ class Executor:
 
     def _measure_pair(self, frame: Frame, c: ClusterProfile, measures: list[str], domains: list[str]) -> Outcome | None:
         """Two measures of one cluster set against each other: its two ranks, or a figure for patents and articles."""
-        if ({"rank_size", "rank_intensity"} <= set(measures) and (frame.operation or frame.yes_no)) or (frame.operation == "difference" and measures == ["rank_size"]
+        if ({"rank_size", "rank_intensity"} <= set(measures) and (frame.operation or frame.yes_no)) or (
+                frame.operation == "average" and "ranks" in frame.said) or (frame.operation == "difference" and measures == ["rank_size"]
                                                                 and "rank" in frame.said and "size" not in frame.said):
+            if frame.operation == "average":
+                mean = (c.rank_size + c.rank_intensity) / 2
+                return Outcome(say("rank_average", cluster=c.shown, size=ordinal(c.rank_size), intensity=ordinal(c.rank_intensity),
+                                   mean=f"{mean:g}"), data={"average_rank": mean}, intent="average.rank")
             better, worse = ("size", "intensity") if c.rank_size <= c.rank_intensity else ("intensity", "size")
             values = {"size": c.rank_size, "intensity": c.rank_intensity}
             gap = abs(c.rank_size - c.rank_intensity)
@@ -277,7 +285,14 @@ class Executor:
     def _table(self, frame: Frame, c: ClusterProfile, table: str, named: list[tuple[Ref, list[str]]]) -> Outcome:
         rows = op.table_rows(c, table)
         mine = [op.select_named(rows, ref.value) for ref, ts in named if table in ts]
+        mine += [r for ref in frame.refs if ref.kind == "rank" for r in op.select_rank(rows, [int(ref.value)])]
         mine = [r for r in mine if r is not None]
+        if frame.values and not mine and (frame.wants == "organization" or frame.noun == "organization"):
+            # "Which organisation is behind 123 of the applications?": the row with that figure
+            found = [r for r in rows for v in frame.values
+                     if (v.unit == "count" and r.count == v.value) or (v.unit == "percent" and r.share == v.value)]
+            if found:
+                mine = found
         against = [op.select_named(rows, ref.value) for ref, ts in organizations_in(self.kb, c, frame.against) if table in ts]
         against += [r for ref in frame.against if ref.kind == "rank" for r in op.select_rank(rows, [int(ref.value)])]
         against = [r for r in against if r is not None]
@@ -343,6 +358,8 @@ class Executor:
             if not middle:
                 return refuse(say("none_between", a=ends[0].shown, b=ends[1].shown, table_plural=TABLE_PLURAL[table]))  # type: ignore[union-attr]
             return middle
+        if kind == "top_n" and frame.operation in ("complement", "aggregate", "average"):
+            return op.select_top(rows, selector.n or len(rows))  # "outside the top three": the selection, not the rows in focus
         if mine:
             return mine
         if kind == "rank":
@@ -485,7 +502,7 @@ class Executor:
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
-        if "share" in frame.said and "count" not in frame.said:
+        if "points" in frame.said or "share" in frame.said and "count" not in frame.said:
             high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
             gap = (high.share or 0) - (low.share or 0)
             return Outcome(say("compare_shares", high=high.shown, high_share=share_text(high.share or 0), low=low.shown,
@@ -569,7 +586,7 @@ class Executor:
                            data=data, rows=chosen, focus=chosen, intent=f"average.{table}")
         values = dict(rows=names, verb_past=VERB_PAST[table], count=count_text(count), unit=unit, cluster=c.shown,
                       share=share_text(share), low=share_text(low), high=share_text(high))
-        if "share" in frame.said and "count" not in frame.said:
+        if "share" in frame.said and "count" not in frame.said and not any(cl.unit == "count" for cl in frame.claims):
             text = say("combined_share", **values)
         else:
             text = say("combined_both", **values)

@@ -67,6 +67,7 @@ class Frame:
     anchors: list[Ref] = field(default_factory=list)  # rows a selector is relative to ("just after AGFA")
     selector: Selector = field(default_factory=Selector)
     claims: list[Claim] = field(default_factory=list)
+    values: list[Claim] = field(default_factory=list)  # figures given in a question for something ("behind 123 of them")
     yes_no: bool = False
     choice: bool = False  # "AGFA or Toyota?": pick one, no Yes/No
     negated: bool = False
@@ -94,6 +95,7 @@ class Frame:
         data["against"] = [vars(r).copy() for r in self.against]
         data["anchors"] = [vars(r).copy() for r in self.anchors]
         data["claims"] = [vars(c).copy() for c in self.claims]
+        data["values"] = [vars(c).copy() for c in self.values]
         data["selector"] = {"kind": self.selector.kind, "ranks": list(self.selector.ranks), "n": self.selector.n}
         for name in ("said", "measures", "ops", "unknown", "ambiguous"):
             data[name] = list(data[name])
@@ -112,6 +114,7 @@ class Frame:
         values["against"] = [Ref(**r) for r in values.get("against", [])]
         values["anchors"] = [Ref(**r) for r in values.get("anchors", [])]
         values["claims"] = [Claim(**c) for c in values.get("claims", [])]
+        values["values"] = [Claim(**c) for c in values.get("values", [])]
         values["selector"] = Selector(**values.get("selector", {}))
         return cls(**values)
 

@@ -143,6 +143,8 @@ class CueMatcher:
         self.short_words: list[str] = []
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self._cache: dict[str, tuple[frozenset[str], bool]] = {}
+        self._by_letter: dict[str, list[str]] | None = None
+        self._stem_index: dict[str, list[str]] | None = None
         self.known_words: frozenset[str] = frozenset()  # real words: never read as a typo of a cue
 
     def add(self, label: str, phrases: list[list[str]]) -> None:
@@ -161,6 +163,8 @@ class CueMatcher:
                         self.short_words.append(word)
             self.phrases.setdefault(words[0], []).append((label, tuple(words)))
         self._cache.clear()
+        self._by_letter = None
+        self._stem_index = None
 
     def words_of(self, text: str) -> frozenset[str]:
         """The cue words a token can stand for."""
@@ -172,7 +176,7 @@ class CueMatcher:
         if found is not None:
             return found
         words = set(self.exact.get(text, ()))
-        words.update(stem for stem in self.stems if text.startswith(stem[:-1]))
+        words.update(stem for stem in self._stems_by_start().get(text[:2], ()) if text.startswith(stem[:-1]))
         typo = False
         if not words and text.isalpha() and len(text) >= 4 and text not in self.known_words:
             words.update(self._typo_of(text))
@@ -183,21 +187,44 @@ class CueMatcher:
         return found
 
     def _typo_of(self, text: str) -> list[str]:
-        from rapidfuzz.distance import OSA as Levenshtein  # a swapped pair of letters is one edit
+        """The cue words a token is one slip from (two for long words), keeping its first letter; the scans run
+        in rapidfuzz's C code over the words of that letter, so a message of random words stays cheap."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA  # a swapped pair of letters is one edit
 
-        if len(text) < 6:  # short words: one edit, same first letter ("sise" -> "size")
-            return [w for w in self.short_words + [f for f in self.fuzzy_words if len(f) <= len(text) + 1]
-                    if w[0] == text[0] and abs(len(w) - len(text)) <= 1 and Levenshtein.distance(w, text, score_cutoff=1) <= 1]
+        pools = self._pools()
+        if len(text) < 6:  # short words: one edit ("sise" -> "size")
+            pool = [w for w in pools.get(text[0], ()) if abs(len(w) - len(text)) <= 1]
+            return [w for w, _, _ in process.extract(text, pool, scorer=OSA.distance, score_cutoff=1, limit=None)]
         limit = 1 if len(text) < 8 else 2
-        scored = [(Levenshtein.distance(w, text, score_cutoff=limit), w) for w in self.fuzzy_words
-                  if abs(len(w) - len(text)) <= limit]
-        scored += [(min(Levenshtein.distance(s[:-1], text[:n], score_cutoff=limit) for n in (len(s) - 2, len(s) - 1, len(s))), s)
-                   for s in self.stems if len(s) >= 7 and len(text) >= len(s) - 2]  # a typo may drop a letter of the stem
-        scored = [(distance, word) for distance, word in scored if distance <= limit and word[0] == text[0]]  # typos keep the first letter
+        pool = [w for w in pools.get(text[0], ()) if len(w) >= 6 and abs(len(w) - len(text)) <= limit]
+        scored = [(distance, word) for word, distance, _ in
+                  process.extract(text, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)]
+        scored += [(min(OSA.distance(s[:-1], text[:n], score_cutoff=limit) for n in (len(s) - 2, len(s) - 1, len(s))), s)
+                   for s in self.stems if s[0] == text[0] and len(s) >= 7 and len(text) >= len(s) - 2]  # a slip may drop a letter
+        scored = [(distance, word) for distance, word in scored if distance <= limit]
         if not scored:
             return []
         closest = min(distance for distance, _ in scored)  # "publsher" is "publisher", not "publishers"
         return [word for distance, word in scored if distance == closest]
+
+    def _stems_by_start(self) -> dict[str, list[str]]:
+        """The `stem*` words by their first two letters (one-letter stems under both of theirs)."""
+        if self._stem_index is None:
+            index: dict[str, list[str]] = {}
+            for stem in self.stems:
+                index.setdefault(stem[:2] if len(stem) > 2 else stem[:1], []).append(stem)
+            self._stem_index = index
+        return self._stem_index
+
+    def _pools(self) -> dict[str, list[str]]:
+        """The fuzzy-matchable cue words by first letter (built on first use, after every `add`)."""
+        if self._by_letter is None:
+            by_letter: dict[str, list[str]] = {}
+            for word in self.short_words + self.fuzzy_words:
+                by_letter.setdefault(word[0], []).append(word)
+            self._by_letter = by_letter
+        return self._by_letter
 
     def __call__(self, doc: Doc) -> Doc:
         view = TokenView(doc)

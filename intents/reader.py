@@ -115,6 +115,8 @@ class Reader:
             if word.isalpha() and len(word) >= 2:
                 targets.setdefault(word[0], []).append(word)
         self._typo_targets = targets
+        self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
+            p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
         self._name_targets: dict[str, list[str]] = {}
         for word in sorted(name_words):
             if len(word) >= 4:
@@ -127,6 +129,12 @@ class Reader:
 
     # -- passes -----------------------------------------------------------------------------------
     def read(self, text: str) -> Reading:
+        """The frames of a message. Every string spaCy interns while reading it is freed afterwards (a memory
+        zone), so what users type never grows the shared vocabulary."""
+        with self.nlp.memory_zone():
+            return self._read(text)
+
+    def _read(self, text: str) -> Reading:
         split = self.split(text)
         clauses = [self.clause(part) for _, part in split]
         for clause, (number, _) in zip(clauses, split):
@@ -137,10 +145,18 @@ class Reader:
         questions = {c.sentence for c in clauses if c.question_mark}
         asking = []
         for index, clause in enumerate(clauses):
+            topic = not clause.tags and all(e.type in ("cluster", "organization") for e in clause.entities.items) and any(
+                o.sentence == clause.sentence and o is not clause and o.tags for o in clauses)
+            if topic:
+                continue  # "Quick q, Brussel-Antwerpen, how many papers ...?": the name is the topic of the question
             if clause.sentence in questions and not self._talk_only(clause):
                 asking.append(clause)  # every clause of a sentence that ends with "?" is part of the question
                 continue
             before = clauses[index - 1] if index else None
+            if before is not None and before in asking and not clause.starts_with("first_person", "statement") \
+                    and len(clause.words) <= 6 and any(self.lexicon.entry(e).slot_values("measure") for e in clause.tags):
+                asking.append(clause)  # "how many articles does ULB have? the percent also": a fragment of it
+                continue
             # A clause split off an asking clause of the same sentence asks too ("its rank, and its top applicant").
             if self._asks(clause) or (before is not None and before in asking and before.sentence == clause.sentence):
                 asking.append(clause)
@@ -157,6 +173,7 @@ class Reader:
             rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
             if rest:
                 asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
+        asking = [self._with_statement(c, clauses) for c in asking]
         others = [c for c in clauses if c not in asking]
         frames = []
         premise: str | None = None
@@ -186,6 +203,8 @@ class Reader:
         sentences: list[str] = []
         for sentence in _SENTENCE_END.split(text):
             sides = [p for p in _SOFT_BREAK.split(sentence) if p.strip()]
+            if len(sides) > 1 and sides[0].strip().lower() in self._enumerators:
+                sides = sides[1:]  # "First: 712 per million — right?": a list marker, not a rank
             current = ""
             for side in sides:
                 if current and (len(current.split()) <= SHORT_SIDE_WORDS or len(side.split()) <= SHORT_SIDE_WORDS):
@@ -218,6 +237,7 @@ class Reader:
         view = token_view(doc)
         words = view.lower
         size = len(words)
+        self._extend_names_left(view, entities)
         in_name = [False] * size
         symbols: list[set[str]] = [{"w:" + w} for w in words]
         for item in entities.items:
@@ -262,11 +282,45 @@ class Reader:
         return Clause(text=text, words=words, symbols=[frozenset(s) for s in symbols], entities=entities, tags=tags,
                       content=content, question_mark=text.rstrip().endswith("?"))
 
+    def _extend_names_left(self, view, entities: Entities) -> None:  # type: ignore[no-untyped-def]
+        """"K.U. Leuven R&D" tokenised as "k.u", ".", "leuven r&d": the tokens before a name that make it one of
+        the same thing's names belong to it."""
+        for item in entities.items:
+            if item.type != "organization":
+                continue
+            for start in range(max(0, item.start - 3), item.start):
+                if any(e is not item and e.end > start and e.start < item.start for e in entities.items):
+                    continue
+                longer = view.text(start, item.end)
+                if any(h.row.name == item.value for h in self.knowledge.find_organization(longer)):
+                    item.start, item.text = start, longer
+                    break
+
     @staticmethod
     def _number_in_phrase(entities: Entities, start: int, end: int) -> bool:
         """A lexicon phrase over a number ("per 1 million", "top 3" is not one): the phrase keeps its meaning."""
         inside = [e for e in entities.items if start <= e.start and e.end <= end]
         return bool(inside) and all(e.type in ("number", "ordinal") for e in inside) and end - start > 1
+
+    def _with_statement(self, clause: Clause, clauses: list[Clause]) -> Clause:
+        """"One says X is among the top 60. Is that correct?": a question with nothing of its own but a reference or a
+        confirmation is asked about the statement before it."""
+        measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
+                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1)
+        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
+        pointing = not measured and clause.has("refer") and not clause.entities.items  # "where is it on that one?"
+        if not (bare or pointing):
+            return clause
+        index = clauses.index(clause)
+        before = [c for c in clauses[:index] if c.tags and not set(c.tags) <= LEAD_IN_ONLY]
+        if not before:
+            return clause
+        if pointing and not bare and not any(self.lexicon.entry(t).slot_values("measure") for t in before[-1].tags):
+            return clause
+        joined = self.clause(before[-1].text.rstrip(". ") + ", " + clause.text)
+        joined.sentence = clause.sentence
+        joined.question_mark = clause.question_mark
+        return joined
 
     def _rejoin_comparisons(self, clauses: list[Clause]) -> list[Clause]:
         """"the size rank and its intensity rank" after "how many places apart": one comparison, not two questions."""
@@ -276,7 +330,7 @@ class Reader:
             comparing = previous is not None and previous.sentence == clause.sentence and previous.has(
                 "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between", "rel_between",
                 "more", "less")
-            if comparing and (clause.starts_with("follow", "refer") and not clause.has("who", "where", "count")
+            if comparing and (clause.starts_with("follow", "refer", "possessive") and not clause.has("who", "where", "count")
                               or clause.starts_with("how_many_more", "difference")):
                 joined = self.clause(previous.text + " and " + clause.text)
                 joined.sentence = previous.sentence
@@ -318,7 +372,7 @@ class Reader:
         for construction in self.grammar.constructions:
             if not possible(construction, present):
                 continue
-            for match in find(construction, symbols):
+            for match in find(construction, symbols, clause.first_word() or 0):
                 if _BUILDERS[construction.builds](self, clause, frame, match, consumed):
                     clause.matches.append(match)
                     if construction.builds not in _KEEPS_WORDS:
@@ -376,6 +430,12 @@ class Reader:
         if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
+        if not frame.yes_no:
+            for item in clause.entities.items:
+                if item.type in ("number", "percent") and item.start not in consumed and item.number is not None \
+                        and not _followed_by(clause, item.end, "time_unit"):
+                    frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
+                                              text=item.text))
         if "rel_about" in clause.tags:
             for claim in frame.claims:
                 if claim.relation == "==":
@@ -383,25 +443,31 @@ class Reader:
                     if claim.unit == "percent" and claim.precision < FRACTION_STEP and claim.value in self.vocabulary.fractions.values():
                         claim.precision = FRACTION_STEP
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
-        if ranks and frame.selector.kind in ("none", "top", "last"):
+        if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
         frame.coverage = self._coverage(clause)
         return frame
 
     def _drop_negated_domains(self, clause: Clause) -> None:
-        """"I meant publications, not patents": a domain right after a negation is the one not meant."""
+        """"I meant publications, not patents", "the position, nothing about intensity": a domain or measure right
+        after a negation is the one not meant."""
         negations = {i for spans in (clause.tags.get("negation", []),) for a, b in spans for i in range(a, b)}
         if not negations:
             return
         for entry_id in list(clause.tags):
-            if not self.lexicon.entry(entry_id).slot_values("domain"):
-                continue
+            entry = self.lexicon.entry(entry_id)
+            purely_domain = entry.slot_values("domain") and not entry.slot_values("measure")
+            if not (purely_domain or entry_id in ("size", "intensity", "per_million")):
+                continue  # "NOT co-published" negates the collaboration, not the articles
             kept = [(a, b) for a, b in clause.tags[entry_id]
                     if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in ("the", "a")))]
             if len(kept) < len(clause.tags[entry_id]):
-                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values("domain")]
+                slot = "domain" if entry.slot_values("domain") else "measure"
+                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values(slot)]
                 if others or kept:
                     clause.tags[entry_id] = kept
+                    if not clause.tags[entry_id] and "negation" in clause.tags:
+                        clause.tags.pop("negation")  # the negation was about the word dropped, not the question
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
 
     def _rank_claimable(self, clause: Clause) -> bool:
@@ -416,8 +482,10 @@ class Reader:
 
     def _declarative_question(self, clause: Clause, frame: Frame, consumed: set[int]) -> bool:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
-        if not clause.question_mark or frame.request or clause.starts_with("request", "describe", "list"):
+        if frame.request or clause.starts_with("request", "describe", "list"):
             return False
+        if not clause.question_mark and not (clause.tags and any(e.type in ("number", "percent") for e in clause.entities.items)):
+            return False  # a statement is checked only when it gives a figure ("Third: 72% are collaborative.")
         if any(w in self.grammar.question_words for w in clause.words):
             return False
         named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)
@@ -472,8 +540,9 @@ class Reader:
             return False  # "Toyota Motor Corporation": a longer name, not a slip of ours
         for word in typed.split():
             lowered = word.lower()
-            written = re.search(r"\b" + re.escape(word) + r"\b", stripped)
-            at_start = written is not None and (written.start() == 0 or re.match(r"[.!?:;]\s*$", stripped[:written.start()][-3:] or ""))
+            where = stripped.find(word)
+            before = stripped[:where].rstrip() if where > 0 else ""
+            at_start = where == 0 or (where > 0 and before[-1:] in ".!?:;")
             capital = word[:1].isupper() and (not at_start or word.isupper() and len(word) > 1)
             if capital and not self._near_known(lowered, self._name_targets):
                 return False  # a name as written; only a slip of one of our own names is not
@@ -485,13 +554,15 @@ class Reader:
 
     @staticmethod
     def _near_known(word: str, targets: dict[str, list[str]]) -> bool:
+        """Within one slip (two for longer words) of a word with the same first letter (rapidfuzz's C scan)."""
+        from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 5 else 2
-        for known in targets.get(word[0], ()):
-            if abs(len(known) - len(word)) <= limit and OSA.distance(known, word, score_cutoff=limit) <= limit:
-                return True
-        return False
+        candidates = targets.get(word[0])
+        if not candidates:
+            return False
+        return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit) is not None
 
     def _places_in_names(self, clause: Clause) -> list[str]:
         """"Ghent University", "University of Paris": a place inside an organization's name we lack."""
@@ -561,6 +632,11 @@ def _ref_at(clause: Clause, span: tuple[int, int] | None) -> Ref | None:
     item = next((e for e in clause.entities.items if e.start <= span[0] < e.end
                  and e.type in ("organization", "location", "cluster", "economy")), None)
     return Ref(item.type, item.value, item.text) if item else None
+
+
+def _rank_ref(clause: Clause, span: tuple[int, int] | None) -> Ref | None:
+    value = _value_at(clause, span)
+    return Ref("rank", str(int(value.number)), value.text) if value is not None and value.type == "ordinal" and value.number else None
 
 
 def _entry_at(clause: Clause, span: tuple[int, int] | None, choices: dict[str, str]) -> str | None:
@@ -672,9 +748,17 @@ def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
 
 
 def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    first, second = _ref_at(clause, match.spans[1]), _ref_at(clause, match.spans[3])
+    ends = [s for s in match.spans[1:] if s is not None and ({"ORG", "LOC", "ORD"} & clause.symbols[s[0]])]
+    if len(ends) < 2:
+        return False
+    first, second = (_ref_at(clause, ends[0]) or _rank_ref(clause, ends[0])), (_ref_at(clause, ends[-1]) or _rank_ref(clause, ends[-1]))
     if first is None or second is None:
         return False
+    if first.kind == "rank" or second.kind == "rank":
+        frame.refs += [first, second]  # "and between the second and the third?": the two rows by rank
+        for span in ends:
+            consumed.update(range(span[0], span[1]))
+        return True
     named_before = [e for e in clause.entities.items if e.type in ("organization", "location") and e.end <= match.start]
     if named_before and clause.starts_with("yesno"):
         frame.selector = Selector("between")  # "Is KU Leuven R&D between AGFA and Toyota?"
@@ -783,6 +867,14 @@ def _premise(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
     return True
 
 
+def _without(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.operation = "complement"
+    frame.negated = True
+    if "collab" not in frame.said:
+        frame.said.append("collab")
+    return True
+
+
 def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.request = True
     return True
@@ -796,7 +888,7 @@ _BUILDERS = {
     "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
-    "ratio_claim": _ratio_claim,
+    "ratio_claim": _ratio_claim, "without": _without,
 }
 
 
@@ -848,5 +940,6 @@ def _capitalized(text: str) -> frozenset[str]:
 
 
 def _as_typed(text: str, term: str) -> str:
-    match = re.search(re.escape(term).replace("\\ ", r"\s+"), text, re.IGNORECASE)
-    return match.group(0) if match else term
+    """`term` as the user wrote it (the reader sees lower case): 'janssen' -> 'Janssen'."""
+    where = text.lower().find(term.lower())
+    return text[where:where + len(term)] if where >= 0 else term

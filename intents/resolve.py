@@ -51,6 +51,8 @@ def settle_ambiguous(frame: Frame) -> None:
                 frame.plural = frame.plural or entry == "places_word"
             elif "rank" not in frame.said:
                 frame.said.append("rank")
+        elif entry == "big" and ("share" in frame.said or "collab" in frame.said or "per_million" in frame.said):
+            continue  # "how big is the part ... in collaboration": how large, not the largest
         elif entry == "big":
             about_rows = ((frame.wants or frame.noun) in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
                           or frame.selector.kind not in ("none",) or (frame.domain and not frame.cluster_word
@@ -102,17 +104,20 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         if len(wanted) == 1:
             return wanted[0]  # named in the other table: the executor says so
         return tables[0] if tables else None
-    if any(r.kind == "rank" for r in frame.against) and domains:
+    if any(r.kind == "rank" for r in frame.against + frame.refs) and domains:
         return schema.organizations(domains[0]) if len(domains) == 1 else "tables"
     cluster_measure = any(m in frame.said for m in ("rank", "ranks", "size", "intensity", "per_million", "membership", "others",
                                                      "economy", "period", "population"))
     locations = any(r.kind == "location" for r in frame.refs + frame.anchors + frame.against)
     collab = "collab" in frame.said
+    if collab and "share" in frame.said and not locations and kind != "location":
+        return "clusters"  # "the collaboration share of its articles, in percent of all": the cluster's own measure
     share_asked = ("share" in frame.said or frame.claims and any(c.unit == "percent" for c in frame.claims)) and not locations
     partner_question = collab and not share_asked and (
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
         or frame.operation in ("list", "intersect", "missing") or frame.plural)
-    if (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
+    economy_first = any(r.kind == "economy" for r in frame.refs) and frame.cluster_word == "plural" and not collab
+    if not economy_first and (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
             or (kind == "location" and not cluster_measure):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
@@ -124,7 +129,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
-                                    and (frame.operation == "list" or "count" in frame.said or frame.request)):
+                                    and (frame.operation == "list" or "count" in frame.said)):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
@@ -171,7 +176,7 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
             found.append("rank_size")
         return found
     if collection in ("applicants", "publishers", "tables"):
-        found = [m for m in ROW_MEASURES if m in said]
+        found = [m for m in ROW_MEASURES if m in said or "figures" in said or m == "share" and "points" in said]
         for claim in frame.claims:
             implied = {"count": "count", "percent": "share", "ordinal": "rank", "top_n": "rank"}.get(claim.unit)
             if implied and implied not in found and not (implied == "count" and "share" in found):

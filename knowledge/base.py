@@ -79,9 +79,14 @@ class KnowledgeBase:
     """All loaded cluster profiles, with lookups by any name or alias."""
 
     def __init__(self, clusters: list[ClusterProfile], *, directory: Path | None = None,
-                 economy_aliases: dict[str, list[str]] | None = None) -> None:
+                 economy_aliases: dict[str, list[str]] | None = None, directories: list[Path] | None = None,
+                 files: dict[str, Path] | None = None) -> None:
+        """`directory`: the (last) directory loaded; `directories`: every directory a cluster came from,
+        in load order; `files`: the file each cluster was loaded from, by cluster id."""
         self.clusters = sorted(clusters, key=lambda c: (c.rank_size, c.name))
         self.directory = directory
+        self.directories = list(directories) if directories is not None else ([directory] if directory else [])
+        self.files = dict(files or {})
         self.economy_aliases = economy_aliases or {}
         self._clusters_by_key: dict[str, ClusterProfile] = {}
         self._organizations: dict[str, list[OrganizationHit]] = {}
@@ -132,6 +137,12 @@ class KnowledgeBase:
         names = [item.name]
         if item.display_name:
             names.append(item.display_name)
+        if isinstance(item, RankedRow):
+            from knowledge.names import short_name
+
+            short = short_name(item.name)  # "BAYER AG" is also asked about as "Bayer"
+            if short:
+                names.append(short)
         return names + list(item.aliases)
 
     @property
@@ -141,6 +152,10 @@ class KnowledgeBase:
     @property
     def source(self) -> str:
         return f"Global Innovation Index {self.edition}, cluster profiles"
+
+    def file_of(self, cluster: ClusterProfile) -> Path | None:
+        """The file a cluster was loaded from (None for clusters built in memory)."""
+        return self.files.get(cluster.id)
 
     def cluster(self, cluster_id: str) -> ClusterProfile | None:
         return next((c for c in self.clusters if c.id == cluster_id), None)

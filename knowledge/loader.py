@@ -13,7 +13,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 BUNDLED_DIR = Path(__file__).parent / "data" / "clusters"
 ALIASES_FILE = "aliases.yaml"
 ENV_VAR = "GII_BOT_KNOWLEDGE"
+OPERATOR_SUBDIR = Path("gii-bot") / "clusters"
 LOCK_FILE = ".gii-bot-ingest.lock"
 TEMPORARY_SUFFIX = ".tmp"
 MAX_JSON_BYTES = 8_000_000  # a 1 MB profile with 1,000-row tables makes well under this
@@ -52,33 +53,139 @@ class _AliasFile(BaseModel):
     economies: dict[str, _NameEntry] = Field(default_factory=dict)
 
 
-def knowledge_dir(path: str | Path | None = None) -> Path:
-    """The directory to load: the one given, else $GII_BOT_KNOWLEDGE, else the bundled one."""
-    if path is not None:
-        return Path(path)
-    from_env = os.environ.get(ENV_VAR)
-    return Path(from_env) if from_env else BUNDLED_DIR
+def data_home(environ: Mapping[str, str] | None = None) -> Path:
+    """$XDG_DATA_HOME, or ~/.local/share (a relative XDG path is ignored, as the XDG spec says)."""
+    environ = os.environ if environ is None else environ
+    configured = environ.get("XDG_DATA_HOME", "")
+    if configured and os.path.isabs(configured):
+        return Path(configured)
+    return Path(environ.get("HOME") or str(Path.home())) / ".local" / "share"
 
 
-def load(path: str | Path | None = None) -> KnowledgeBase:
-    """Load every cluster JSON of a directory, merge its aliases file, and check it all."""
-    directory = knowledge_dir(path)
+def operator_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The operator's own cluster directory: $XDG_DATA_HOME/gii-bot/clusters (~/.local/share/gii-bot/clusters)."""
+    return data_home(environ) / OPERATOR_SUBDIR
+
+
+def environment_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The directories $GII_BOT_KNOWLEDGE names, separated by os.pathsep (empty entries skipped)."""
+    environ = os.environ if environ is None else environ
+    return [Path(part) for part in environ.get(ENV_VAR, "").split(os.pathsep) if part]
+
+
+Paths = Union[str, Path, Sequence[Union[str, Path]], None]
+
+
+def _as_list(paths: Paths) -> list[Path]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, Path)):
+        return [Path(paths)]
+    return [Path(path) for path in paths]
+
+
+def knowledge_dirs(paths: Paths = None, *, with_bundled: bool = False,
+                   environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The directories to load, in order; a cluster in a later one replaces the same cluster in an earlier one.
+
+    The directories given (one or a list), else those of $GII_BOT_KNOWLEDGE, else the default set:
+    the bundled directory, then the operator's (`operator_dir()`, skipped by `load` while it holds no
+    cluster). `with_bundled` puts the bundled directory first when the set is given.
+    """
+    return _selection(paths, with_bundled, environ)[0]
+
+
+def _selection(paths: Paths, with_bundled: bool, environ: Mapping[str, str] | None) -> tuple[list[Path], set[Path]]:
+    """(the directories in order, those that may be missing or empty)."""
+    given = _as_list(paths) or environment_dirs(environ)
+    if not given:
+        operator = operator_dir(environ)
+        return _distinct([BUNDLED_DIR, operator]), {operator}
+    if with_bundled:
+        given = [BUNDLED_DIR, *given]
+    return _distinct(given), set()
+
+
+def _distinct(directories: list[Path]) -> list[Path]:
+    """The same directory named twice (or through a symlink) is loaded once, at its first place."""
+    seen: set[Path] = set()
+    result = []
+    for directory in directories:
+        try:
+            key = directory.resolve()
+        except OSError:
+            key = directory
+        if key not in seen:
+            seen.add(key)
+            result.append(directory)
+    return result
+
+
+def default_selection_applies(paths: Paths = None, environ: Mapping[str, str] | None = None) -> bool:
+    """True when neither directories nor $GII_BOT_KNOWLEDGE are given: the bundled and the operator's load."""
+    return not _as_list(paths) and not environment_dirs(environ)
+
+
+def load(path: Paths = None, *, with_bundled: bool = False) -> KnowledgeBase:
+    """Load every cluster JSON of the knowledge directories, merge their aliases files, and check it all.
+
+    `path` is one directory or a list of them (see `knowledge_dirs` for the default). A directory
+    given that is missing or holds no cluster is an error; so is any broken file (the load is all or
+    nothing). A cluster found in two directories is taken from the later one, with a warning naming
+    both files; aliases files apply to the union of the clusters loaded.
+    """
+    directories, optional = _selection(path, with_bundled, None)
+    chosen: list[tuple[Path, ClusterProfile]] = []
+    loaded: list[Path] = []
+    replaced_in: set[Path] = set()  # directories that lost a cluster to a later one
+    for directory in directories:
+        files = _cluster_files(directory, required=directory not in optional)
+        if not files:
+            continue
+        loaded.append(directory)
+        for file, profile in _load_directory(directory, files):
+            for index, (earlier_file, earlier) in enumerate(chosen):
+                if earlier.id == profile.id or name_key(earlier.name) == name_key(profile.name):
+                    logger.warning("cluster %r: %s replaces %s", profile.name, file, earlier_file)
+                    replaced_in.add(earlier_file.parent)
+                    del chosen[index]
+                    break
+            chosen.append((file, profile))
+    profiles = [profile for _, profile in chosen]
+    economy_aliases: dict[str, list[str]] = {}
+    for directory in loaded:
+        aliases_path = directory / ALIASES_FILE
+        if aliases_path.exists():
+            found = _merge_aliases(aliases_path, profiles, lenient=directory in replaced_in)
+            for economy, names in found.items():
+                economy_aliases[economy] = _unique(economy_aliases.get(economy, []) + names)
+    return KnowledgeBase(profiles, directory=loaded[-1], economy_aliases=economy_aliases, directories=loaded,
+                         files={profile.id: file for file, profile in chosen})
+
+
+def _cluster_files(directory: Path, *, required: bool) -> list[Path]:
+    """The cluster JSON files of a directory; a directory that is required must exist and hold one."""
     if not directory.is_dir():
+        if not required and not directory.exists():
+            return []
         raise KnowledgeError(f"{directory}: not a directory of cluster files")
     # Hidden files are not cluster files: macOS's ._name.json resource forks, editors' swap files, our lock.
     files = sorted(file for file in directory.glob("*.json") if not file.name.startswith("."))
-    if not files:
+    if not files and required:
         raise KnowledgeError(f"{directory}: no cluster JSON files (run 'gii-bot ingest PROFILE.txt --knowledge {directory}')")
-    profiles = [_load_profile(file) for file in files]
+    return files
+
+
+def _load_directory(directory: Path, files: list[Path]) -> list[tuple[Path, ClusterProfile]]:
+    """Every cluster of one directory; the same cluster in two of its files is an error."""
+    profiles = [(file, _load_profile(file)) for file in files]
     seen: dict[str, Path] = {}
-    for file, profile in zip(files, profiles):
-        key = name_key(profile.name)
-        if key in seen:
-            raise KnowledgeError(f"{file}: cluster {profile.name!r} is already loaded from {seen[key].name}")
-        seen[key] = file
-    aliases_path = directory / ALIASES_FILE
-    economy_aliases = _merge_aliases(aliases_path, profiles) if aliases_path.exists() else {}
-    return KnowledgeBase(profiles, directory=directory, economy_aliases=economy_aliases)
+    for file, profile in profiles:
+        for key in (name_key(profile.name), f"id:{profile.id}"):
+            if key in seen:
+                raise KnowledgeError(f"{file}: cluster {profile.name!r} is already loaded from {seen[key].name}")
+        seen[name_key(profile.name)] = seen[f"id:{profile.id}"] = file
+    return profiles
 
 
 def _load_profile(file: Path) -> ClusterProfile:
@@ -118,8 +225,12 @@ def _read_yaml(path: Path) -> Any:
         raise KnowledgeError(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
 
 
-def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list[str]]:
-    """Attach the file's aliases and display names to the profiles; returns the economies' aliases."""
+def _merge_aliases(path: Path, profiles: list[ClusterProfile], *, lenient: bool = False) -> dict[str, list[str]]:
+    """Attach the file's aliases and display names to the profiles; returns the economies' aliases.
+
+    Every name the file gives must be one a loaded profile has. `lenient` (a later directory replaced
+    a cluster of this file's directory, and names may have gone with the old profile): a warning instead.
+    """
     raw, changed = clean_strings(_read_yaml(path) or {})
     if changed:
         logger.warning("%s: removed %s in %d place(s)", path, CLEANED, changed)
@@ -146,15 +257,23 @@ def _merge_aliases(path: Path, profiles: list[ClusterProfile]) -> dict[str, list
         for name, entry in getattr(aliases, section).items():
             found = targets.get(name_key(name))
             if not found:
-                raise KnowledgeError(f"{path}: {section}: {name!r} is not a name any profile in {path.parent} has")
+                _unknown_name(path, f"{section}: {name!r} is not a name any loaded profile has", lenient)
+                continue
             for item in found:
                 item.display_name = entry.display or item.display_name
                 item.aliases = _unique(item.aliases + entry.aliases)
     for name in aliases.economies:
         if name_key(name) not in economies:
-            raise KnowledgeError(f"{path}: economies: {name!r} is not an economy any profile in {path.parent} has")
+            _unknown_name(path, f"economies: {name!r} is not an economy any loaded profile has", lenient)
     spelled = {name_key(e): e for p in profiles for e in p.economies}  # the profiles' own spelling
-    return {spelled[name_key(name)]: entry.aliases for name, entry in aliases.economies.items()}
+    return {spelled[name_key(name)]: entry.aliases for name, entry in aliases.economies.items()
+            if name_key(name) in spelled}
+
+
+def _unknown_name(path: Path, problem: str, lenient: bool) -> None:
+    if not lenient:
+        raise KnowledgeError(f"{path}: {problem}")
+    logger.warning("%s: %s (a cluster of %s was replaced by a later directory's); ignored", path, problem, path.parent)
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.names import readable
 from knowledge.normalize import name_key
 
 TableKind = Literal["applicants", "publishers"]
@@ -62,7 +63,8 @@ class RankedRow(BaseModel):
 
     @property
     def shown(self) -> str:
-        return self.display_name or self.name
+        """The display name kept in aliases.yaml, else the name, readable if printed in capitals."""
+        return self.display_name or readable(self.name)
 
 
 class RankedTable(BaseModel):
@@ -101,7 +103,8 @@ class Location(BaseModel):
 
     @property
     def shown(self) -> str:
-        return self.display_name or self.name
+        """The display name kept in aliases.yaml, else the name, readable if printed in capitals."""
+        return self.display_name or readable(self.name)
 
 
 class Collaboration(BaseModel):
@@ -148,7 +151,8 @@ class ClusterProfile(BaseModel):
 
     @property
     def shown(self) -> str:
-        return self.display_name or self.name
+        """The display name kept in aliases.yaml, else the name, readable if printed in capitals."""
+        return self.display_name or readable(self.name)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ClusterProfile":

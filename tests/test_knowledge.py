@@ -7,6 +7,7 @@ Broken directories are copies of a good one with one file spoiled.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 
 import knowledge
 from knowledge import BUNDLED_DIR, KnowledgeBase, KnowledgeError, combine, implied_total, load
-from knowledge.loader import ENV_VAR, profile_json
+from knowledge.loader import ENV_VAR, knowledge_dirs, operator_dir, profile_json
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -285,7 +286,8 @@ def test_a_directory_without_aliases_uses_the_names_as_printed(plain_dir: Path) 
     assert kb.find_cluster("ZN") is None
     assert kb.find_cluster("Bruxelles–Anvers") is None  # the bundled aliases do not come along
     row = kb.find_organization("UNIVERSITY OF THE SEVEN KINGDOMS")[0].row
-    assert (row.display_name, row.aliases, row.shown) == (None, [], "UNIVERSITY OF THE SEVEN KINGDOMS")
+    assert (row.name, row.display_name, row.aliases) == ("UNIVERSITY OF THE SEVEN KINGDOMS", None, [])
+    assert row.shown == "University of the Seven Kingdoms"  # printed in capitals: shown readably
     assert kb.find_organization("U7K") == []
     assert kb.find_economy("Zemblan") is None and kb.find_economy("Zembla") == "Zembla"
 
@@ -298,10 +300,13 @@ def test_loading_twice_gives_equal_independent_results(aliased_dir: Path) -> Non
 
 # --- the bundled knowledge and the environment variable ------------------------------------------
 
-def test_default_load_is_the_bundled_brussels_antwerp(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_load_is_the_bundled_brussels_antwerp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # no operator's directory yet
     bundled = load()
     assert bundled.directory == BUNDLED_DIR
+    assert bundled.directories == [BUNDLED_DIR]
+    assert bundled.file_of(bundled.clusters[0]) == BUNDLED_DIR / "brussels-antwerp.json"
     assert names(bundled.clusters) == ["Brussels–Antwerp"]
     assert bundled.find_cluster("Bruxelles–Anvers").name == "Brussels–Antwerp"
     assert bundled.find_organization("ULB")[0].row.shown == "Université libre de Bruxelles"
@@ -323,6 +328,177 @@ def test_environment_variable_naming_a_missing_directory_is_an_error(monkeypatch
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(KnowledgeError, match=rf"^{tmp_path / 'nowhere'}: not a directory"):
         knowledge.load()
+
+
+# --- several directories: the loading rule ----------------------------------------------------------
+
+@pytest.fixture()
+def operator_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """$XDG_DATA_HOME of a run, $GII_BOT_KNOWLEDGE unset: the operator's directory is <it>/gii-bot/clusters."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data" / "gii-bot" / "clusters"
+
+
+def copy_clusters(source: Path, target: Path, *ids: str) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for cluster_id in ids:
+        shutil.copy(source / f"{cluster_id}.json", target)
+    return target
+
+
+def test_operator_dir_follows_xdg_data_home_else_home() -> None:
+    assert operator_dir({"XDG_DATA_HOME": "/x/data", "HOME": "/h"}) == Path("/x/data/gii-bot/clusters")
+    assert operator_dir({"HOME": "/h"}) == Path("/h/.local/share/gii-bot/clusters")
+    assert operator_dir({"XDG_DATA_HOME": "relative", "HOME": "/h"}) == Path("/h/.local/share/gii-bot/clusters")
+
+
+def test_the_default_set_is_the_bundled_directory_then_the_operators(operator_home: Path, plain_dir: Path) -> None:
+    assert knowledge_dirs() == [BUNDLED_DIR, operator_home]
+    operator_home.mkdir(parents=True)
+    assert names(load().clusters) == ["Brussels–Antwerp"]  # an empty operator's directory is no error
+    copy_clusters(plain_dir, operator_home, "zembla-nordholm", "alpha-beta")
+    kb = load()
+    assert names(kb.clusters) == ["Zembla-Nordholm", "Brussels–Antwerp", "Alpha–Beta"]
+    assert kb.directories == [BUNDLED_DIR, operator_home]
+    assert {c.id: kb.file_of(c) for c in kb.clusters} == {
+        "zembla-nordholm": operator_home / "zembla-nordholm.json", "alpha-beta": operator_home / "alpha-beta.json",
+        "brussels-antwerp": BUNDLED_DIR / "brussels-antwerp.json"}
+    assert kb.find_organization("ULB")  # the bundled aliases still apply
+
+
+def test_a_broken_file_in_the_operators_directory_stops_the_default_load(operator_home: Path, plain_dir: Path) -> None:
+    copy_clusters(plain_dir, operator_home, "alpha-beta")
+    (operator_home / "alpha-beta.json").write_text("{", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=rf"^{operator_home / 'alpha-beta.json'}: not valid JSON"):
+        load()
+
+
+def test_directories_given_replace_the_default_set(operator_home: Path, plain_dir: Path, tmp_path: Path) -> None:
+    copy_clusters(plain_dir, operator_home, "alpha-beta")
+    given = copy_clusters(plain_dir, tmp_path / "given", "zembla-nordholm")
+    assert names(load([given]).clusters) == ["Zembla-Nordholm"]
+    assert names(load(given).clusters) == ["Zembla-Nordholm"]
+    assert names(load([given], with_bundled=True).clusters) == ["Zembla-Nordholm", "Brussels–Antwerp"]
+    assert load([given], with_bundled=True).directories == [BUNDLED_DIR, given]
+
+
+def test_the_environment_variable_holds_several_directories(monkeypatch: pytest.MonkeyPatch, operator_home: Path,
+                                                             plain_dir: Path, tmp_path: Path) -> None:
+    first = copy_clusters(plain_dir, tmp_path / "first", "zembla-nordholm")
+    second = copy_clusters(plain_dir, tmp_path / "second", "alpha-beta", "qarth-pentos-volantis")
+    monkeypatch.setenv(ENV_VAR, os.pathsep.join(["", str(first), str(second), ""]))  # empty entries are skipped
+    assert knowledge_dirs() == [first, second]
+    assert names(load().clusters) == ["Zembla-Nordholm", "Qarth–Pentos–Volantis", "Alpha–Beta"]
+    assert names(load(with_bundled=True).clusters) == ["Zembla-Nordholm", "Qarth–Pentos–Volantis", "Brussels–Antwerp",
+                                                       "Alpha–Beta"]
+    assert names(load(first).clusters) == ["Zembla-Nordholm"]  # a directory given wins over the variable
+
+
+@pytest.mark.parametrize("problem", ["missing", "empty", "a-file"])
+def test_every_directory_given_must_exist_and_hold_a_cluster(plain_dir: Path, tmp_path: Path, problem: str) -> None:
+    good = copy_clusters(plain_dir, tmp_path / "good", "alpha-beta")
+    bad = tmp_path / "bad"
+    if problem == "empty":
+        bad.mkdir()
+        (bad / "aliases.yaml").write_text("clusters: {}\n", encoding="utf-8")
+    elif problem == "a-file":
+        bad.write_text("{}", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load([good, bad])
+    expected = "no cluster JSON files" if problem == "empty" else "not a directory of cluster files"
+    assert str(caught.value).startswith(f"{bad}: {expected}")
+
+
+def test_a_cluster_in_two_directories_comes_from_the_later_with_one_warning(
+        plain_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first = copy_clusters(plain_dir, tmp_path / "first", "zembla-nordholm", "alpha-beta")
+    second = copy_clusters(plain_dir, tmp_path / "second", "alpha-beta")
+    _edit_json(second / "alpha-beta.json", lambda d: d.update(pct_per_million=999))
+    with caplog.at_level(logging.WARNING, logger="knowledge"):
+        kb = load([first, second])
+    assert [record.getMessage() for record in caplog.records] == [
+        f"cluster 'Alpha–Beta': {second / 'alpha-beta.json'} replaces {first / 'alpha-beta.json'}"]
+    assert names(kb.clusters) == ["Zembla-Nordholm", "Alpha–Beta"]
+    assert kb.find_cluster("Alpha–Beta").pct_per_million == 999
+    assert kb.file_of(kb.find_cluster("alpha beta")) == second / "alpha-beta.json"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="knowledge"):
+        reversed_order = load([second, first])
+    assert kb.find_cluster("Alpha–Beta").pct_per_million != reversed_order.find_cluster("Alpha–Beta").pct_per_million
+    assert [record.getMessage() for record in caplog.records] == [
+        f"cluster 'Alpha–Beta': {first / 'alpha-beta.json'} replaces {second / 'alpha-beta.json'}"]
+
+
+def test_a_cluster_with_the_same_id_under_another_name_is_the_same_cluster(
+        plain_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first = copy_clusters(plain_dir, tmp_path / "first", "alpha-beta")
+    second = copy_clusters(plain_dir, tmp_path / "second", "alpha-beta")
+    _edit_json(second / "alpha-beta.json", lambda d: d.update(name="Alpha and Beta"))
+    with caplog.at_level(logging.WARNING, logger="knowledge"):
+        kb = load([first, second])
+    assert names(kb.clusters) == ["Alpha and Beta"] and len(caplog.records) == 1
+
+
+def test_the_same_directory_twice_is_loaded_once(plain_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="knowledge"):
+        kb = load([plain_dir, plain_dir / "." ])
+    assert len(kb.clusters) == 4 and caplog.records == [] and kb.directories == [plain_dir]
+
+
+def test_aliases_of_each_directory_apply_to_the_union(plain_dir: Path, tmp_path: Path) -> None:
+    first = copy_clusters(plain_dir, tmp_path / "first", "zembla-nordholm")
+    second = copy_clusters(plain_dir, tmp_path / "second", "alpha-beta")
+    (second / "aliases.yaml").write_text(  # names a cluster, an organization and an economy of the first directory
+        "clusters:\n  Zembla-Nordholm:\n    display: Zembla–Nordholm\n    aliases: [ZN]\n"
+        "organizations:\n  ZEMBLA MIRRORWORKS AB:\n    aliases: [Mirrorworks]\n"
+        "economies:\n  Zembla:\n    aliases: [Zemblan]\n", encoding="utf-8")
+    (first / "aliases.yaml").write_text("clusters:\n  Zembla-Nordholm:\n    display: Zembla (N.)\n    aliases: [Zee]\n"
+                                        "economies:\n  Zembla:\n    aliases: [Zemblish]\n", encoding="utf-8")
+    kb = load([first, second])
+    zembla = kb.find_cluster("ZN")
+    assert zembla is kb.find_cluster("Zee") and zembla.shown == "Zembla–Nordholm"  # the later display name
+    assert [hit.cluster.id for hit in kb.find_organization("Mirrorworks")] == ["zembla-nordholm"]
+    assert kb.find_economy("Zemblan") == kb.find_economy("Zemblish") == "Zembla"
+    (second / "aliases.yaml").write_text("clusters:\n  Minas Morgul:\n    aliases: [Morgul]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=rf"^{second / 'aliases.yaml'}: clusters: 'Minas Morgul' is not a name any loaded"):
+        load([first, second])
+
+
+def test_an_alias_two_directories_give_to_different_clusters_is_kept_for_both(plain_dir: Path, tmp_path: Path) -> None:
+    first = copy_clusters(plain_dir, tmp_path / "first", "zembla-nordholm")
+    second = copy_clusters(plain_dir, tmp_path / "second", "alpha-beta")
+    (first / "aliases.yaml").write_text("clusters:\n  Zembla-Nordholm:\n    aliases: [The North]\n"
+                                        "organizations:\n  ZEMBLA ROYAL UNIVERSITY:\n    aliases: [Royal U]\n",
+                                        encoding="utf-8")
+    (second / "aliases.yaml").write_text("clusters:\n  Alpha–Beta:\n    aliases: [The North]\n"
+                                         "organizations:\n  UNIVERSITY OF THE SEVEN KINGDOMS:\n    aliases: [Royal U]\n",
+                                         encoding="utf-8")
+    kb = load([first, second])  # not a load error: the reader settles it or asks back
+    clusters = kb.all_names()["cluster"]
+    assert ("The North", "zembla-nordholm") in clusters and ("The North", "alpha-beta") in clusters
+    assert sorted(hit.cluster.id for hit in kb.find_organization("Royal U")) == [
+        "alpha-beta", "alpha-beta", "zembla-nordholm", "zembla-nordholm"]
+
+
+def test_aliases_left_behind_by_a_replaced_cluster_are_a_warning_not_an_error(
+        plain_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # The operator replaces the bundled cluster with a newer profile in which AGFA no longer appears:
+    # the bundled aliases.yaml (which the operator can't edit) still names AGFA.
+    newer = tmp_path / "newer"
+    copy_clusters(BUNDLED_DIR, newer, "brussels-antwerp")
+    _edit_json(newer / "brussels-antwerp.json",
+               lambda d: d["top_applicants"]["rows"][0].update(name="ORBITAL DYNAMICS AG"))
+    with caplog.at_level(logging.WARNING, logger="knowledge"):
+        kb = load([newer], with_bundled=True)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0] == (f"cluster 'Brussels–Antwerp': {newer / 'brussels-antwerp.json'} replaces "
+                           f"{BUNDLED_DIR / 'brussels-antwerp.json'}")
+    assert messages[1:] == [f"{BUNDLED_DIR / 'aliases.yaml'}: organizations: 'AGFA' is not a name any loaded profile has "
+                            f"(a cluster of {BUNDLED_DIR} was replaced by a later directory's); ignored"]
+    assert kb.find_organization("Orbital Dynamics AG")[0].row.shown == "Orbital Dynamics AG"
+    assert kb.find_cluster("Bruxelles–Anvers").name == "Brussels–Antwerp"  # the other bundled aliases apply
+    assert kb.find_organization("ULB")[0].row.shown == "Université libre de Bruxelles"
 
 
 # --- broken directories --------------------------------------------------------------------------
@@ -399,10 +575,10 @@ def test_a_file_instead_of_a_directory_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("aliases", "message"),
     [
-        ("clusters:\n  Minas Morgul:\n    aliases: [Morgul]\n", "clusters: 'Minas Morgul' is not a name any profile in"),
+        ("clusters:\n  Minas Morgul:\n    aliases: [Morgul]\n", "clusters: 'Minas Morgul' is not a name any loaded profile has"),
         ("organizations:\n  IRON BANK OF PENTOS:\n    aliases: [IBP]\n", "organizations: 'IRON BANK OF PENTOS' is not a name"),
         ("locations:\n  Dol Guldur:\n    aliases: [Amon Lanc]\n", "locations: 'Dol Guldur' is not a name"),
-        ("economies:\n  Mordor:\n    aliases: [Black Land]\n", "economies: 'Mordor' is not an economy any profile in"),
+        ("economies:\n  Mordor:\n    aliases: [Black Land]\n", "economies: 'Mordor' is not an economy any loaded profile has"),
         ("clusters:\n  Zembla-Nordholm:\n    nickname: ZN\n", "clusters.Zembla-Nordholm.nickname: Extra inputs are not permitted"),
         ("people:\n  Kinbote:\n    aliases: [Botkin]\n", "people: Extra inputs are not permitted"),
         ("clusters:\n  Zembla-Nordholm:\n    aliases: ZN\n", "clusters.Zembla-Nordholm.aliases: Input should be a valid list"),

@@ -7,6 +7,7 @@ button data, per-chat lines, token checks and redaction).
 from __future__ import annotations
 
 import asyncio
+import collections
 import io
 import itertools
 import json
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -53,6 +55,7 @@ class BotProcess:
                        if not key.startswith("TELEGRAM_") and key != "GII_BOT_LOG_LEVEL"}
         if token is not None:
             environment["TELEGRAM_BOT_TOKEN"] = token
+        environment["XDG_STATE_HOME"] = str(tmp / "state")  # where unanswered messages are kept by default
         environment.update(env or {})
         command = [sys.executable, "-m", "bot.cli", "telegram", *args]
         if server is not None and "--api-base-url" not in args and "TELEGRAM_API_BASE_URL" not in environment:
@@ -168,6 +171,10 @@ def test_malformed_token_exits_2_with_one_line_that_does_not_repeat_it(
     ([], {"TELEGRAM_API_BASE_URL": "127.0.0.1:8081/bot"}, "base URL"),
     (["--webhook-url", "https://bot.example.org/hook", "--secret-token", "no spaces allowed"], {}, "secret"),
     (["--webhook-url", "bot.example.org/hook"], {}, "--webhook-url"),
+    (["--stop-grace", "-1"], {}, "--stop-grace"),
+    (["--stop-grace", "nan"], {}, "--stop-grace"),
+    ([], {"TELEGRAM_STOP_GRACE": "soon"}, "TELEGRAM_STOP_GRACE"),
+    ([], {"TELEGRAM_STOP_GRACE": "-0.5"}, "TELEGRAM_STOP_GRACE"),
 ])
 def test_bad_settings_exit_2_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                                            args: list[str], env: dict[str, str], complaint: str) -> None:
@@ -564,6 +571,192 @@ def bot_idle(api: BotApiServer, chat: int, quiet: float = 0.3) -> bool:
     """True when the bot has sent nothing to `chat` for `quiet` seconds."""
     messages = api.messages_in(chat)
     return bool(messages) and time.monotonic() - messages[-1].at >= quiet
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping mid-burst (issue 10, item 5): nothing fetched is lost
+# ---------------------------------------------------------------------------------------------
+
+BURST_QUESTIONS = [TOP_APPLICANT, "And the second?", "What is Brussels–Antwerp's rank by size?", "/about", "hello"]
+
+
+def get_updates(server: BotApiServer, **params: int) -> list[int]:
+    """The update ids one getUpdates call returns, made directly (to check the stand-in itself)."""
+    url = f"{server.base_url}{TOKEN}/getUpdates?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return [update["update_id"] for update in json.load(response)["result"]]
+
+
+def test_the_stand_in_keeps_an_update_until_a_later_offset_confirms_it() -> None:
+    with BotApiServer(TOKEN) as server:
+        for _ in range(3):
+            server.send_text(new_chat(), "hi")
+        a, b, c = server.unconfirmed()
+        assert get_updates(server) == [a, b, c]
+        assert get_updates(server) == [a, b, c]              # fetched is not confirmed: delivered again
+        assert get_updates(server, offset=b) == [b, c]       # offset b confirms a, and only a
+        assert server.unconfirmed() == [b, c]
+        assert get_updates(server, offset=c + 1) == [] and server.unconfirmed() == []
+        for _ in range(3):
+            server.send_text(new_chat(), "hi")
+        *_, last = server.unconfirmed()
+        assert get_updates(server, offset=-1) == [last] and server.unconfirmed() == [last]
+
+
+def replies_per_message(server: BotApiServer) -> collections.Counter[int]:
+    """How many replies the bot sent to each user message (a reply's first part quotes it)."""
+    with server._cond:
+        return collections.Counter(message.reply_to for message in server.sent if message.reply_to is not None)
+
+
+def left_unanswered(logs: str) -> int:
+    """The number in the one line the bot logs when it stops."""
+    lines = [line for line in logs.splitlines() if "left unanswered" in line]
+    assert len(lines) == 1, f"expected one line about messages left unanswered, got {lines}:\n{logs[-3000:]}"
+    found = re.search(r"(\d+) messages? left unanswered", lines[0])
+    assert found, lines[0]
+    return int(found.group(1))
+
+
+def test_sigterm_mid_burst_loses_nothing_and_the_next_start_answers_each_message_once(tmp_path: Path) -> None:
+    pending = tmp_path / "state" / "telegram-pending.json"
+    env = {"TELEGRAM_STOP_GRACE": "1", "TELEGRAM_PENDING_FILE": str(pending)}
+    with BotApiServer(TOKEN) as server:
+        first = start_bot(tmp_path, server, env=env)
+        chats = [private_chat() for _ in range(100)]
+        asked: list[int] = []
+        with server.batch():
+            for round_ in range(10):
+                for chat in chats:
+                    asked.append(server.send_text(chat, BURST_QUESTIONS[round_ % len(BURST_QUESTIONS)]))
+        assert server.wait_until(lambda: len(server.sent) >= 100, 60), "the burst was never being answered"
+        status, took = first.stop(timeout=15)
+        answered_first = sum(replies_per_message(server).values())
+        still_at_telegram = len(server.unconfirmed())
+        second = start_bot(tmp_path, server, env=env)
+        everything = server.wait_until(lambda: len(replies_per_message(server)) >= len(asked), 90)
+        second_status, _ = second.stop(timeout=15)
+        replies = replies_per_message(server)
+        assert everything, f"{len(replies)} of {len(asked)} messages answered after the restart"
+        assert sorted(replies) == sorted(asked) and set(replies.values()) == {1}, \
+            f"answered twice: {sorted(m for m, n in replies.items() if n > 1)[:20]}"
+        assert server.unconfirmed() == []
+    first_logs, second_logs = first.logs(), second.logs()
+    assert status == 0 and second_status == 0, first_logs[-3000:]
+    assert took < 1 + 3, f"took {took:.1f} s to stop with a 1 s grace"
+    # each message was answered before the stop, kept by the bot, or never confirmed to Telegram
+    left = left_unanswered(first_logs)
+    assert left > 0, "nothing was left at the stop: the test did not stop the bot mid-burst"
+    assert answered_first + left + still_at_telegram == len(asked)
+    assert left_unanswered(second_logs) == 0
+    assert not pending.exists()
+    assert_no_traceback(first_logs + second_logs)
+    assert not any(str(chat) in first_logs + second_logs for chat in chats)
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_the_stop_grace_bounds_the_wait_and_a_reply_stuck_in_retries_is_kept(tmp_path: Path, how: str) -> None:
+    grace, pending = 1.0, tmp_path / "pending.json"
+    args = ["--stop-grace", str(grace), "--pending-file", str(pending)] if how == "option" else []
+    env = {"TELEGRAM_STOP_GRACE": str(grace), "TELEGRAM_PENDING_FILE": str(pending)} if how == "environment" else {}
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, *args, env=env)
+        chat = private_chat()
+        server.fail_for("sendMessage", 3600, chat_id=chat)
+        asked = server.send_text(chat, TOP_APPLICANT)
+        server.wait_for_call("sendMessage")  # the first try failed: the reply is in its retry loop
+        status, took = bot.stop(timeout=grace + 10)
+        assert pending.exists()
+        server.clear_faults()
+        again = start_bot(tmp_path, server, *args, env=env)
+        [reply] = server.wait_for_messages(chat, 1)
+        again_status, _ = again.stop()
+        assert len(server.messages_in(chat)) == 1
+    assert status == 0 and again_status == 0
+    assert grace <= took < grace + 1.5, f"took {took:.1f} s to stop with a {grace} s grace"
+    assert reply.reply_to == asked and said(reply, "AGFA")
+    assert left_unanswered(bot.logs()) == 1 and left_unanswered(again.logs()) == 0
+    assert "gave up" not in bot.logs() and str(chat) not in bot.logs() + again.logs()
+    assert_no_traceback(bot.logs() + again.logs())
+
+
+def test_a_reply_telegram_has_taken_when_the_grace_ends_is_waited_for_not_kept(tmp_path: Path) -> None:
+    pending = tmp_path / "pending.json"
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, "--stop-grace", "0.5", "--pending-file", str(pending))
+        chat = private_chat()
+        server.hold_replies("sendMessage", 3.0, chat_id=chat)  # delivered at once, confirmed 3 s later
+        server.send_text(chat, TOP_APPLICANT)
+        server.wait_for_call("sendMessage")
+        status, took = bot.stop(timeout=20)
+        assert server.unconfirmed() == []
+    logs = bot.logs()
+    assert status == 0 and took >= 2.5, f"status {status} after {took:.1f} s:\n{logs}"
+    assert len(server.messages_in(chat)) == 1
+    assert left_unanswered(logs) == 0 and not pending.exists()  # nothing to answer a second time
+
+
+def test_a_second_sigterm_ends_the_grace_at_once_and_still_keeps_the_reply(tmp_path: Path) -> None:
+    pending = tmp_path / "pending.json"
+    with BotApiServer(TOKEN) as server:
+        bot = start_bot(tmp_path, server, "--stop-grace", "60", "--pending-file", str(pending))
+        chat = private_chat()
+        server.fail_for("sendMessage", 3600, chat_id=chat)
+        asked = server.send_text(chat, TOP_APPLICANT)
+        server.wait_for_call("sendMessage")
+        started = time.monotonic()
+        bot.process.send_signal(signal.SIGTERM)
+        wait_for_log(bot, "stopping", timeout=10)
+        status, _ = bot.stop(signal.SIGTERM, timeout=10)
+        took = time.monotonic() - started
+        server.clear_faults()
+        again = start_bot(tmp_path, server, "--pending-file", str(pending))
+        [reply] = server.wait_for_messages(chat, 1)
+        again.stop()
+    assert status == 0 and took < 5, f"status {status} after {took:.1f} s:\n{bot.logs()}"
+    assert reply.reply_to == asked and left_unanswered(bot.logs()) == 1
+
+
+def test_the_stop_grace_defaults_to_eight_seconds_and_the_option_wins() -> None:
+    from bot.cli import build_parser
+    from bot.telegram_bot import STOP_GRACE_ENV, stop_grace_setting
+    parse = build_parser().parse_args
+    assert stop_grace_setting(parse(["telegram"]), {}) == 8.0
+    assert stop_grace_setting(parse(["telegram"]), {STOP_GRACE_ENV: "2.5"}) == 2.5
+    assert stop_grace_setting(parse(["telegram", "--stop-grace", "0"]), {STOP_GRACE_ENV: "2.5"}) == 0.0
+
+
+def test_chat_lines_hand_back_what_was_not_done_in_order() -> None:
+    from bot.telegram_bot import ChatLines, Deferred
+
+    async def scenario() -> tuple[list[str], list[tuple[int, str]]]:
+        done: list[str] = []
+
+        async def handle(chat: int, job: str) -> None:
+            if job.startswith("slow"):
+                await asyncio.sleep(30)
+            if job == "defer" and lines.past_deadline.is_set():
+                raise Deferred
+            if job == "defer":
+                await lines.past_deadline.wait()
+                raise Deferred
+            done.append(job)
+
+        lines: ChatLines[str] = ChatLines(handle, max_backlog=10, note_for=str)
+        for job in ["a1", "slow a2", "a3"]:
+            lines.submit(1, job)
+        for job in ["defer", "b2"]:
+            lines.submit(2, job)
+        lines.submit(3, "c1")
+        await lines.close(grace=0.2)
+        assert not await lines.settle(0.1)  # "slow a2" is still under way
+        assert not lines.submit(3, "after close")
+        await lines.cancel()
+        return done, lines.undone()
+
+    done, left = asyncio.run(scenario())
+    assert done == ["a1", "c1"]
+    assert left == [(1, "slow a2"), (1, "a3"), (2, "defer"), (2, "b2")]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """A local stand-in for the Telegram Bot API, for end-to-end tests of the real bot.
 
 A real HTTP server on 127.0.0.1 (stdlib `ThreadingHTTPServer`) that speaks the Bot API's JSON
-closely enough for python-telegram-bot: getMe, getUpdates as a long poll with offset/timeout/limit,
+closely enough for python-telegram-bot: getMe, getUpdates as a long poll with offset/timeout/limit
+(an update is kept, and delivered again, until a getUpdates call passes an offset above its id),
 sendMessage (checking the HTML the way Telegram does, and the 64-byte callback data), setMyCommands,
 getMyCommands, deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery; any other method
 answers ``{"ok": true, "result": true}``. A wrong token gets 401 like Telegram's.
 
 Tests play users (`send_text`, `send_media`, `press_button`, `edit_text`, `channel_post`), inject
-faults (`fail`, `flood`), and read what the bot did (`calls`, `messages_in`, `wait_for_messages`).
+faults (`fail`, `flood`, `hold_replies`), and read what the bot did (`calls`, `messages_in`, `wait_for_messages`).
 Everything is guarded by one condition variable, so waits are event-driven and bounded.
 """
 from __future__ import annotations
@@ -176,6 +177,7 @@ class BotApiServer:
         self._file_ids = itertools.count(1)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, list[tuple[int | None, float]]] = {}
         self._poll_generation = 0
         self._closing = False
         self._connections: set[socket.socket] = set()
@@ -347,6 +349,12 @@ class BotApiServer:
             self._faults.setdefault(method.lower(), []).append(
                 _Fault(status, body, chat_id=chat_id, until=time.monotonic() + seconds, html=html))
 
+    def hold_replies(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next `times` calls of `method` (for `chat_id`, if given) are carried out at once, but
+        answered only `seconds` later: Telegram has the message while the bot is still waiting."""
+        with self._cond:
+            self._holds.setdefault(method.lower(), []).extend((chat_id, seconds) for _ in range(times))
+
     def clear_faults(self) -> None:
         with self._cond:
             self._faults.clear()
@@ -374,6 +382,11 @@ class BotApiServer:
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._cond:
             return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def unconfirmed(self) -> list[int]:
+        """The update ids Telegram still holds: delivered again by the next getUpdates without a higher offset."""
+        with self._cond:
+            return [update["update_id"] for update in self._updates]
 
     def messages_in(self, chat_id: int) -> list[SentMessage]:
         with self._cond:
@@ -420,8 +433,19 @@ class BotApiServer:
                 payload = {"ok": False, "error_code": error.status, "description": error.description}
         with self._cond:
             call.status = status
+            hold = self._take_hold(method, params)
             self._cond.notify_all()
+        if hold:
+            time.sleep(hold)
         return status, payload
+
+    def _take_hold(self, method: str, params: dict[str, Any]) -> float:
+        holds = self._holds.get(method.lower(), [])
+        for index, (chat_id, seconds) in enumerate(holds):
+            if chat_id is None or str(params.get("chat_id")) == str(chat_id):
+                del holds[index]
+                return seconds
+        return 0.0
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> _Fault | None:
         """The fault this call meets, if any: a counted one is used up, a timed one lasts until its end."""
@@ -451,8 +475,7 @@ class BotApiServer:
                                      "use deleteWebhook to delete the webhook first")
             generation = self._poll_generation
             while True:
-                if offset:
-                    self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._confirm(offset)
                 if self._updates or self._closing or generation != self._poll_generation:
                     break
                 left = deadline - time.monotonic()
@@ -460,6 +483,15 @@ class BotApiServer:
                     break
                 self._cond.wait(left)
             return list(self._updates[:limit]) if generation == self._poll_generation else []
+
+    def _confirm(self, offset: int) -> None:
+        """Telegram's confirmation: a positive offset forgets every update below it (an update is
+        confirmed only once a getUpdates call passes an offset higher than its update_id); a
+        negative one keeps the last -offset updates and forgets the rest. Called with the lock held."""
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -569,6 +601,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client hung up mid-request (a bot being stopped): Telegram never sees it
+            self.close_connection = True
+            return
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", url.path)
         if match is None:
             self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
