@@ -341,17 +341,24 @@ def test_a_telegram_chat_keeps_its_context_and_buttons_across_a_restart(redis_se
     from tests.auxil.bot_api_server import BotApiServer
     from tests.test_telegram import TOKEN, start_bot
 
-    metrics_port = free_port()
+    metrics_port, unanswered = free_port(), tmp_path / "unanswered.jsonl"
     with BotApiServer(TOKEN) as api:
-        bot = start_bot(tmp_path, api, "--sessions", redis_server.url, "--metrics-port", str(metrics_port))
+        bot = start_bot(tmp_path, api, "--sessions", redis_server.url, "--metrics-port", str(metrics_port),
+                        "--log-unanswered", str(unanswered))
         chat = 900_000 + int(uuid.uuid4().int % 100_000)
         other = chat + 1
+        api.send_text(other, "xyzzy plugh")
         api.send_text(chat, TOP_PCT)
         [first] = api.wait_for_messages(chat, 1)
+        api.wait_for_messages(other, 1)
         assert "AGFA" in first.text
         metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
         assert re.search(r'^gii_bot_questions_total\{channel="telegram",status="answered"\} 1\.0$', metrics, re.M)
+        assert re.search(r'^gii_bot_questions_total\{channel="telegram",status="not_understood"\} 1\.0$', metrics, re.M)
         assert bot.stop()[0] == 0
+        [line] = [json.loads(text) for text in unanswered.read_text().splitlines()]
+        assert line["channel"] == "telegram" and line["question"] == "xyzzy plugh"
+        assert line["conversation"].startswith("conversation#") and str(other) not in unanswered.read_text()
 
         bot = start_bot(tmp_path, api, "--sessions", redis_server.url)
         try:
@@ -359,8 +366,9 @@ def test_a_telegram_chat_keeps_its_context_and_buttons_across_a_restart(redis_se
             api.press_button(first, data)  # a button of the answer given before the restart
             follow_up = api.wait_for_messages(chat, 2)[1]
             assert SECOND in follow_up.text
-            api.send_text(other, FOLLOW_UP)
-            [lonely] = api.wait_for_messages(other, 1)
+            lonely_chat = other + 1
+            api.send_text(lonely_chat, FOLLOW_UP)
+            [lonely] = api.wait_for_messages(lonely_chat, 1)
             assert SECOND not in lonely.text, "a chat that asked nothing before has no context"
         finally:
             bot.stop(signal.SIGTERM)
