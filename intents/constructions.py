@@ -34,10 +34,7 @@ class Construction:
     builds: str
     examples: tuple[str, ...]
 
-    @property
-    def needs(self) -> list[frozenset[str]]:
-        """For each required element, the symbols one of which a clause must hold for a match to be possible."""
-        return [e.symbols for e in self.elements if not e.optional and not e.symbols & EDGES]
+    needs: tuple[frozenset[str], ...] = ()  # per required element, the symbols one of which a clause must hold
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                     raise ConstructionError(f"construction {item['id']!r}: unknown symbol {symbol!r}")
         if not item.get("examples"):
             raise ConstructionError(f"construction {item['id']!r} has no examples")
-        constructions.append(Construction(str(item["id"]), elements, str(item["builds"]), tuple(item["examples"])))
+        needs = tuple(e.symbols for e in elements if not e.optional and not e.symbols & EDGES)
+        constructions.append(Construction(str(item["id"]), elements, str(item["builds"]), tuple(item["examples"]), needs))
     order = tuple(str(op) for op in raw.get("operation_order", []))
     return Grammar(tuple(constructions), order, frozenset(str(w) for w in raw.get("clause_starts", [])),
                    frozenset(str(w) for w in raw.get("question_words", [])))

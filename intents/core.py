@@ -54,6 +54,11 @@ class Core:
 
     def ask(self, text: str, state_json: Any = None) -> tuple[CoreReply, dict[str, Any]]:
         state = State.from_json(state_json)
+        if self.reader.mostly_unknown(text, MIN_COVERAGE):
+            # A long message of words no dictionary, lexicon or name knows: not read at all (hostile text stays cheap).
+            outcome = self._not_understood(text)
+            return CoreReply(outcome.text, outcome.status, suggestions=outcome.data.get("suggestions", [])), \
+                advance(state, Frame(text=text), outcome.status, [], []).to_json()
         with self._lock:
             reading = self.reader.read(text)
         frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])
@@ -61,7 +66,7 @@ class Core:
         refused_here = False
         for frame in frames:
             if refused_here and not _names_its_own_subject(frame):
-                frame.fragment = True  # "... Solvay ..., and what is its share?": the refusal holds for the rest
+                continue  # "How many did Solvay file, and what is its share?": the refusal holds for the rest
             outcome, frame = self._answer(frame, state, reading)
             refused_here = refused_here or bool(outcome.data.get("refused"))
             parts.append((frame, outcome))
@@ -179,7 +184,8 @@ class Core:
         after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
                                      and "collab" not in (state.frame.get("said") or []))
         ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
-        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (
+        rows_asked = (frame.wants == "organization" or frame.noun == "organization") and not partner_question
+        as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].text or as_subject[0].value

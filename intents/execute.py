@@ -256,6 +256,11 @@ class Executor:
             wrong = [ref for ref, ts in named if collection not in ts]
             if wrong:
                 return self._wrong_table(wrong[0], c, collection, frame)
+        if collection == "tables" and frame.operation in ("difference", "more", "less", "ratio", "compare") \
+                and len(named) >= 1 and organizations_in(self.kb, c, frame.against):
+            sides = [(ref, ts) for ref, ts in named + organizations_in(self.kb, c, frame.against) if ts]
+            if len({ts[0] for _, ts in sides}) == 2:
+                return self._shares_across_tables(frame, c, sides[:2])
         if frame.operation == "intersect":
             both = op.intersect(op.table_rows(c, "applicants"), op.table_rows(c, "publishers"))
             if both:
@@ -289,8 +294,8 @@ class Executor:
         mine = [r for r in mine if r is not None]
         if frame.values and not mine and (frame.wants == "organization" or frame.noun == "organization"):
             # "Which organisation is behind 123 of the applications?": the row with that figure
-            found = [r for r in rows for v in frame.values
-                     if (v.unit == "count" and r.count == v.value) or (v.unit == "percent" and r.share == v.value)]
+            found = [r for r in rows if all(op.holds(float(r.count if v.unit == "count" else r.share or 0), v)
+                                            for v in frame.values)]
             if found:
                 mine = found
         against = [op.select_named(rows, ref.value) for ref, ts in organizations_in(self.kb, c, frame.against) if table in ts]
@@ -541,6 +546,19 @@ class Executor:
             verdict = ((a.count or 0) > (b.count or 0)) == claimed_more
             text = f"{verdict_word(verdict)}. {text}"
         return Outcome(text, data={**data, "difference": diff}, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
+
+    def _shares_across_tables(self, frame: Frame, c: ClusterProfile, sides: list[tuple[Ref, list[str]]]) -> Outcome:
+        """"How many points bigger is KU Leuven's share of articles than AGFA's share of patents?": shares of two
+        tables compare in points (counts of different units do not)."""
+        rows = [op.select_named(op.table_rows(c, ts[0]), ref.value) for ref, ts in sides]
+        a, b = rows  # type: ignore[misc]
+        if a is None or b is None:
+            return Outcome("", "not_understood")
+        gap = abs((a.share or 0) - (b.share or 0))
+        text = say("compare_shares_across", a=a.shown, a_share=share_text(a.share or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
+                   b=b.shown, b_share=share_text(b.share or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], gap=f"{gap:g}")
+        return Outcome(text, data={"rows": [row_data(a), row_data(b)], "difference_points": gap}, rows=[a, b], focus=[a, b],
+                       intent="compare.tables.share")
 
     def _one_against_sum(self, frame: Frame, c: ClusterProfile, table: str, row: Row, others: list[Row]) -> Outcome:
         """"Does AGFA file more than KU Leuven R&D and Toyota combined?": one row against the sum of others."""

@@ -42,6 +42,8 @@ _SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
 # a side of up to this many words stays in the question's clause; longer sides are sentences of their own.
 _SOFT_BREAK = re.compile(r":\s+|\s+(?:\u2014|--)\s+|\s*\u2014\s*")
 SHORT_SIDE_WORDS = 5
+LONG_MESSAGE_WORDS = 20  # from this many words on, a message mostly of unknown words is not read (hostile input)
+_WORD = re.compile(r"[^\W\d_]+")
 FRACTION_STEP = 10.0  # "about half", "a third or so": within half of this many points either side
 
 
@@ -108,6 +110,8 @@ class Reader:
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
+        # The words questions are made of, interned once: a memory zone frees only what a question adds.
+        self.nlp.make_doc(" ".join(sorted(self.known | self.lexicon.words)))
         targets: dict[str, list[str]] = {}
         name_words = {w for names in knowledge.all_names().values() for surface, _ in names
                       for w in re.findall(r"[a-z]+", matching_form(surface))}
@@ -117,6 +121,7 @@ class Reader:
         self._typo_targets = targets
         self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
             p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
+        self._name_words = frozenset(name_words)
         self._name_targets: dict[str, list[str]] = {}
         for word in sorted(name_words):
             if len(word) >= 4:
@@ -191,7 +196,8 @@ class Reader:
             named = other.entities.values("cluster")
             if named and subject is None:
                 subject = named[0]
-            refs += [Ref("organization", v, "") for v in other.entities.values("organization")]
+            refs += [Ref("organization", v, "") for v in other.entities.values("organization")
+                     if not any(r.value == v for r in refs)]
         return Reading(frames, subject, refs)
 
     def split(self, text: str) -> list[tuple[int, str]]:
@@ -306,7 +312,8 @@ class Reader:
         """"One says X is among the top 60. Is that correct?": a question with nothing of its own but a reference or a
         confirmation is asked about the statement before it."""
         measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
-                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1)
+                       for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
+        # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
         bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
         pointing = not measured and clause.has("refer") and not clause.entities.items  # "where is it on that one?"
         if not (bare or pointing):
@@ -351,7 +358,7 @@ class Reader:
             return True
         first = clause.first_word()
         if first is not None and clause.words[first] in self.grammar.question_words:
-            return True
+            return not clause.has("first_person")  # ", where we compare our start-up": a relative clause, not a question
         if clause.starts_with("request", "yesno", "list", "describe", "correction", "count", "how_much", "follow",
                               "which_cluster", "compare", "greeting", "thanks", "help", "bye"):
             return not clause.starts_with("first_person", "statement")
@@ -393,7 +400,7 @@ class Reader:
         wants = self._values(clause, "wants")
         if frame.wants is None:
             frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
-        frame.said = self._values(clause, "measure")
+        frame.said = self._values(clause, "measure") + [m for m in frame.said if m not in self._values(clause, "measure")]
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
@@ -436,6 +443,10 @@ class Reader:
                         and not _followed_by(clause, item.end, "time_unit"):
                     frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
                                               text=item.text))
+        if not frame.yes_no and frame.claims and (frame.wants == "organization" or clause.has("who")) \
+                and not any(c.unit in ("top_n", "ratio", "rows") for c in frame.claims):
+            frame.values += frame.claims  # "Which organisation is behind 123 of them?": the figure finds the row
+            frame.claims = []
         if "rel_about" in clause.tags:
             for claim in frame.claims:
                 if claim.relation == "==":
@@ -531,6 +542,15 @@ class Reader:
         if names:
             frame.unknown = [_as_typed(clause.text, t) for t in names]
 
+    def mostly_unknown(self, text: str, share: float, least_words: int = LONG_MESSAGE_WORDS) -> bool:
+        """True for a long message where fewer than `share` of the words are ones the reader knows (a word of the
+        dictionary, of the lexicon, of a name): read, it could only be "not understood"."""
+        words = _WORD.findall(text.lower())
+        if len(words) < least_words:
+            return False
+        known = sum(1 for w in words if w in self.known or w in self.vocabulary.dictionary or w in self._name_words)
+        return known < share * len(words)
+
     def _typo(self, term: str, text: str) -> bool:
         """A word that is not a name but a slip of a known word ("Hw", "Wat", "Antwrep"): one or two letters off.
         Words written with a capital inside the sentence, or in capitals, are names whatever they look like."""
@@ -559,7 +579,7 @@ class Reader:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 5 else 2
-        candidates = targets.get(word[0])
+        candidates = [w for w in targets.get(word[0], ()) if abs(len(w) - len(word)) <= 1]  # a slip, not a cut
         if not candidates:
             return False
         return process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit) is not None
@@ -601,6 +621,9 @@ class Reader:
                     continue
                 if item.type == "ordinal" and not self._rank_claimable(clause):
                     continue  # "Does the third applicant have 4%?": the third is the row asked about
+                if item.text.lower() == "one" and not (item.end < len(clause.symbols) and {"cluster_word", "cluster_words"}
+                                                       & clause.symbols[item.end]):
+                    continue  # "One says ...", "one of them": a pronoun, not a figure claimed
                 unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
                                           precision=_precision(item.text)))

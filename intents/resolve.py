@@ -121,6 +121,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
             or (kind == "location" and not cluster_measure):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
+    if economies and frame.cluster_word == "plural" and any(c.unit == "count" for c in frame.claims):
+        return "economy"  # "There are two Belgian clusters in the top 100, Brussels–Antwerp and Gent, right?"
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
                                                                                 and "others" not in frame.said) \
             and (frame.cluster_word == "plural" or "membership" in frame.said or "count" in frame.said and not domains
@@ -132,8 +134,10 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
                                     and (frame.operation == "list" or "count" in frame.said)):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
-    picks_rows = frame.selector.kind in ("rank", "top_n", "prev", "next", "above", "below", "between", "other", "former",
-                                         "latter") or frame.selector.kind == "listed" and row_words or (
+    relative_ok = bool(frame.anchors or any(r.kind in ("organization", "location") for r in frame.refs)) or frame.fragment \
+        or frame.refers  # "the next train": nothing to be next to
+    picks_rows = frame.selector.kind in ("rank", "top_n", "between", "other", "former", "latter") or (
+        frame.selector.kind in ("prev", "next", "above", "below") and relative_ok) or frame.selector.kind == "listed" and row_words or (
         frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
     rows_asked = (kind == "organization" or picks_rows
                   or frame.operation in ("aggregate", "average", "complement") and not collab)

@@ -196,3 +196,32 @@ def test_should_refuse_every_naughty_string_without_stating_a_fact(answerer, tex
     answer = answerer.ask(text, session="naughty")
     well_formed(answer)
     states_no_fact(answer)
+
+
+@pytest.mark.slow
+def test_should_keep_memory_flat_over_many_distinct_random_words():
+    """Every word a user types is interned by spaCy; read inside a memory zone, it is freed again. After a
+    warm-up, 150,000 distinct random words through `ask` leave the process within a fixed bound."""
+    import gc
+    import random
+    import string
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * 4096 / 2**20
+
+    answerer = Answerer()
+    rng = random.Random(7)
+
+    def words(n: int) -> str:  # mostly unknown words, but a question, so that it is read
+        junk = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9))) for _ in range(n))
+        return f"How many PCT applications did {junk} file?"
+
+    for _ in range(300):
+        answerer.ask(words(12))
+    gc.collect()
+    start = rss_mb()
+    for _ in range(12_500):
+        answerer.ask(words(12))
+    gc.collect()
+    assert rss_mb() - start <= 30, f"RSS grew {rss_mb() - start:.1f} MB over 150,000 distinct words"

@@ -643,7 +643,9 @@ def test_sigterm_mid_burst_loses_nothing_and_the_next_start_answers_each_message
         assert server.unconfirmed() == []
     first_logs, second_logs = first.logs(), second.logs()
     assert status == 0 and second_status == 0, first_logs[-3000:]
-    assert took < 1 + 3, f"took {took:.1f} s to stop with a 1 s grace"
+    # The grace is 1 s; replies already on their way are then awaited (their read timeout bounds that), so on a
+    # loaded 2-core machine the stop takes longer than the grace: this bound only catches a stop that hangs.
+    assert took < 1 + 8, f"took {took:.1f} s to stop with a 1 s grace"
     # each message was answered before the stop, kept by the bot, or never confirmed to Telegram
     left = left_unanswered(first_logs)
     assert left > 0, "nothing was left at the stop: the test did not stop the bot mid-burst"
