@@ -12,7 +12,7 @@ import sys
 from typing import Iterable, TextIO
 
 from bot.answer import Answer
-from bot.loading import answerer_or_exit
+from bot.loading import answerer_or_exit, sessions_or_exit
 from bot.output import exact_json, write_line
 from bot.tables import answer_rows, table_lines
 
@@ -75,7 +75,10 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     if questions is None:
         print("gii-bot ask: standard input is closed: give the question as an argument", file=sys.stderr)
         return EXIT_USAGE
-    answerer = answerer_or_exit(args.knowledge)
+    if getattr(args, "sessions", None) and not args.session:
+        print("gii-bot ask: --sessions needs --session NAME, the conversation to continue", file=sys.stderr)
+        return EXIT_USAGE
+    answerer = answerer_or_exit(args.knowledge, sessions=sessions_or_exit(args, "ask", use_environment=False))
     session = args.session or (None if args.question else "stdin")
     with_source = getattr(args, "source", False)
     with_table = getattr(args, "table", False) and not args.json

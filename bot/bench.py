@@ -119,6 +119,8 @@ class Results:
     cold_bare_s: list[float] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
     hot_spots: list[tuple[str, int, float, float]] = field(default_factory=list)
+    stores: dict[str, Latency] = field(default_factory=dict)  # session store -> latency of whole asks with it
+    stores_note: str = ""
     project_steps: list[tuple[str, int, float, float]] = field(default_factory=list)
     profiled_asks: int = 0
     failures: list[str] = field(default_factory=list)
@@ -407,6 +409,71 @@ def time_both(answerer: Any, retrieval: Retrieval, conversations: list[dict], re
     return Latency(ours), Latency(theirs)
 
 
+STORE_ASKS = 2_000  # timed asks per session store (a quick run: the quick run's timed asks)
+
+
+def time_stores(answerer: Any, conversations: list[dict], reps: int) -> tuple[dict[str, Latency], str]:
+    """Whole asks with the in-memory store and with Redis (a redis-server of its own on a free port),
+    alternating question by question so both see the same machine; a note instead when Redis can't run."""
+    import shutil
+    import socket
+    import tempfile
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return {}, "Skipped: no `redis-server` on PATH (`apt-get install redis-server`)."
+    if importlib.util.find_spec("redis") is None:
+        return {}, "Skipped: the redis package is not installed (`pip install 'gii-bot[redis]'`)."
+    from bot.sessions import MemorySessionStore, RedisSessionStore, StoreUnavailable
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="gii-bot-bench-redis-") as directory:
+        server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                   "--dir", directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            shared = RedisSessionStore(f"redis://127.0.0.1:{port}/0", ttl=600)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    shared.check()
+                    break
+                except StoreUnavailable:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        return {}, "Skipped: the benchmark's redis-server did not start."
+                    time.sleep(0.02)
+            stores = {"in memory": MemorySessionStore(), f"Redis {_redis_version(shared)} on 127.0.0.1": shared}
+            samples: dict[str, list[float]] = {name: [] for name in stores}
+            kept = answerer.sessions
+            clock = time.perf_counter
+            gc.collect()
+            try:
+                for rep in range(reps):
+                    for number, item in enumerate(conversations):
+                        session = f"bench-store-{rep}-{number}"
+                        for turn in item["turns"]:
+                            for name, store in stores.items():
+                                answerer.sessions = store
+                                t0 = clock()
+                                answerer.ask(turn["q"], session=session)
+                                samples[name].append((clock() - t0) * 1000.0)
+            finally:
+                answerer.sessions = kept
+                shared.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+    return {name: Latency(values) for name, values in samples.items()}, ""
+
+
+def _redis_version(store: Any) -> str:
+    try:
+        return str(store._redis.info("server").get("redis_version", ""))
+    except Exception:
+        return ""
+
+
 def hot_spots(answerer: Any, conversations: list[dict], asks: int, limit: int = 12) -> tuple[list, list, int]:
     """Where an ask spends its time under cProfile: the functions with the most own time, and the
     project's own functions by cumulative time (what each step costs with everything it calls)."""
@@ -602,6 +669,18 @@ def render(results: Results, previous: str | None) -> str:
                 f"| Latency p50 | {lo.p50:.3f} ms | {lb.p50:.3f} ms | {_ratio(lo.p50, lb.p50)} |",
                 f"| Latency p99 | {lo.p99:.3f} ms | {lb.p99:.3f} ms | {_ratio(lo.p99, lb.p99)} |",
                 f"| Timed asks | {lo.count:,} | {lb.count:,} | |"]
+    if results.stores or results.stores_note:
+        out += ["", "## Session stores", "",
+                "Whole asks (reading and writing the conversation state included) with the in-memory store "
+                "and with the Redis store (`--sessions`, one GET and one SET a question, on a redis-server of the "
+                "bench's own), alternating question by question.", ""]
+        if results.stores:
+            out += ["| Session store | Latency p50 | Latency p99 | Throughput, one core | Timed asks |",
+                    "| --- | --- | --- | --- | --- |"]
+            out += [f"| {name} | {latency.p50:.3f} ms | {latency.p99:.3f} ms | {latency.throughput:,.0f} questions/s "
+                    f"| {latency.count:,} |" for name, latency in results.stores.items()]
+        else:
+            out.append(results.stores_note)
     if results.cold_ours_s:
         ours_c, bare_c = statistics.median(results.cold_ours_s), statistics.median(results.cold_bare_s)
         runs = len(results.cold_ours_s)
@@ -711,6 +790,9 @@ def measure(args: argparse.Namespace) -> Results:
     print(f"bench: timing {long_reps * results.long_turns:,} long asks each", flush=True)
     results.long_ours, results.long_baseline = time_both(answerer, long_retrieval, long, long_reps)
     results.hot_spots, results.project_steps, results.profiled_asks = hot_spots(answerer, conversations, settings.profile_asks)
+    print("bench: session stores, in memory and Redis", flush=True)
+    results.stores, results.stores_note = time_stores(
+        answerer, conversations, repetitions(conversations, min(settings.timed_asks, STORE_ASKS)))
     del answerer, retrieval
     gc.collect()
 

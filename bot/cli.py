@@ -49,6 +49,44 @@ def _knowledge_option(parser: argparse.ArgumentParser, *, top: bool = False) -> 
                         default=False if top else argparse.SUPPRESS, help=WITH_BUNDLED_HELP)
 
 
+def _sessions_options(parser: argparse.ArgumentParser, environment: bool = True) -> None:
+    """Where conversation states live (bot/sessions.py): in memory, or in Redis shared by workers."""
+    where = " or $GII_BOT_SESSIONS" if environment else ""
+    parser.add_argument("--sessions", metavar="URL", default=None,
+                        help=f"keep conversations in Redis at redis://HOST:PORT/DB{where}, shared by every worker "
+                             "(the password only in $GII_BOT_REDIS_PASSWORD or $GII_BOT_SESSIONS); default: in memory")
+    parser.add_argument("--session-ttl", type=positive_number(float), metavar="SECONDS", default=None,
+                        help="forget a conversation after this many seconds of silence (default: 1800)")
+
+
+def _watch_options(parser: argparse.ArgumentParser, main_port: bool) -> None:
+    """Metrics and the unanswered log (bot/observe.py)."""
+    if main_port:
+        parser.add_argument("--no-metrics", dest="metrics", action="store_false",
+                            help="do not serve Prometheus metrics (default: GET /metrics on the main port)")
+    parser.add_argument("--metrics-port", type=port_number(1), default=None, metavar="PORT",
+                        help="serve Prometheus metrics at /metrics on this port"
+                             + (" instead of the main port" if main_port else ""))
+    parser.add_argument("--metrics-host", default="127.0.0.1", metavar="ADDRESS",
+                        help="address of --metrics-port (default: 127.0.0.1)")
+    parser.add_argument("--log-unanswered", metavar="FILE", default=None,
+                        help="append each question not fully answered to FILE as a JSON line (off by default; "
+                             "see the README's privacy note)")
+
+
+def positive_number(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type for a number above 0."""
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        return value
+    return parse
+
+
 def port_number(lowest: int) -> Callable[[str], int]:
     """An argparse type for a TCP port from `lowest` to 65535: the OS would silently wrap 99999 to another port."""
     def parse(text: str) -> int:
@@ -92,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print lists, comparisons and totals as a table under their line (not with --json)")
     ask.set_defaults(status_exit=True)  # exit status 3 when a reply is not a full answer (not for piped chat)
     _knowledge_option(ask)
+    _sessions_options(ask, environment=False)
 
     ingest = commands.add_parser("ingest", help="parse profile texts into the knowledge directory")
     ingest.add_argument("profiles", nargs="*", metavar="PROFILE.txt")
@@ -119,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="where messages left unanswered at a stop are kept (default: $TELEGRAM_PENDING_FILE, "
                                "else $XDG_STATE_HOME/gii-bot/telegram-<bot id>-pending.json)")
     _knowledge_option(telegram)
+    _sessions_options(telegram)
+    _watch_options(telegram, main_port=False)
 
     serve = commands.add_parser("serve", help="serve the HTTP API, the web chat page and the widget")
     serve.add_argument("--host", default="127.0.0.1",
@@ -126,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=port_number(0), default=8000,
                        help="TCP port to listen on, 0-65535; 0 picks a free one (default: 8000)")
     _knowledge_option(serve)
+    serve.add_argument("--workers", type=positive_number(int), default=1, metavar="N",
+                       help="serve with N worker processes, each with its own Answerer (above 1 needs --sessions)")
+    _sessions_options(serve)
+    _watch_options(serve, main_port=True)
 
     bench = commands.add_parser("bench", help="measure start-up, latency, throughput and memory")
     bench.add_argument("--questions", default=None, help="question file (JSONL of the public set's format); default: the public set")

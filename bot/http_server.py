@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import resource
+import signal
 import socket
 import sys
 import threading
@@ -233,6 +234,18 @@ def _docs_csp(html: str) -> str:
             "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'self'")
 
 
+def store_health(store: Any) -> dict[str, Any]:
+    """What `/health` says of the session store: its kind and state (for Redis, after one PING)."""
+    if hasattr(store, "health"):
+        return store.health()
+    report: dict[str, Any] = {"store": "memory", "state": "up"}
+    if store is not None:
+        report["held"] = len(store)
+        if hasattr(store, "max_age_seconds"):
+            report["ttl_seconds"] = store.max_age_seconds
+    return report
+
+
 # Swagger UI's files, from the fastapi-offline package (FastAPI's default page loads them from a CDN).
 DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
                "swagger-ui.css": "text/css; charset=utf-8",
@@ -245,8 +258,12 @@ def _docs_asset_dir() -> Path:
     return Path(fastapi_offline.__file__).parent / "static"
 
 
-def create_app(answerer: "Answerer") -> "FastAPI":
-    """The ASGI app over `answerer`; separate from `run` so tests and other apps can mount it."""
+def create_app(answerer: "Answerer", metrics: Any = None, worker: int | None = None) -> "FastAPI":
+    """The ASGI app over `answerer`; separate from `run` so tests and other apps can mount it.
+
+    `metrics` (a `bot.observe.Metrics`) adds `GET /metrics`; `worker` names the worker process in
+    `/health` and in an `X-GII-Bot-Worker` header of each answer (serve --workers).
+    """
     from fastapi import FastAPI, Request
     from fastapi.concurrency import run_in_threadpool
     from fastapi.openapi.docs import get_swagger_ui_html
@@ -281,11 +298,23 @@ def create_app(answerer: "Answerer") -> "FastAPI":
         except _BadRequest as error:
             return JSONResponse({"detail": error.detail}, status_code=error.status)
         answer = await run_in_threadpool(answerer.ask, body.question, body.session)
-        return JSONResponse(answer.model_dump(mode="json"))
+        return JSONResponse(answer.model_dump(mode="json"), headers=worker_header)
 
-    @app.get("/health", summary="Liveness and what is loaded")
+    worker_header = {"x-gii-bot-worker": str(worker)} if worker is not None else None
+
+    @app.get("/health", summary="Liveness, what is loaded and the session store's state")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "clusters": len(knowledge.clusters), "edition": knowledge.edition}
+        sessions = await run_in_threadpool(store_health, getattr(answerer, "sessions", None))
+        report = {"status": "ok" if sessions.get("state") == "up" else "degraded",
+                  "clusters": len(knowledge.clusters), "edition": knowledge.edition, "sessions": sessions}
+        if worker is not None:
+            report["worker"] = worker
+        return report
+
+    if metrics is not None:
+        @app.get("/metrics", include_in_schema=False)
+        async def metrics_page() -> Response:
+            return Response(await run_in_threadpool(metrics.exposition), media_type=metrics.content_type)
 
     # Monitors often probe with HEAD: the same headers, no body (the server drops it).
     app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
@@ -629,10 +658,12 @@ def serving(app: "FastAPI", host: str = "127.0.0.1", port: int = 0, timeout: flo
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl+C or SIGTERM (then exit 0); exit 2 without the `http` extra, 1 if the address cannot be used.
+    """Serve until Ctrl+C or SIGTERM (then exit 0); exit 2 without the `http` extra or for a setting that
+    cannot work, 1 if the address, the session store or the unanswered log cannot be used.
 
     On the signal, new connections are refused, connections still sending a request are closed,
-    and requests being answered get `--grace` seconds (GRACE_SECONDS) to finish.
+    and requests being answered get `--grace` seconds (GRACE_SECONDS) to finish. With `--workers N`
+    above 1, this process only supervises N worker processes (see `supervise`).
     """
     try:
         import fastapi  # noqa: F401
@@ -640,25 +671,287 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         print(INSTALL_HINT, file=sys.stderr)
         return EXIT_MISSING_EXTRA
-    from bot.loading import answerer_or_exit
+    from bot.loading import sessions_or_exit
 
-    answerer = answerer_or_exit(args.knowledge)
-    app = create_app(answerer)
+    workers = getattr(args, "workers", None) or 1
+    if workers > 1:
+        store = sessions_or_exit(args, "serve")  # exits 2 for a bad setting, 1 when Redis cannot be reached
+        if store is None or not store.shared:
+            print(f"gii-bot serve: --workers {workers} needs a shared session store (--sessions redis://HOST:PORT/DB "
+                  "or $GII_BOT_SESSIONS): with sessions in memory, a follow-up that reaches another worker "
+                  "would lose its context", file=sys.stderr)
+            return EXIT_USAGE
+        store.close()  # each worker connects on its own
+        try:
+            sock = _listen(args.host, args.port)
+        except OSError as error:
+            print(f"gii-bot serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_CANNOT_LISTEN
+        try:
+            return supervise(args, sock, workers)
+        finally:
+            sock.close()
+    return _serve(args, None)
+
+
+EXIT_USAGE = 2
+WORKER_ENV = "GII_BOT_SERVE_WORKER"
+QUICK_EXIT = 10.0     # a worker that stops within this many seconds of starting did not start
+MAX_QUICK_EXITS = 5   # respawned workers that stop at once, in a row, before serve gives up
+STOP_EXTRA = 10.0     # seconds past the grace a worker gets to exit on SIGTERM before it is killed
+
+
+def _log_to_stderr(secrets: list[str]) -> None:
+    """The bot's own log lines (session store lost and back, closed connections) on stderr, passwords redacted."""
+    from bot.sessions import RedactPasswords
+
+    bot_logger = logging.getLogger("bot")
+    if any(getattr(handler, "gii_bot_serve", False) for handler in bot_logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactPasswords(secrets))
+    handler.gii_bot_serve = True  # type: ignore[attr-defined]
+    bot_logger.addHandler(handler)
+    bot_logger.setLevel(logging.INFO)
+    bot_logger.propagate = False
+
+
+def _serve(args: argparse.Namespace, sock: socket.socket | None, worker: int | None = None,
+           lifeline: int | None = None) -> int:
+    """One serving process: the whole server (`sock` None: listen here and print the address), or a worker."""
+    from bot.loading import answerer_or_exit, sessions_or_exit
+    from bot.observe import Observed
+    from bot.sessions import secrets_in, url_from
+
     try:
-        sock = _listen(args.host, args.port)
-    except OSError as error:
-        print(f"gii-bot serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        _log_to_stderr(secrets_in(url_from(getattr(args, "sessions", None))))
+    except ValueError:
+        pass  # a bad URL: sessions_or_exit says so in one line
+    # A worker does not check Redis at start: serve did, and a worker started again while Redis is away must serve.
+    store = sessions_or_exit(args, "serve", check=worker is None, memory_default=True)
+    answerer = answerer_or_exit(args.knowledge, sessions=store)
+    metrics = _metrics_or_none(args, store)
+    if metrics is False:
+        return EXIT_MISSING_EXTRA
+    unanswered = _unanswered_log(args)
+    if unanswered is False:
         return EXIT_CANNOT_LISTEN
-    url = browser_url(sock)
-    print(f"Open {url} in a browser (API: POST {url}ask, docs: {url}docs). Press Ctrl+C to stop.", flush=True)
+    separate_port = getattr(args, "metrics_port", None)
+    app = create_app(Observed(answerer, "http", metrics or None, unanswered or None),
+                     metrics=None if separate_port else metrics, worker=worker)
+    owned = sock is None
+    if sock is None:
+        try:
+            sock = _listen(args.host, args.port)
+        except OSError as error:
+            print(f"gii-bot serve: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_CANNOT_LISTEN
+    if owned and metrics and separate_port:
+        metrics_host = getattr(args, "metrics_host", None) or "127.0.0.1"
+        try:
+            metrics.serve(metrics_host, separate_port)
+        except OSError as error:
+            sock.close()
+            print(f"gii-bot serve: cannot serve metrics on {metrics_host}:{separate_port}: {error.strerror or error}",
+                  file=sys.stderr)
+            return EXIT_CANNOT_LISTEN
+    if owned:
+        url = browser_url(sock)
+        print(f"Open {url} in a browser (API: POST {url}ask, docs: {url}docs). Press Ctrl+C to stop.", flush=True)
     grace = getattr(args, "grace", None)
     server = make_server(server_config(app, grace=GRACE_SECONDS if grace is None else grace,
                                        log_level="info", access_log=True))
+    if lifeline is not None:
+        _watch_lifeline(lifeline, server)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn re-raises Ctrl+C after its graceful shutdown; stopping is the normal end
     finally:
-        sock.close()
-    print("Stopped.", flush=True)
+        if owned:
+            sock.close()
+        store.close()
+    if owned:
+        print("Stopped.", flush=True)
     return 0
+
+
+def _metrics_or_none(args: argparse.Namespace, store: Any) -> Any:
+    """The metrics, None with --no-metrics, False (after one line) when prometheus-client is missing."""
+    if not getattr(args, "metrics", True):
+        return None
+    try:
+        from bot.observe import Metrics
+
+        return Metrics(("http",), store)
+    except ImportError:
+        print("gii-bot serve: metrics need prometheus-client, in the HTTP extra: pip install 'gii-bot[http]' "
+              "(or turn them off with --no-metrics)", file=sys.stderr)
+        return False
+
+
+def _unanswered_log(args: argparse.Namespace, command: str = "serve") -> Any:
+    """The unanswered log of --log-unanswered, None without it, False (after one line) when it cannot be opened."""
+    path = getattr(args, "log_unanswered", None)
+    if not path:
+        return None
+    from bot.observe import UnansweredLog
+
+    try:
+        return UnansweredLog(path)
+    except OSError as error:
+        print(f"gii-bot {command}: cannot open the unanswered log {path}: {error.strerror or error}", file=sys.stderr)
+        return False
+
+
+def _watch_lifeline(fd: int, server: Any) -> None:
+    """Stop this worker when its supervisor is gone (the pipe's other end closes, even on SIGKILL)."""
+    def watch() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        server.should_exit = True
+
+    threading.Thread(target=watch, name="gii-bot-lifeline", daemon=True).start()
+
+
+def supervise(args: argparse.Namespace, sock: socket.socket, workers: int) -> int:
+    """Run `workers` processes that serve `sock`, each with its own Answerer; start a worker again when one dies.
+
+    Each worker is `python -c "...worker_main()"` with the socket and this process's arguments, in a
+    process group of its own: Ctrl+C and SIGTERM reach this process, which stops the workers with
+    SIGTERM (their grace), prints "Stopped." and exits 0. With metrics on, $PROMETHEUS_MULTIPROC_DIR
+    (a temporary directory unless already set) lets every worker's /metrics add up all workers.
+    """
+    import secrets as random_secrets
+    import shutil
+    import subprocess
+    import tempfile
+
+    from bot.sessions import secrets_in, url_from
+
+    _log_to_stderr(secrets_in(url_from(getattr(args, "sessions", None))))
+    environment = dict(os.environ)
+    made_dir = None
+    metrics_on = getattr(args, "metrics", True)
+    if metrics_on and not environment.get("PROMETHEUS_MULTIPROC_DIR"):
+        made_dir = tempfile.mkdtemp(prefix="gii-bot-metrics-")
+        environment["PROMETHEUS_MULTIPROC_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"] = made_dir
+    environment.setdefault("GII_BOT_LOG_SALT", random_secrets.token_hex(16))  # one salt for all workers of a run
+    lifeline_in, lifeline_out = os.pipe()
+    signals = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    running: dict[int, tuple[Any, float]] = {}
+    options = json.dumps(vars(args), default=str)
+
+    def start(index: int) -> None:
+        spec = json.dumps({"args": json.loads(options), "index": index, "fd": sock.fileno(), "lifeline": lifeline_in})
+        process = subprocess.Popen([sys.executable, "-c", "import sys; from bot.http_server import worker_main; "
+                                    "sys.exit(worker_main())"], env={**environment, WORKER_ENV: spec},
+                                   pass_fds=(sock.fileno(), lifeline_in), process_group=0, stdin=subprocess.DEVNULL)
+        running[index] = (process, time.monotonic())
+
+    def forget(process: Any) -> None:
+        if made_dir or environment.get("PROMETHEUS_MULTIPROC_DIR"):
+            try:
+                from prometheus_client import multiprocess
+
+                multiprocess.mark_process_dead(process.pid, environment["PROMETHEUS_MULTIPROC_DIR"])
+            except Exception:  # pragma: no cover - metrics of a dead worker only
+                logger.debug("could not mark worker %s dead for the metrics", process.pid, exc_info=True)
+
+    status = 0
+    try:
+        metrics_port = getattr(args, "metrics_port", None)
+        if metrics_on and metrics_port:
+            from bot.observe import multiprocess_registry, serve_registry
+
+            metrics_host = getattr(args, "metrics_host", None) or "127.0.0.1"
+            try:
+                serve_registry(multiprocess_registry(), metrics_host, metrics_port)
+            except OSError as error:
+                print(f"gii-bot serve: cannot serve metrics on {metrics_host}:{metrics_port}: "
+                      f"{error.strerror or error}", file=sys.stderr)
+                return EXIT_CANNOT_LISTEN
+        for index in range(1, workers + 1):
+            start(index)
+        url = browser_url(sock)
+        print(f"Open {url} in a browser (API: POST {url}ask, docs: {url}docs); {workers} workers. "
+              "Press Ctrl+C to stop.", flush=True)
+        first_round, quick_exits = True, 0
+        while True:
+            for index, (process, started) in list(running.items()):
+                code = process.poll()
+                if code is None:
+                    continue
+                forget(process)
+                # Exiting by itself soon after starting (not killed) is a worker that could not start.
+                quick = time.monotonic() - started < QUICK_EXIT and code > 0
+                quick_exits = quick_exits + 1 if quick else 0
+                if quick and (first_round or quick_exits >= MAX_QUICK_EXITS):
+                    print(f"gii-bot serve: worker {index} stopped at start (status {code}); stopping", file=sys.stderr)
+                    del running[index]
+                    status = code if code and code > 0 else EXIT_CANNOT_LISTEN
+                    return status
+                logger.error("worker %d (pid %d) stopped with status %s: starting another", index, process.pid, code)
+                start(index)
+            if first_round and all(time.monotonic() - started >= QUICK_EXIT for _, started in running.values()):
+                first_round = False
+            info = signal.sigtimedwait(signals, 1.0)
+            if info is not None and info.si_signo in (signal.SIGTERM, signal.SIGINT):
+                break
+    finally:
+        _stop_workers(running, args)
+        for process, _ in running.values():
+            forget(process)
+        os.close(lifeline_out)
+        os.close(lifeline_in)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
+    print("Stopped.", flush=True)
+    return status
+
+
+def _stop_workers(running: dict[int, tuple[Any, float]], args: argparse.Namespace) -> None:
+    """SIGTERM to every worker; those still running after their grace (and STOP_EXTRA) are killed."""
+    alive = [process for process, _ in running.values() if process.poll() is None]
+    for process in alive:
+        try:
+            process.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    grace = getattr(args, "grace", None)
+    deadline = time.monotonic() + (GRACE_SECONDS if grace is None else grace) + STOP_EXTRA
+    while any(process.poll() is None for process in alive):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        signal.sigtimedwait({signal.SIGCHLD}, min(left, 1.0))  # woken by each worker's exit
+    for process in alive:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def worker_main() -> int:
+    """Entry point of one `serve --workers` worker (started by `supervise`, never by hand)."""
+    import gc
+
+    from bot.output import configure_streams
+
+    gc.disable()  # as bot.cli.main: bot.loading re-enables it after the load
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT})
+    configure_streams()
+    spec = json.loads(os.environ.pop(WORKER_ENV))
+    args = argparse.Namespace(**spec["args"])
+    sock = socket.socket(fileno=spec["fd"])
+    try:
+        return _serve(args, sock, worker=spec["index"], lifeline=spec["lifeline"])
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    finally:
+        sock.close()

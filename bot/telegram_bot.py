@@ -61,7 +61,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.answer import Answer
 from bot.answerer import Answerer
-from bot.loading import answerer_or_exit
+from bot.loading import answerer_or_exit, sessions_or_exit
+from bot.observe import observed_or_exit
+from bot.sessions import secrets_in as redis_secrets
 from bot.tables import answer_rows, table_lines
 from bot.telegram_format import TABLE_BAR, TABLE_WIDTH, bold, bullet, escape, pack_lines, reply_messages
 
@@ -1002,8 +1004,10 @@ def run(args: argparse.Namespace) -> int:
         # Without a secret anyone who finds the URL could post fake updates: make one up.
         secret = secret or secrets.token_urlsafe(32)
 
-    configure_logging([token, secret or ""])
-    answerer = answerer_or_exit(getattr(args, "knowledge", None))
+    configure_logging([token, secret or "", *redis_secrets(getattr(args, "sessions", None))])
+    answerer = answerer_or_exit(getattr(args, "knowledge", None),
+                                sessions=sessions_or_exit(args, "telegram", memory_default=True))
+    answerer = observed_or_exit(answerer, "telegram", args, "telegram")  # --metrics-port, --log-unanswered
     window = getattr(args, "retry_window", None)
     channel = TelegramChannel(answerer, retry_window=RETRY_WINDOW if window is None else window,
                               stop_grace=stop_grace, bot_id=bot_id,

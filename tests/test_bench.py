@@ -35,6 +35,10 @@ def test_quick_bench_writes_the_report_and_keeps_findings(tmp_path: Path) -> Non
                 "| Ratio |", "| Peak RSS, Answerer built and all questions answered |", "| Sessions held / bound |"):
         assert row in report, f"missing row {row!r}"
     assert "(quick run)" in report and "# old report" not in report
+    # The Redis store's row next to the in-memory one, or the note saying why it was skipped.
+    stores = re.findall(r"^\| (in memory|Redis [\d.]* on 127\.0\.0\.1) \| [\d.]+ ms \| [\d.]+ ms \|", report, re.M)
+    assert stores == ["in memory", stores[-1]] and stores[-1].startswith("Redis") \
+        or "Skipped: no `redis-server` on PATH" in report
     assert report.rstrip().endswith("Notes from profiling, kept by hand.")
 
     # 1,000 timed asks at least, for ours and the baseline alike

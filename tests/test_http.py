@@ -71,8 +71,11 @@ def test_sessions_do_not_share_context(client: httpx.Client) -> None:
 def test_health_reports_the_loaded_knowledge(client: httpx.Client, answerer: Answerer) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "clusters": len(answerer.knowledge.clusters), "edition": 2024}
-    assert response.json()["clusters"] >= 1
+    report = response.json()
+    sessions = report.pop("sessions")
+    assert report == {"status": "ok", "clusters": len(answerer.knowledge.clusters), "edition": 2024}
+    assert report["clusters"] >= 1
+    assert sessions["store"] == "memory" and sessions["state"] == "up" and sessions["held"] == len(answerer.sessions)
 
 
 def test_head_health_is_200_without_a_body(client: httpx.Client) -> None:
@@ -286,3 +289,92 @@ def test_serve_command_prints_the_address_and_serves() -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+# --- metrics, the unanswered log and the in-memory TTL (issue 11, "Watching it") ------------------------
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text, e.g. _sample(text, "gii_bot_questions_total", status="clarify")."""
+    inside = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    match = re.search("^" + re.escape(name + ("{" + inside + "}" if inside else "")) + r" (\S+)$", text, re.MULTILINE)
+    assert match, f"no {name} {labels} in:\n{text}"
+    return float(match.group(1))
+
+
+def test_metrics_count_questions_by_status_and_time_them_from_a_tenth_of_a_millisecond(answerer: Answerer) -> None:
+    from bot.observe import Metrics, Observed
+
+    metrics = Metrics(("http",), answerer.sessions)
+    with serving(create_app(Observed(answerer, "http", metrics), metrics=metrics)) as url, \
+            httpx.Client(base_url=url, timeout=10) as http:
+        before = http.get("/metrics")
+        assert before.status_code == 200 and before.headers["content-type"].startswith("text/plain; version=")
+        for status in ("answered", "clarify", "no_data", "not_understood"):
+            assert _sample(before.text, "gii_bot_questions_total", channel="http", status=status) == 0
+        assert http.post("/ask", json={"question": TOP_PCT}).json()["status"] == "answered"
+        assert http.post("/ask", json={"question": "xyzzy plugh"}).json()["status"] == "not_understood"
+        after = http.get("/metrics").text
+    assert _sample(after, "gii_bot_questions_total", channel="http", status="answered") == 1
+    assert _sample(after, "gii_bot_questions_total", channel="http", status="not_understood") == 1
+    assert _sample(after, "gii_bot_answer_seconds_count", channel="http") == 2
+    buckets = re.findall(r'^gii_bot_answer_seconds_bucket\{channel="http",le="([^"]+)"\}', after, re.MULTILINE)
+    assert buckets[0] == "0.0001" and "1.0" in buckets and buckets[-1] == "+Inf"
+    assert 0 < _sample(after, "gii_bot_answer_seconds_sum", channel="http") < 2
+    assert _sample(after, "gii_bot_sessions") == len(answerer.sessions)
+
+
+def test_an_app_without_metrics_has_no_metrics_page(client: httpx.Client) -> None:
+    assert client.get("/metrics").status_code == 404
+
+
+def test_serve_with_a_metrics_port_and_the_unanswered_log(tmp_path: Path) -> None:
+    from tests.auxil.redis_server import free_port
+    from tests.auxil.serve_process import ServeProcess
+
+    log, port = tmp_path / "unanswered.jsonl", free_port()
+    with ServeProcess(tmp_path, "--metrics-port", str(port), "--log-unanswered", str(log)) as server:
+        assert server.ask(TOP_PCT, "chat-4242")["status"] == "answered"
+        reply = server.ask("And the tenth?", "chat-4242")
+        assert server.ask("xyzzy plugh", "chat-4242")["status"] == "not_understood"
+        assert server.ask("xyzzy plugh")["status"] == "not_understood"
+        assert server.get("/metrics").status_code == 404, "metrics are on their own port"
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        assert _sample(metrics, "gii_bot_questions_total", channel="http", status="answered") == 1
+        assert server.stop() == 0
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    unanswered = [line for line in lines if line["question"] != "And the tenth?"]
+    assert len(lines) == (2 if reply["status"] == "answered" else 3)
+    assert [line["status"] for line in unanswered] == ["not_understood", "not_understood"]
+    first = unanswered[0]
+    assert set(first) == {"time", "channel", "question", "status", "reply", "conversation"}
+    assert first["channel"] == "http" and first["question"] == "xyzzy plugh" and first["reply"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", first["time"])
+    assert "conversation" not in unanswered[1], "a question outside a conversation names none"
+    assert "4242" not in log.read_text(encoding="utf-8"), "a session name never reaches the log"
+    assert TOP_PCT not in log.read_text(encoding="utf-8"), "answered questions are not logged"
+
+
+def test_serve_without_metrics(tmp_path: Path) -> None:
+    from tests.auxil.serve_process import ServeProcess
+
+    with ServeProcess(tmp_path, "--no-metrics") as server:
+        assert server.get("/metrics").status_code == 404
+        assert server.get("/health").json()["status"] == "ok"
+
+
+def test_in_memory_sessions_expire_after_the_ttl_and_are_freed(tmp_path: Path) -> None:
+    import time
+
+    from tests.auxil.serve_process import ServeProcess
+
+    with ServeProcess(tmp_path, "--session-ttl", "1") as server:
+        session = f"test-{uuid.uuid4().hex}"
+        assert "AGFA" in server.ask(TOP_PCT, session)["text"]
+        assert "K.U. Leuven Research & Development" in server.ask("And the second?", session)["text"]
+        health = server.get("/health").json()["sessions"]
+        assert health["held"] == 1 and health["ttl_seconds"] == 1
+        deadline = time.monotonic() + 10
+        while server.get("/health").json()["sessions"]["held"] != 0:  # freed, not only ignored
+            assert time.monotonic() < deadline, "the expired session was never freed"
+            time.sleep(0.05)
+        assert "K.U. Leuven" not in server.ask("And the second?", session)["text"]
