@@ -214,12 +214,15 @@ class Executor:
                    top_publisher=p.shown, top_publisher_count=count_text(p.count), membership=c.membership.sentence)
         return Outcome(text, data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity}, intent="describe.cluster")
 
+    def _top_row_total(self, c: ClusterProfile, domain: str):  # type: ignore[no-untyped-def]
+        """The domain's top row and the cluster total its count and share imply (None when the share can't bound it)."""
+        row = op.table_rows(c, self.schema.organizations(domain))[0]
+        return row, op.estimate_total(row)
+
     def _implied_totals(self, c: ClusterProfile, domains: list[str]) -> Outcome:
         texts, data = [], {}
         for domain in domains:
-            table = "applicants" if domain == "patents" else "publishers"
-            row = op.table_rows(c, table)[0]
-            total = op.estimate_total(row)
+            row, total = self._top_row_total(c, domain)
             if total is None:
                 continue
             texts.append(say("implied", name=row.shown, count=count_text(row.count or 0), unit=UNIT[domain],
@@ -233,9 +236,7 @@ class Executor:
     def _collab_count(self, c: ClusterProfile, domains: list[str]) -> Outcome:
         texts, data = [], {}
         for domain in domains:
-            table = "applicants" if domain == "patents" else "publishers"
-            row = op.table_rows(c, table)[0]
-            total = op.estimate_total(row)
+            _, total = self._top_row_total(c, domain)
             if total is None:
                 continue
             share = c.collaboration(domain).share  # type: ignore[arg-type]
