@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.auxil.installed import bundled_dir_of_the_cli
 from knowledge import BUNDLED_DIR, ClusterProfile, load, parse_profile_file
 from knowledge.loader import ENV_VAR, profile_json
+
+CLI_BUNDLED = bundled_dir_of_the_cli()  # where the installed command reads its bundled profiles
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILES = Path(__file__).resolve().parent / "profiles"
@@ -286,12 +289,12 @@ def test_by_default_ingest_writes_into_the_operators_directory_never_the_package
     assert result.stdout.splitlines() == [f"{ZEMBLA}: Zembla-Nordholm -> {target / 'zembla-nordholm.json'}",
                                           f"{ALPHA}: Alpha–Beta -> {target / 'alpha-beta.json'}"]
     assert visible_files(target) == ["alpha-beta.json", "zembla-nordholm.json"]
-    assert visible_files(BUNDLED_DIR) == ["aliases.yaml", "brussels-antwerp.json", "brussels-antwerp.txt"]
+    assert visible_files(CLI_BUNDLED) == ["aliases.yaml", "brussels-antwerp.json", "brussels-antwerp.txt"]
     # The next start loads them beside the bundled cluster.
     listed = gii_bot("clusters", "--json", data_home=data_home)
     assert listed.returncode == 0, listed.stderr
     assert [entry["file"] for entry in json.loads(listed.stdout)["clusters"]] == [
-        str(target / "zembla-nordholm.json"), str(BUNDLED_DIR / "brussels-antwerp.json"), str(target / "alpha-beta.json")]
+        str(target / "zembla-nordholm.json"), str(CLI_BUNDLED / "brussels-antwerp.json"), str(target / "alpha-beta.json")]
 
 
 def test_ingest_without_knowledge_follows_XDG_DATA_HOME_or_HOME(tmp_path: Path) -> None:

@@ -21,12 +21,15 @@ from typing import Iterator
 import pexpect
 import pytest
 
+from tests.auxil.installed import bundled_dir_of_the_cli
 from knowledge import BUNDLED_DIR
 from knowledge.loader import ENV_VAR
 
 PROFILES = Path(__file__).resolve().parent / "profiles"
 ZEMBLA, ALPHA, QARTH = (PROFILES / name for name in ("zembla-nordholm.txt", "alpha-beta.txt", "qarth-pentos-volantis.txt"))
 GII_BOT = Path(sys.executable).parent / "gii-bot"  # the console script pip installed into the venv
+
+CLI_BUNDLED = bundled_dir_of_the_cli()  # where the installed command reads its bundled profiles
 TIMEOUT = 120
 ZEMBLA_QUESTION = "Who is the top PCT applicant in Zembla-Nordholm?"
 BRUSSELS_QUESTION = "Who is the top PCT applicant in Brussels–Antwerp?"
@@ -163,10 +166,10 @@ def test_the_terminal_repl_with_a_missing_directory_exits_2(tmp_path: Path, data
 
 def test_by_default_the_bundled_and_the_operators_clusters_load(fictional: Path, data_home: Path) -> None:
     assert listed(gii_bot("clusters", "--json", data_home=data_home)) == [
-        ("Brussels–Antwerp", str(BUNDLED_DIR / "brussels-antwerp.json"))]  # no operator's directory yet
+        ("Brussels–Antwerp", str(CLI_BUNDLED / "brussels-antwerp.json"))]  # no operator's directory yet
     subset(fictional, operator_dir(data_home), "alpha-beta")
     assert listed(gii_bot("clusters", "--json", data_home=data_home)) == [
-        ("Brussels–Antwerp", str(BUNDLED_DIR / "brussels-antwerp.json")),
+        ("Brussels–Antwerp", str(CLI_BUNDLED / "brussels-antwerp.json")),
         ("Alpha–Beta", str(operator_dir(data_home) / "alpha-beta.json"))]
 
 
@@ -210,7 +213,7 @@ def test_an_operators_cluster_replaces_the_bundled_one_with_one_warning(data_hom
     assert "199" in result.stdout and "195" not in result.stdout
     assert result.stderr.splitlines() == [
         f"gii-bot: warning: cluster 'Brussels–Antwerp': {operator_dir(data_home) / 'brussels-antwerp.json'} replaces "
-        f"{BUNDLED_DIR / 'brussels-antwerp.json'}"]
+        f"{CLI_BUNDLED / 'brussels-antwerp.json'}"]
 
 
 # --- gii-bot clusters -----------------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def test_clusters_lists_economies_edition_and_file(fictional: Path, data_home: P
         ["CLUSTER", "ECONOMIES", "EDITION", "FILE"],
         ["Zembla-Nordholm", "Zembla", "2024", str(fictional / "zembla-nordholm.json")],
         ["Qarth–Pentos–Volantis", "Essos, Sothoryos", "2024", str(fictional / "qarth-pentos-volantis.json")],
-        ["Brussels–Antwerp", "Belgium", "2024", str(BUNDLED_DIR / "brussels-antwerp.json")],
+        ["Brussels–Antwerp", "Belgium", "2024", str(CLI_BUNDLED / "brussels-antwerp.json")],
         ["Alpha–Beta", "Gondor, Rohan, Middle", "2024", str(fictional / "alpha-beta.json")],
     ]
 
