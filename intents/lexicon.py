@@ -6,7 +6,7 @@ here must mean one thing, or its entry must say (`overlaps`) which other entry i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,24 @@ class Entry:
     phrases: tuple[str, ...]
     hides: bool = False  # like a name, the phrase hides the words inside it ("over the last five years")
 
-    def slot_values(self, slot: str) -> set[str]:
-        return {reading[slot] for reading in self.readings if slot in reading}
+    def slot_values(self, slot: str) -> frozenset[str]:
+        return self._slots.get(slot, frozenset())
+
+    def sorted_values(self, slot: str) -> tuple[str, ...]:
+        """The slot's values in a fixed order (the reader asks this a dozen times a clause)."""
+        return self._sorted.get(slot, ())
+
+    @cached_property
+    def _slots(self) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for reading in self.readings:
+            for slot, value in reading.items():
+                found.setdefault(slot, set()).add(value)
+        return {slot: frozenset(values) for slot, values in found.items()}
+
+    @cached_property
+    def _sorted(self) -> dict[str, tuple[str, ...]]:
+        return {slot: tuple(sorted(values)) for slot, values in self._slots.items()}
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,9 @@ class CueMatcher:
         self.fuzzy_words: list[str] = []
         self.short_words: list[str] = []
         self.phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        # The same phrases indexed for matching: one-word phrases by their word, longer ones by their first two.
+        self.singles: dict[str, list[str]] = {}
+        self.pairs: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         self._cache: dict[str, tuple[frozenset[str], bool]] = {}
         self._by_letter: dict[str, list[str]] | None = None
         self._stem_index: dict[str, list[str]] | None = None
@@ -162,6 +165,10 @@ class CueMatcher:
                     elif word.isalpha() and len(word) >= 4 and word not in self.short_words:
                         self.short_words.append(word)
             self.phrases.setdefault(words[0], []).append((label, tuple(words)))
+            if len(words) == 1:
+                self.singles.setdefault(words[0], []).append(label)
+            else:
+                self.pairs.setdefault((words[0], words[1]), []).append((label, tuple(words)))
         self._cache.clear()
         self._by_letter = None
         self._stem_index = None
@@ -235,23 +242,26 @@ class CueMatcher:
         doc.user_data["typo_tokens"] = {i for i, (_, typo) in enumerate(looked_up) if typo}
         spans = []
         size = len(lowers)
-        phrases = self.phrases
+        singles, pairs = self.singles, self.pairs
         for start, words in enumerate(token_words):
+            if not words:
+                continue
+            following = token_words[start + 1] if start + 1 < size else ()
             for first in words:
-                for label, phrase in phrases.get(first, ()):
-                    length = len(phrase)
-                    if length == 1:
-                        spans.append(Cue(label, start, start + 1, lowers[start] if first.endswith("*") else first))
-                        continue
-                    end = start + length
-                    if end > size:
-                        continue
-                    for offset in range(1, length):
-                        if phrase[offset] not in token_words[start + offset]:
-                            break
-                    else:
-                        spans.append(Cue(label, start, end, " ".join(
-                            lowers[start + i] if word.endswith("*") else word for i, word in enumerate(phrase))))
+                for label in singles.get(first, ()):
+                    spans.append(Cue(label, start, start + 1, lowers[start] if first.endswith("*") else first))
+                for second in following:
+                    for label, phrase in pairs.get((first, second), ()):
+                        length = len(phrase)
+                        end = start + length
+                        if end > size:
+                            continue
+                        for offset in range(2, length):
+                            if phrase[offset] not in token_words[start + offset]:
+                                break
+                        else:
+                            spans.append(Cue(label, start, end, " ".join(
+                                lowers[start + i] if word.endswith("*") else word for i, word in enumerate(phrase))))
         doc.user_data["cues"] = spans
         return doc
 

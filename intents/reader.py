@@ -512,11 +512,12 @@ class Reader:
 
     def _values(self, clause: Clause, slot: str) -> list[str]:
         found: list[str] = []
+        entries = self.lexicon.entries
         for entry_id in clause.tags:
-            entry = self.lexicon.entry(entry_id)
+            entry = entries[entry_id]
             if len(entry.readings) > 1:
                 continue  # ambiguous words are settled later, against the schema
-            for value in sorted(entry.slot_values(slot)):
+            for value in entry.sorted_values(slot):
                 if value not in found:
                     found.append(value)
         return found
