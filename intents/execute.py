@@ -471,8 +471,11 @@ class Executor:
             return self._one_against_sum(frame, c, table, chosen[0], against)
         if frame.operation == "aggregate" or (len(chosen) >= 2 and against):
             return self._sum_against(frame, c, table, chosen, against)
-        if len(sides) < 2:
-            return Outcome(say("compare_which_two", example=""), "clarify")
+        sides = [r for i, r in enumerate(sides) if all(r is not o for o in sides[:i])]
+        if len(sides) < 2:  # also a row set against itself ("it" read as the leader it is compared with)
+            listed = op.table_rows(c, table)
+            example = f'"{listed[0].shown} or {listed[1].shown}?"' if len(listed) >= 2 else ""
+            return Outcome(say("compare_which_two", example=example), "clarify")
         a, b = sides[0], sides[1]
         unit = UNIT[DOMAIN_OF[table]]
         data = {"rows": [row_data(a), row_data(b)]}

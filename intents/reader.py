@@ -822,6 +822,7 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     value = _value_at(clause, match.spans[-1])
     if ref is None and "top" in clause.symbols[match.spans[-1][0]]:  # type: ignore[index]
         ref = Ref("rank", "1", "top")  # "compared to the top applicant"
+        _untag(clause, match.spans[-1], "top")  # the leader is the other side, not the row asked about
     if ref is None and value is not None and value.type == "ordinal" and value.number and value.start not in consumed:
         ref = Ref("rank", str(int(value.number)), value.text)  # "fewer than the second": the row at that rank
         consumed.update(range(value.start, value.end))
@@ -840,6 +841,15 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
         frame.against.append(more)  # "than either KU Leuven R&D or Toyota": both are the other side
         end += 2
     return True
+
+
+def _untag(clause: Clause, span: tuple[int, int] | None, entry_id: str) -> None:
+    """A word a construction gave its meaning no longer marks the clause with its lexicon entry."""
+    if span is None or entry_id not in clause.tags:
+        return
+    clause.tags[entry_id] = [s for s in clause.tags[entry_id] if not (span[0] <= s[0] and s[1] <= max(span[1], span[0] + 1))]
+    if not clause.tags[entry_id]:
+        del clause.tags[entry_id]
 
 
 def _which_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
