@@ -157,8 +157,10 @@ class Core:
     def _refusal(self, frame: Frame, state: State, reading: Reading) -> Outcome | None:
         """What the frame names that we don't have, said before anything is looked up."""
         if frame.talk and not _asks_anything(frame):
+            # Only a reply that gives a fact from the profiles is "answered" (and carries a source).
+            status = replies()["talk_status"].get(frame.talk, "not_understood")
             return Outcome(say(frame.talk, edition=self.kb.edition, covered=self._covered(), examples=" / ".join(self.examples()[:3])),
-                           intent=f"talk.{frame.talk}")
+                           status, intent=f"talk.{frame.talk}")
         names = [n for n in frame.unknown if n[:1].isupper()]
         if names and not any(r.kind == "organization" for r in frame.refs) and not (frame.said or frame.wants or frame.noun):
             # "what about Solvay?", "Umicore?": a name we don't have, asked about

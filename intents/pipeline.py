@@ -149,6 +149,9 @@ class CueMatcher:
         self._by_letter: dict[str, list[str]] | None = None
         self._stem_index: dict[str, list[str]] | None = None
         self.known_words: frozenset[str] = frozenset()  # real words: never read as a typo of a cue
+        # Other real words are read as a cue only as another form of it ("peoples", "filings"), never as a
+        # slip into a different word ("fine" is not "file", "colleague" not "college").
+        self.dictionary: frozenset[str] = frozenset()
 
     def add(self, label: str, phrases: list[list[str]]) -> None:
         for words in phrases:
@@ -186,7 +189,10 @@ class CueMatcher:
         words.update(stem for stem in self._stems_by_start().get(text[:2], ()) if text.startswith(stem[:-1]))
         typo = False
         if not words and text.isalpha() and len(text) >= 4 and text not in self.known_words:
-            words.update(self._typo_of(text))
+            slips = self._typo_of(text)
+            if text in self.dictionary:
+                slips = [w for w in slips if text.startswith(w) or w.startswith(text)]
+            words.update(slips)
             typo = bool(words)
         found = (frozenset(words), typo)
         if len(self._cache) < 50_000:
@@ -319,6 +325,7 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
 
     cues = nlp.add_pipe("gii_cues")
     cues.known_words = frozenset(vocabulary.known_words | set(nlp.Defaults.stop_words))
+    cues.dictionary = vocabulary.dictionary
     for label, phrases in vocabulary.cues.items():
         cues.add(label, [phrase_tokens(nlp, phrase) for phrase in phrases])
     return nlp
