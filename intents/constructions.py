@@ -53,6 +53,8 @@ class Grammar:
     operation_order: tuple[str, ...]
     clause_starts: frozenset[str]
     question_words: frozenset[str] = frozenset()
+    narrative_starts: frozenset[str] = frozenset()
+    relative_words: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -77,7 +79,9 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
         constructions.append(Construction(str(item["id"]), elements, str(item["builds"]), tuple(item["examples"]), needs))
     order = tuple(str(op) for op in raw.get("operation_order", []))
     return Grammar(tuple(constructions), order, frozenset(str(w) for w in raw.get("clause_starts", [])),
-                   frozenset(str(w) for w in raw.get("question_words", [])))
+                   frozenset(str(w) for w in raw.get("question_words", [])),
+                   frozenset(str(w) for w in raw.get("narrative_starts", [])),
+                   frozenset(str(w) for w in raw.get("relative_words", [])))
 
 
 @lru_cache(maxsize=4)

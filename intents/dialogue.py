@@ -65,6 +65,7 @@ def has_content(frame: Frame) -> bool:
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
+TWO_SIDED = frozenset({"difference", "more", "less", "ratio", "compare", "same"})  # operations that set one row against another
 # Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.
 CLUSTER_ONLY = frozenset({"collab", "per_million", "size", "intensity", "ranks", "membership", "others", "economy", "period"})
 
@@ -78,7 +79,13 @@ def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
     if not standalone(frame):
         return True
     named = frame.refs or frame.anchors or frame.against or frame.selector.kind != "none"
+    if frame.operation in TWO_SIDED and len(_rows_named(frame)) == 1 and frame.selector.kind == "none":
+        return True  # "compared with KU Leuven?", "how many times bigger is KU Leuven?": the other side was just said
     return frame.operation in NEEDS_ROWS and not named
+
+
+def _rows_named(frame: Frame) -> list[Ref]:
+    return [r for r in frame.refs + frame.against if r.kind in ("organization", "location", "rank")]
 
 
 def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Frame:
@@ -144,7 +151,10 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
 
 def _resolve_rows(new: Frame, state: State) -> None:
     """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
-    if new.refers and new.operation in NEEDS_ROWS | {"compare", "same"} and new.refs and not new.against and state.focus:
+    one_side = len(_rows_named(new)) == 1 and new.selector.kind == "none" and not new.claims
+    if (new.refers and new.operation in NEEDS_ROWS | {"compare", "same"} or one_side and new.operation in TWO_SIDED) \
+            and new.refs and not new.against \
+            and state.focus:
         mentioned = {r.value for r in new.refs}
         other = [f for f in state.focus if f.get("name") not in mentioned]
         if other:

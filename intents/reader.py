@@ -128,7 +128,10 @@ class Reader:
                 self._name_targets.setdefault(word[0], []).append(word)
         self._starts = re.compile(r"(?:" + "|".join(
             re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+        self._narrative = re.compile(r"(?:" + "|".join(
+            re.escape(w) for w in sorted(self.grammar.narrative_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
         self._splitter = re.compile(
+            r",\s*but\s+(?:anyway\s+|now\s+|right now\s+|first\s+)?|"  # a contrast starts a clause of its own
             r"(?:,\s*(?:and\s+|but\s+|also\s+|or\s+)?|\s+(?:and|but|also)\s+)(?=(?:" + "|".join(
                 re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b)", re.IGNORECASE)
 
@@ -161,6 +164,12 @@ class Reader:
             if before is not None and before in asking and not clause.starts_with("first_person", "statement") \
                     and len(clause.words) <= 6 and any(self.lexicon.entry(e).slot_values("measure") for e in clause.tags):
                 asking.append(clause)  # "how many articles does ULB have? the percent also": a fragment of it
+                continue
+            if before is not None and before.sentence == clause.sentence and clause.sentence not in questions \
+                    and clause.first_word() == 0 and clause.words[0] in self.grammar.relative_words:
+                continue  # "My manager compares everything to Stuttgart, which gets tiring": a relative clause
+            if not questions and clause.has("request") and any(self.lexicon.entry(e).slot_values("measure") for e in clause.tags):
+                asking.append(clause)  # "he asked me to find out where it ranks by size.": a request inside a statement
                 continue
             # A clause split off an asking clause of the same sentence asks too ("its rank, and its top applicant").
             if self._asks(clause) or (before is not None and before in asking and before.sentence == clause.sentence):
@@ -228,7 +237,7 @@ class Reader:
             pieces = [p.strip(" ,") for p in self._splitter.split(sentence) if p and p.strip(" ,")]
             merged: list[str] = []
             for piece in pieces:
-                if merged and not starts.match(merged[-1]):
+                if merged and not starts.match(merged[-1]) and not self._narrative.match(merged[-1]):
                     merged[-1] = merged[-1] + ", " + piece
                 else:
                     merged.append(piece)
@@ -443,6 +452,11 @@ class Reader:
                         and not _followed_by(clause, item.end, "time_unit"):
                     frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
                                               text=item.text))
+        if not frame.yes_no and frame.operation in ("difference", "more", "less", "ratio") and not frame.against:
+            places = [c for c in frame.claims if c.unit == "ordinal"]
+            if len(places) == 1:  # "how far behind the second is it?": the row at that place is the other side
+                frame.claims.remove(places[0])
+                frame.against.append(Ref("rank", str(int(places[0].value)), places[0].text))
         if not frame.yes_no and frame.claims and (frame.wants == "organization" or clause.has("who")) \
                 and not any(c.unit in ("top_n", "ratio", "rows") for c in frame.claims):
             frame.values += frame.claims  # "Which organisation is behind 123 of them?": the figure finds the row
@@ -505,7 +519,8 @@ class Reader:
         valued = bool(frame.claims) or any(
             e.type in ("number", "percent") or e.type == "ordinal" and self._rank_claimable(clause)
             for e in clause.entities.items if e.start not in consumed)
-        chosen = frame.selector.kind in ("top", "last") or frame.against
+        # "AGFA ahead of Toyota?" claims a direction; "compared with KU Leuven?" asks for the comparison
+        chosen = frame.selector.kind in ("top", "last") or frame.against and frame.operation != "compare"
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
         same = "same" in self._values(clause, "op")
         return (named or measured) and (valued or chosen and named or same)

@@ -689,14 +689,23 @@ def test_should_not_understand_out_of_domain_or_garbage_and_suggest_questions(an
 
 @pytest.mark.parametrize("question", ["hello", "Hi there!", "good morning", "hey bot"])
 def test_should_greet_back_and_say_what_it_covers(answerer, question):
-    check(ask(answerer, question), intent="greeting", must=["Brussels-Antwerp"])
+    # Small talk gives no fact from a profile: it is not "answered" and carries no source.
+    answer = ask(answerer, question)
+    check(answer, intent="greeting", must=["Brussels-Antwerp"], status="not_understood")
+    assert answer.source is None
 
 
 @pytest.mark.parametrize("question", ["thanks!", "thank you very much", "cheers", "bye"])
 def test_should_answer_thanks_and_goodbye_politely(answerer, question):
     answer = ask(answerer, question)
-    check(answer, intent="thanks")
+    check(answer, intent="thanks", status="not_understood")
+    assert answer.source is None
     states_no_fact(answer)
+
+
+def test_should_answer_help_as_an_answer_about_what_it_covers(answerer):
+    answer = ask(answerer, "help")
+    assert answer.status == "answered" and "Brussels" in answer.text
 
 
 @pytest.mark.parametrize("question", ["help", "what can you do?", "what can I ask?", "how does this work?"])
