@@ -87,12 +87,16 @@ def parse_number(text: str, vocabulary: Vocabulary) -> float | None:
         return None
 
 
+def _dashes_as_spaces(text: str) -> str:
+    return " ".join(re.sub(r"\s*-\s*", " ", text).split())
+
+
 def parse_ordinal(text: str, vocabulary: Vocabulary) -> int | None:
     """'2nd' -> 2, '#3' -> 3, 'number two' -> 2, 'runner-up' -> 2."""
     lowered = text.lower().strip()
     for value, phrases in vocabulary.ordinals.items():
-        if any(re.sub(r"\s*-\s*", "-", p.lower()) == re.sub(r"\s*-\s*", "-", lowered) for p in phrases):
-            return value
+        if any(_dashes_as_spaces(p.lower()) == _dashes_as_spaces(lowered) for p in phrases):
+            return value  # "runner-up" and "runner up", "number-two" and "number two" alike
     digits = re.search(r"\d+", lowered)
     if digits:
         return int(digits.group())

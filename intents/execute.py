@@ -12,7 +12,7 @@ from typing import Any
 from intents import operators as op
 from intents.frame import Claim, Frame, Ref
 from intents.operators import Row
-from intents.realise import (words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
+from intents.realise import (words, words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
 from intents.resolve import collection_of, measures_of, organizations_in
 from knowledge.base import KnowledgeBase
@@ -314,6 +314,11 @@ class Executor:
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
+        if operation == "aggregate" and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all") \
+                and "share" in frame.said:
+            group = self._select(frame, rows, [], c, table)
+            if isinstance(group, list) and len(group) >= 2 and mine[0] in group:
+                return self._part_of_sum(c, table, mine[0], group)  # "what fraction of the top three's articles is KU Leuven's?"
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
@@ -323,6 +328,9 @@ class Executor:
         if operation == "estimate" or ("total" in frame.said and len(chosen) <= 1):
             row = chosen[0] if chosen else rows[0]
             return self._estimate(c, table, row)
+        limits = [cl for cl in frame.claims if cl.relation in (">", ">=", "<", "<=") and cl.unit in ("count", "percent")]
+        if limits and not frame.yes_no and not mine and operation in ("", "list", "more", "less"):
+            return self._filter(c, table, rows, limits)  # "which applicants filed more than 125?"
         if frame.yes_no and len(chosen) > 1 and any(cl.unit in ("count", "percent") for cl in frame.claims):
             return self._aggregate(frame, c, table, chosen)  # "Do the top three file more than 400?": together
         if frame.yes_no and chosen and not frame.choice:
@@ -365,7 +373,9 @@ class Executor:
                 return refuse(say("none_between", a=ends[0].shown, b=ends[1].shown, table_plural=TABLE_PLURAL[table]))  # type: ignore[union-attr]
             return middle
         if kind == "top_n" and frame.operation in ("complement", "aggregate", "average"):
-            return op.select_top(rows, selector.n or len(rows))  # "outside the top three": the selection, not the rows in focus
+            return op.select_top(rows, selector.n or len(rows))
+        if kind == "last_n" and frame.operation in ("complement", "aggregate", "average"):
+            return rows[-(selector.n or len(rows)):]  # "what do the last two publish together?"  # "outside the top three": the selection, not the rows in focus
         if mine:
             return mine
         if kind == "rank":
@@ -379,6 +389,8 @@ class Executor:
         if kind == "top_n":
             n = selector.n or len(rows)
             return op.select_top(rows, n)
+        if kind == "last_n":
+            return rows[-(selector.n or len(rows)):]
         if kind == "all" or frame.plural or frame.operation in ("list", "aggregate", "average", "complement"):
             return rows
         if frame.claims and frame.yes_no and any(cl.unit == "top_n" for cl in frame.claims):
@@ -617,6 +629,32 @@ class Executor:
             if verdicts:
                 text = f"{verdict_word(all(verdicts))}. {text}"
         return Outcome(text, data=data, rows=chosen, focus=chosen, intent=f"aggregate.{table}")
+
+    def _filter(self, c: ClusterProfile, table: str, rows: list[Row], limits: list[Claim]) -> Outcome:
+        found = op.filter_rows(rows, limits)
+        unit = UNIT[DOMAIN_OF[table]]
+        limit = " and ".join(
+            f"{words()['limit_share' if cl.unit == 'percent' else 'limit'][cl.relation]} "
+            + (share_text(cl.value) if cl.unit == "percent" else f"{count_text(cl.value)} {unit}") for cl in limits)
+        values = dict(n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown, limit=limit)
+        if not found:
+            listed = join_names([f"{r.shown} ({count_text(r.count or 0)}, {share_text(r.share or 0)})" for r in rows])
+            return Outcome(say("rows_meeting_none", has=words()["have"]["one"], listed=listed, **values),
+                           data={"rows": [row_data(r) for r in rows]}, rows=rows, focus=[], intent=f"filter.{table}")
+        shown = join_names([f"{r.shown} ({count_text(r.count or 0)}, {share_text(r.share or 0)})" for r in found])
+        return Outcome(say("rows_meeting", rows=shown, have=words()["have"]["one" if len(found) == 1 else "many"], **values),
+                       data={"rows": [row_data(r) for r in found]}, rows=found, focus=found, intent=f"filter.{table}")
+
+    def _part_of_sum(self, c: ClusterProfile, table: str, row: Row, group: list[Row]) -> Outcome:
+        part = op.part_of(row, group)
+        if part is None:
+            return refuse(say("no_total", cluster=c.shown))
+        total = sum(r.count or 0 for r in group)
+        text = say("part_of_sum", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
+                   part=f"{part:.1f}%", total=count_text(total), rows=join_names([r.shown for r in group]),
+                   verb_past=VERB_PAST[table])
+        return Outcome(text, data={"rows": [row_data(r) for r in group], "part": round(part, 2), "count": total},
+                       rows=group, focus=[row], intent=f"part.{table}")
 
     def _estimate(self, c: ClusterProfile, table: str, row: Row) -> Outcome:
         total = op.estimate_total(row)

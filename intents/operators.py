@@ -109,5 +109,16 @@ def holds(value: float, claim: Claim, *, lower_is_better: bool = False) -> bool:
     return False
 
 
+def filter_rows(rows: list[Row], limits: list[Claim]) -> list[Row]:
+    """The rows whose count (or share) meets every limit: "which applicants filed more than 125?"."""
+    return [r for r in rows if all(holds(float((r.count if cl.unit == "count" else r.share) or 0), cl) for cl in limits)]
+
+
+def part_of(row: Row, rows: list[Row]) -> float | None:
+    """A row's part of several rows' combined count, in percent (None without counts)."""
+    total = sum(r.count or 0 for r in rows)
+    return 100.0 * (row.count or 0) / total if total else None
+
+
 def location_names(locations: list[Location]) -> list[str]:
     return [loc.shown for loc in locations]

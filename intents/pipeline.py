@@ -342,6 +342,8 @@ def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
     for value, phrases in vocabulary.ordinals.items():
         for phrase in phrases:
-            patterns.append({"label": "ORDINAL", "id": str(value), "pattern": matching_form(phrase)})
+            form = matching_form(phrase)
+            for variant in {form, form.replace(" ", "-")}:  # "number two" and "number-two"
+                patterns.append({"label": "ORDINAL", "id": str(value), "pattern": variant})
     patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True}]})
     return patterns

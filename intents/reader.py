@@ -470,6 +470,9 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
+                and any(r.kind == "organization" for r in frame.refs):
+            frame.operation, frame.negated = "complement", False  # "what share is not from KU Leuven?": the rest
         frame.coverage = self._coverage(clause)
         return frame
 
@@ -786,6 +789,30 @@ def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
     return True
 
 
+def _top_n_before(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"the two largest publishers": a number before the word for the top."""
+    return _n_rows(clause, frame, match.spans[0], "top_n", consumed)
+
+
+def _last_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"the last two", "the bottom 2", "the two last": the rows at the end of the table."""
+    if not any(s is not None and "last" in clause.symbols[s[0]] for s in match.spans):
+        return False
+    return _n_rows(clause, frame, match.spans[1], "last_n", consumed)
+
+
+def _n_rows(clause: Clause, frame: Frame, span: tuple[int, int] | None, kind: str, consumed: set[int]) -> bool:
+    if span is not None and "refer_two" in clause.symbols[span[0]]:
+        frame.selector = Selector(kind, n=2)  # "the two largest": "the two" names the number
+        return True
+    value = _value_at(clause, span)
+    if value is None or value.number is None or value.start in consumed or not 1 <= value.number <= 10:
+        return False
+    frame.selector = Selector(kind, n=int(value.number))
+    consumed.update(range(value.start, value.end))
+    return True
+
+
 def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     ends = [s for s in match.spans[1:] if s is not None and ({"ORG", "LOC", "ORD"} & clause.symbols[s[0]])]
     if len(ends) < 2:
@@ -934,7 +961,7 @@ _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "
 
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
-    "in_top": _in_top, "top_n": _top_n, "between_rows": _between_rows, "relative_row": _relative_row,
+    "in_top": _in_top, "top_n": _top_n, "top_n_before": _top_n_before, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
     "ratio_claim": _ratio_claim, "without": _without,

@@ -251,3 +251,76 @@ def test_should_answer_every_suggestion_it_offers(answerer, opener):
         answerer.ask(opener, session=session)
         reply = answerer.ask(suggestion, session=session)
         assert reply.status == "answered", f"after {opener!r}, the suggestion {suggestion!r} got: {reply.text}"
+
+
+# -- compositions over every table: limits, parts of a sum, the rest, the last rows -----------------
+
+TABLES = [("applicants", CLUSTER.top_applicants, "PCT applicants", "PCT applications", "filed"),
+          ("publishers", CLUSTER.top_publishers, "publishing organizations", "scientific articles", "published")]
+
+
+def limits() -> list[tuple[str, str, list[str], list[str]]]:
+    """For every table, a limit between each two neighbouring counts, asked both ways: the rows on each side."""
+    cases = []
+    for _, table, plural, unit, _ in TABLES:
+        rows = table.rows
+        for upper, lower in zip(rows, rows[1:]):
+            limit = (upper.count + lower.count) // 2
+            above = [r.shown for r in rows if r.count > limit]
+            below = [r.shown for r in rows if r.count < limit]
+            cases.append((f"Which {plural} of {CLUSTER.shown} have more than {limit:,} {unit}?", "more", above, below))
+            cases.append((f"which {plural} in {CLUSTER.shown} have fewer than {limit} {unit}", "fewer", below, above))
+    return cases
+
+
+@pytest.mark.parametrize("question,relation,inside,outside", limits(), ids=[c[0][:60] for c in limits()])
+def test_should_list_exactly_the_rows_that_meet_a_limit(answerer, question, relation, inside, outside):
+    answer = ask(answerer, question)
+    assert answer.status == "answered", answer.text
+    for name in inside:
+        assert norm(name) in norm(answer.text), f"{name} missing: {answer.text}"
+    for name in outside:
+        assert norm(name) not in norm(answer.text), f"{name} should not be listed: {answer.text}"
+
+
+def parts() -> list[tuple[str, str]]:
+    cases = []
+    for _, table, plural, unit, _ in TABLES:
+        total = sum(r.count for r in table.rows)
+        for row in table.rows:
+            part = f"{100 * row.count / total:.1f}%"
+            cases.append((f"What fraction of the top {len(table.rows)} {plural}' combined {unit} comes from {row.shown}?", part))
+    return cases
+
+
+@pytest.mark.parametrize("question,part", parts(), ids=[c[0][:70] for c in parts()])
+def test_should_give_a_rows_part_of_the_top_rows_sum(answerer, question, part):
+    answer = ask(answerer, question)
+    assert answer.status == "answered" and part in answer.text, answer.text
+
+
+def rests() -> list[tuple[str, str]]:
+    cases = []
+    for _, table, plural, unit, _ in TABLES:
+        for row in table.rows:
+            cases.append((f"What share of {CLUSTER.shown}'s {unit} is not from {row.shown}?", f"{100 - row.share:g}%"))
+        cases.append((f"What share of {CLUSTER.shown}'s {unit} comes from outside the listed top {len(table.rows)}?",
+                      f"{100 - sum(r.share for r in table.rows):g}%"))
+    return cases
+
+
+@pytest.mark.parametrize("question,rest", rests(), ids=[c[0][:70] for c in rests()])
+def test_should_give_the_share_left_outside_named_rows(answerer, question, rest):
+    answer = ask(answerer, question)
+    assert answer.status == "answered" and rest in norm(answer.text), answer.text
+
+
+@pytest.mark.parametrize("n", [2])
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_sum_the_first_and_the_last_rows(answerer, name, table, plural, unit, verb, n):
+    first = sum(r.count for r in table.rows[:n])
+    last = sum(r.count for r in table.rows[-n:])
+    top = ask(answerer, f"What do the {n} largest {plural} of {CLUSTER.shown} have together?")
+    bottom = ask(answerer, f"Sum of the last {n} {plural} of {CLUSTER.shown}?")
+    assert f"{first:,}" in top.text, top.text
+    assert f"{last:,}" in bottom.text and f"{first:,}" not in bottom.text, bottom.text
