@@ -122,6 +122,8 @@ class EntityFinder:
         self.place_last_words = frozenset(words[-1] for words in keys if words)
         self.fuzzy_names: list[str] = []
         self.fuzzy_targets: list[tuple[str, str]] = []
+        self._first_index: dict[str, int] = {}
+        self._first_built = -1
         # A part of a hyphenated location name ("Rotterdam" in "Amsterdam–Rotterdam") names that location.
         self.location_parts: dict[str, str] = {}
         for surface, canonical in knowledge.all_names()["location"]:
@@ -339,6 +341,15 @@ class EntityFinder:
             return "location", part_of
         return None
 
+    def _first_of_name(self, index: int) -> tuple[str, str]:
+        """The first target with this name: a cluster that is also a partner location ("Cologne") is one
+        name, not two rivals; which role it plays is read later, from the question."""
+        if self._first_built != len(self.fuzzy_names):
+            self._first_index, self._first_built = {}, len(self.fuzzy_names)
+            for i, name in enumerate(self.fuzzy_names):
+                self._first_index.setdefault(name, i)
+        return self.fuzzy_targets[self._first_index[self.fuzzy_names[index]]]
+
     def _fuzzy(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:
         """Misspelt names of ours: long enough, close enough, and clearly closer than any other."""
         interesting = [not covered[i] and i not in cue_tokens and tokens.alpha[i] and w not in self.known_words
@@ -357,7 +368,7 @@ class EntityFinder:
                 break
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
             if (not best or best[0][1] < FUZZY_MIN_SCORE) and len(key) <= 8:
-                near = {self.fuzzy_targets[index] for _, _, index in
+                near = {self._first_of_name(index) for _, _, index in
                         process.extract(key, self.fuzzy_names, scorer=OSA.distance, score_cutoff=1, limit=None)
                         if abs(len(self.fuzzy_names[index]) - len(key)) <= 1}
                 if len(near) == 1:  # "afga", "toyta": one swap or slip from exactly one short name
@@ -368,8 +379,8 @@ class EntityFinder:
                 continue
             if not best or best[0][1] < FUZZY_MIN_SCORE:
                 continue
-            top_target = self.fuzzy_targets[best[0][2]]
-            rivals = [score for _, score, index in best[1:] if self.fuzzy_targets[index] != top_target]
+            top_target = self._first_of_name(best[0][2])
+            rivals = [score for _, score, index in best[1:] if self._first_of_name(index) != top_target]
             if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
                 continue
             kind, canonical = top_target
@@ -392,8 +403,8 @@ class EntityFinder:
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_STRONG_SCORE - FUZZY_MARGIN)
             if not best or best[0][1] < FUZZY_STRONG_SCORE or self.fuzzy_targets[best[0][2]][0] != "organization":
                 continue
-            top_target = self.fuzzy_targets[best[0][2]]
-            rivals = [score for _, score, index in best[1:] if self.fuzzy_targets[index] != top_target]
+            top_target = self._first_of_name(best[0][2])
+            rivals = [score for _, score, index in best[1:] if self._first_of_name(index) != top_target]
             if rivals and best[0][1] - rivals[0] < FUZZY_MARGIN:
                 continue
             found.items = [item for item in found.items if not (start <= item.start and item.end <= end)]

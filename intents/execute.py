@@ -846,40 +846,94 @@ class Executor:
         return Outcome(text + (" " + membership.sentence if membership.kind != "other" else ""), data=data,
                        intent="list.economy.clusters")
 
+    def _cluster_rows(self, frame: Frame, a: ClusterProfile, b: ClusterProfile) -> Outcome:
+        """The rows at one place of two clusters' tables, side by side."""
+        table = "publishers" if frame.domain == "articles" else "applicants"
+        rank = frame.selector.ranks[0] if frame.selector.kind == "rank" and frame.selector.ranks else 1
+        picked = [next((r for r in op.table_rows(c, table) if r.rank == rank), None) for c in (a, b)]
+        if None in picked:
+            return refuse(say("beyond_table", n=3, table_plural=TABLE_PLURAL[table], cluster=a.shown, position=ordinal_word(rank)))
+        ra, rb = picked  # type: ignore[misc]
+        gap = abs((ra.count or 0) - (rb.count or 0))
+        text = say("cluster_rows_compare", a_cluster=a.shown, b_cluster=b.shown, position="top" if rank == 1 else ordinal_word(rank),
+                   table_noun=TABLE_NOUN[table], a_name=ra.shown, b_name=rb.shown, verb_past=VERB_PAST[table],
+                   a_count=count_text(ra.count or 0), b_count=count_text(rb.count or 0), unit=UNIT[DOMAIN_OF[table]],
+                   gap=count_text(gap))
+        return Outcome(text, data={"rows": [row_data(ra), row_data(rb)], "gap": gap}, rows=[ra, rb], focus=[ra, rb],
+                       intent=f"compare.clusters.{table}")
+
     # -- all clusters -----------------------------------------------------------------------------
     def _clusters(self, frame: Frame) -> Outcome:
+        """The loaded clusters set side by side by one measure: two compared, the best or worst, all ranked."""
         clusters = self.kb.clusters
-        named = [self.kb.cluster(r.value) for r in frame.refs if r.kind == "cluster"]
-        named = [c for c in named if c is not None]
+        named = [self.kb.cluster(r.value) for r in frame.refs + frame.against if r.kind == "cluster"]
+        named = [c for i, c in enumerate(named) if c is not None and all(c.id != o.id for o in named[:i] if o is not None)]
+        measure = _cluster_measure(frame)
+        value = (lambda c: _cluster_measure_value(c, measure))
+        shown = (lambda c: ordinal(int(value(c))) if measure.startswith("rank") else
+                 share_text(value(c)) if measure.endswith("collaboration") else count_text(value(c)))
+        lower_is_better = measure.startswith("rank")
+        ranked = sorted(clusters, key=lambda c: value(c) if lower_is_better else -value(c))
+        ranking = [{"cluster": c.name, measure: value(c)} for c in ranked]
+        if len(named) >= 2 and (frame.wants == "organization" or frame.noun == "organization"):
+            return self._cluster_rows(frame, named[0], named[1])  # "whose top applicant filed more, Cologne's or Paris's?"
         if len(named) >= 2:
-            said = frame.said
-            measure = ("rank_intensity" if "intensity" in said else "pct_per_million" if "per_million" in said and frame.domain != "articles"
-                       else "articles_per_million" if "per_million" in said else "rank_size")
             a, b = named[:2]
-            value = (lambda c: ordinal(getattr(c, measure)) if measure.startswith("rank") else count_text(getattr(c, measure)))
-            return Outcome(say("compare_clusters", measure=_MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=value(a),
-                               b_value=value(b)), data={"measure": measure, "a": a.name, "b": b.name}, intent="compare.clusters")
+            data = {"measure": measure, "a": a.name, "b": b.name, "ranking": ranking}
+            text = say("compare_clusters", measure=_MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=shown(a), b_value=shown(b))
+            gap = abs(value(a) - value(b))
+            if frame.operation in ("difference", "ratio") or "points" in frame.said:
+                unit = "place" if lower_is_better else ("percentage point" if measure.endswith("collaboration") else "")
+                text += " " + say("clusters_gap", gap=f"{gap:,g}",
+                                  unit=(unit + ("s" if gap != 1 else "")) if unit else _MEASURE_NAMES[measure])
+                data["gap"] = gap
+            if frame.yes_no and frame.operation in ("more", "less"):
+                better = (value(a) < value(b)) if lower_is_better else (value(a) > value(b))
+                verdict = better if frame.operation == "more" else not better and value(a) != value(b)
+                text = f"{verdict_word(verdict)}. {text}"
+                data["verdict"] = verdict
+            return Outcome(text, data=data, intent="compare.clusters")
         names = join_names([c.shown for c in clusters])
-        said = frame.said
-        measure = ("rank_intensity" if "intensity" in said else "pct_per_million" if "per_million" in said and frame.domain != "articles"
-                   else "articles_per_million" if "per_million" in said else "rank_size")
-        if frame.selector.kind == "top" or "size" in said or "intensity" in said or "per_million" in said:
-            ranked = self.kb.ranked(measure)  # type: ignore[arg-type]
-            best = ranked[0]
-            value = getattr(best, measure)
-            shown = ordinal(value) if measure.startswith("rank") else count_text(value)
+        if (frame.plural or frame.operation == "list") and (frame.wants == "cluster" or frame.cluster_word) \
+                and frame.selector.kind not in ("top", "last") \
+                and (frame.said or frame.operation == "list"):
+            listed = join_names([f"{c.shown} ({shown(c)})" for c in ranked])
+            return Outcome(say("clusters_ranked", n=len(ranked), measure=_MEASURE_NAMES[measure], clusters=listed),
+                           data={"measure": measure, "ranking": ranking}, intent="clusters.ranked")
+        if frame.selector.kind in ("top", "last") or frame.said:
+            pick = ranked[-1] if frame.selector.kind == "last" else ranked[0]
             if len(ranked) == 1:
-                return Outcome(say("best_cluster_one", cluster=best.shown, value=shown, measure=_MEASURE_NAMES[measure]),
+                return Outcome(say("best_cluster_one", cluster=pick.shown, value=shown(pick), measure=_MEASURE_NAMES[measure]),
                                "no_data", data={"measure": measure}, intent="clusters.best")
-            return Outcome(say("best_cluster", n=len(ranked), cluster=best.shown, measure=_MEASURE_NAMES[measure], value=shown),
-                           data={"measure": measure, "ranking": [{"cluster": c.name, measure: getattr(c, measure)} for c in ranked]},
-                           intent="clusters.best")
+            template = "worst_cluster" if frame.selector.kind == "last" else "best_cluster"
+            return Outcome(say(template, n=len(ranked), cluster=pick.shown, measure=_MEASURE_NAMES[measure], value=shown(pick)),
+                           data={"measure": measure, "ranking": ranking}, intent="clusters.best")
         return Outcome(say("clusters_loaded", n=len(clusters), s="" if len(clusters) == 1 else "s", clusters=names,
                            edition=self.kb.edition), data={"clusters": [c.name for c in clusters]}, intent="clusters.list")
 
 
+def _cluster_measure(frame: Frame) -> str:
+    """Which of a cluster's figures a question about several clusters sets side by side."""
+    said, patents = frame.said, frame.domain != "articles"
+    if "collab" in said:
+        return "patent_collaboration" if frame.domain != "articles" else "article_collaboration"
+    if "intensity" in said:
+        return "rank_intensity"
+    if "per_million" in said or frame.domain in ("patents", "articles") and "size" not in said and "rank" not in said:
+        return "pct_per_million" if patents else "articles_per_million"
+    return "rank_size"
+
+
+def _cluster_measure_value(c: ClusterProfile, measure: str) -> float:
+    if measure.endswith("collaboration"):
+        return float(getattr(c, measure).share)
+    return float(getattr(c, measure))
+
+
 _MEASURE_NAMES = {"rank_size": "size", "rank_intensity": "intensity", "pct_per_million": "PCT applications per million inhabitants",
-                  "articles_per_million": "scientific articles per million inhabitants"}
+                  "articles_per_million": "scientific articles per million inhabitants",
+                  "patent_collaboration": "share of PCT applications filed in collaboration",
+                  "article_collaboration": "share of scientific articles published in collaboration"}
 
 
 def _domains(frame: Frame) -> list[str]:

@@ -899,6 +899,12 @@ def _which_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match, c
     return True
 
 
+def _rank_clusters(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    frame.wants, frame.plural = "cluster", True  # "rank the loaded clusters by size": all of them, in order
+    frame.operation = frame.operation or "list"
+    return True
+
+
 def _choice(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.choice = True
     return True
@@ -961,7 +967,7 @@ _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "
 
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
-    "in_top": _in_top, "top_n": _top_n, "top_n_before": _top_n_before, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
+    "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
     "ratio_claim": _ratio_claim, "without": _without,

@@ -89,10 +89,13 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     orgs = organizations_in(kb, cluster, frame.refs + frame.anchors + frame.against)
     if orgs and frame.wants == "cluster":
         return "organization_clusters"  # "Which cluster is AGFA in?"
-    if frame.wants == "cluster" and sum(r.kind == "cluster" for r in frame.refs) >= 2 or (
-            sum(r.kind == "cluster" for r in frame.refs) >= 2 and frame.operation in ("compare", "more", "less", "difference")
+    clusters_named = sum(r.kind == "cluster" for r in frame.refs + frame.against)
+    if frame.wants == "cluster" and clusters_named >= 2 or (
+            clusters_named >= 2 and frame.operation in ("compare", "more", "less", "difference")
             and "collab" not in frame.said):
-        return "clusters_all"  # "compare Fennimore Vale and Quillhaven–Marrowby by size"
+        return "clusters_all"  # "compare Fennimore Vale and Quillhaven–Marrowby by size", "is A bigger than B?"
+    if frame.wants == "cluster" and not clusters_named and not orgs and "collab" in frame.said and "share" in frame.said:
+        return "clusters_all"  # "which cluster files the largest share of its PCT applications in collaboration?"
     if orgs:
         tables = [t for _, ts in orgs for t in ts]
         wanted = [schema.organizations(d) for d in domains]

@@ -200,4 +200,9 @@ class KnowledgeBase:
         organizations = sorted(set(self.organization_names()))
         locations = sorted({(n, hits[0].location.name) for hits in self._locations.values() for n in self.names_of(hits[0].location)})
         economies = sorted({(n, e) for c in self.clusters for e in c.economies for n in [e, *self.economy_aliases.get(e, [])]})
+        # A partner location that is also a loaded cluster ("Cologne") lends the cluster its other names ("Köln").
+        by_key = {name_key(c.name): c.id for c in self.clusters}
+        taken = {n for n, _ in clusters}
+        clusters += sorted({(n, by_key[name_key(place)]) for n, place in locations
+                            if name_key(place) in by_key and n not in taken})
         return {"cluster": clusters, "organization": organizations, "location": locations, "economy": economies}
