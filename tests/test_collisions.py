@@ -57,3 +57,77 @@ def test_should_refuse_a_share_per_partner_even_when_the_partner_is_a_cluster(fo
     answer = four.ask("what share of brussels-antwerp's articles are made with Amsterdam–Rotterdam?")
     assert answer.status == "no_data"
     assert "72%" not in answer.text and "75%" not in answer.text
+
+
+# -- generated from the loaded profiles: every cluster, misspelt; every measure, across all clusters -----
+
+def _clusters():  # type: ignore[no-untyped-def]
+    import json
+    files = [BUNDLED_DIR / "brussels-antwerp.json", *sorted(COLLIDING.glob("*.json"))]
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
+
+
+CLUSTERS = _clusters()
+
+
+def _slips(name: str) -> list[str]:
+    """A dropped letter and a doubled one, inside the first word (never its first letter)."""
+    word = name.split("–")[0].split("-")[0]
+    rest = name[len(word):]
+    return [word[:2] + word[3:] + rest, word[:3] + word[2] + word[3:] + rest]
+
+
+SLIPS = [(c["name"], slip, c["rank_size"]) for c in CLUSTERS for slip in _slips(c["name"])]
+
+
+@pytest.mark.parametrize("name,slip,rank", SLIPS, ids=[s for _, s, _ in SLIPS])
+def test_should_read_a_misspelt_cluster_name_as_that_cluster(four, name, slip, rank):
+    answer = four.ask(f"What is the size rank of {slip}?")
+    assert answer.status == "answered", answer.text
+    assert name.split("–")[0] in answer.text and f"{rank}" in answer.text, answer.text
+
+
+def _suffix(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+EXTREMES = [
+    ("Which loaded cluster is the largest?", min(CLUSTERS, key=lambda c: c["rank_size"])),
+    ("Which of your clusters is the smallest?", max(CLUSTERS, key=lambda c: c["rank_size"])),
+    ("Which loaded cluster has the most scientific articles per million inhabitants?", max(CLUSTERS, key=lambda c: c["articles_per_million"])),
+    ("Which of your clusters files the fewest PCT applications per million inhabitants?", min(CLUSTERS, key=lambda c: c["pct_per_million"])),
+    ("Which loaded cluster files the largest share of its PCT applications in collaboration?",
+     max(CLUSTERS, key=lambda c: c["patent_collaboration"]["share"])),
+]
+
+
+@pytest.mark.parametrize("question,expected", EXTREMES, ids=[q[:50] for q, _ in EXTREMES])
+def test_should_pick_the_extreme_cluster_by_each_measure(four, question, expected):
+    answer = four.ask(question)
+    assert answer.status == "answered" and expected["name"] in answer.text, answer.text
+
+
+def test_should_rank_all_loaded_clusters_in_order(four):
+    answer = four.ask("Rank the loaded clusters by size.")
+    order = [c["name"] for c in sorted(CLUSTERS, key=lambda c: c["rank_size"])]
+    positions = [answer.text.find(name) for name in order]
+    assert -1 not in positions and positions == sorted(positions), answer.text
+
+
+PAIRS = [(a, b) for i, a in enumerate(CLUSTERS) for b in CLUSTERS[i + 1:]]
+
+
+@pytest.mark.parametrize("a,b", PAIRS, ids=[f"{a['id']}-{b['id']}" for a, b in PAIRS])
+def test_should_compare_two_clusters_by_size_with_the_verdict_and_the_gap(four, a, b):
+    verdict = four.ask(f"Is {a['name']} a bigger cluster than {b['name']}?")
+    assert verdict.text.startswith("Yes" if a["rank_size"] < b["rank_size"] else "No"), verdict.text
+    gap = four.ask(f"How many places apart are {a['name']} and {b['name']} in the size ranking?")
+    assert f"{abs(a['rank_size'] - b['rank_size'])} place" in gap.text, gap.text
+
+
+@pytest.mark.parametrize("a,b", PAIRS, ids=[f"{a['id']}-{b['id']}" for a, b in PAIRS])
+def test_should_compare_the_top_applicants_of_two_clusters(four, a, b):
+    answer = four.ask(f"Whose top PCT applicant filed more, {a['name']}'s or {b['name']}'s?")
+    top_a, top_b = a["top_applicants"]["rows"][0], b["top_applicants"]["rows"][0]
+    assert f"{top_a['count']:,}" in answer.text and f"{top_b['count']:,}" in answer.text, answer.text
+    assert f"{abs(top_a['count'] - top_b['count']):,}" in answer.text, answer.text
