@@ -65,6 +65,7 @@ def has_content(frame: Frame) -> bool:
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
+CLUSTER_RANKS = ("size", "intensity")  # the two rankings of a cluster, which can be set against each other
 TWO_SIDED = frozenset({"difference", "more", "less", "ratio", "compare", "same"})  # operations that set one row against another
 # Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.
 CLUSTER_ONLY = frozenset({"collab", "per_million", "size", "intensity", "ranks", "membership", "others", "economy", "period"})
@@ -100,6 +101,10 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if not new.domain and previous.domain in ("patents", "articles") and any(m in new.said for m in ("per_million", "collab")) \
             and not new.refs:
         new.domain = previous.domain  # "collab share?" after a question about patents: the patents' one
+    ranks = [m for m in new.said if m in CLUSTER_RANKS]
+    earlier = [m for m in previous.said if m in CLUSTER_RANKS and m not in ranks]
+    if new.refers and new.operation in TWO_SIDED and len(ranks) == 1 and earlier and not new.refs:
+        new.said = [earlier[0]] + new.said  # "is that better than its intensity ranking?" after the size rank
     if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
         if not standalone(frame):
             new.fragment = True  # "what share?": a fragment of the last question, whatever its first word

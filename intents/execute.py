@@ -102,6 +102,14 @@ class Executor:
         texts: list[str] = []
         data: dict[str, Any] = {}
         claims = list(frame.claims)
+        shared = [cl for cl in claims if len(measures) >= 2 and all(_claim_fits(cl, m) for m in measures)
+                  and all(m in ("rank_size", "rank_intensity") for m in measures)] if frame.yes_no else []
+        if shared:  # "in the top 55 both by size and by intensity?": one claim of both ranks, one verdict
+            verdict = all(op.holds(_cluster_value(c, m, None), cl, lower_is_better=True) for m in measures for cl in shared)
+            facts = [self._cluster_fact(c, m, None, _cluster_value(c, m, None), frame) for m in measures]
+            return Outcome(f"{verdict_word(verdict)}. " + " ".join(facts),
+                           data={m: _cluster_value(c, m, None) for m in measures} | {"verdict": verdict, "edition": c.edition},
+                           intent="verify." + "+".join(measures))
         for measure in measures:
             for domain in (domains if measure in ("per_million", "collab_share") else [None]):
                 value = _cluster_value(c, measure, domain)

@@ -95,7 +95,8 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
     ordinals = {rank: list(phrases) + lexicon.ordinals.get(rank, []) for rank, phrases in base.ordinals.items()}
     return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=ordinals,
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
-                      place_abbreviations=base.place_abbreviations, demonyms=base.demonyms)
+                      place_abbreviations=base.place_abbreviations, demonyms=base.demonyms,
+                      pronoun_numbers=base.pronoun_numbers)
 
 
 class Reader:
@@ -443,6 +444,7 @@ class Reader:
         frame.possessive = "possessive" in shapes and not frame.refers  # "its articles": the cluster's, unless "it" too
         frame.refers_two = "refer_two" in shapes
         self._entities(clause, frame, consumed)
+        self._drop_negated_rows(clause, frame)
         if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
@@ -497,6 +499,17 @@ class Reader:
                     if not clause.tags[entry_id] and "negation" in clause.tags:
                         clause.tags.pop("negation")  # the negation was about the word dropped, not the question
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
+
+    def _drop_negated_rows(self, clause: Clause, frame: Frame) -> None:
+        """"wait, not KU Leuven — University of Antwerp": of two names, one right after a negation is not meant."""
+        negations = {i for a, b in clause.tags.get("negation", []) for i in range(a, b)}
+        if not negations or frame.yes_no:
+            return
+        named = [e for e in clause.entities.items if e.type in ("organization", "location")]
+        dropped = {e.value for e in named if {e.start - 1, e.start - 2} & negations}
+        if dropped and len(dropped) < len({e.value for e in named}):
+            frame.refs = [r for r in frame.refs if r.value not in dropped]
+            frame.negated = False
 
     def _rank_claimable(self, clause: Clause) -> bool:
         """An ordinal is claimed (not a row picked) when it is said of a named row ("Toyota third?") or of the
@@ -709,6 +722,9 @@ def _claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
     value = _value_at(clause, match.spans[-1])
     if value is None or value.number is None or value.start in consumed or _followed_by(clause, value.end, "time_unit"):
         return False
+    between = clause.words[match.spans[0][0]:value.start] if match.spans[0] else []  # type: ignore[index]
+    if value.text.lower() in reader.vocabulary.pronoun_numbers and "than" not in between:
+        return False  # "the better one", "a bigger one": a pronoun, not a figure
     frame.claims.append(Claim(relation, float(value.number), VALUE_UNIT[PLACEHOLDER[value.type]], text=value.text,
                               precision=_precision(value.text)))
     consumed.update(range(value.start, value.end))
@@ -787,6 +803,11 @@ def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
         frame.selector = Selector("top_n", n=n)
     consumed.update(range(value.start, value.end))
     return True
+
+
+def _outside_top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"outside the top three": the rest beyond the first n rows (the complement keeps its meaning)."""
+    return _n_rows(clause, frame, match.spans[-1], "top_n", consumed)
 
 
 def _top_n_before(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
@@ -963,11 +984,12 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
-_KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster"})
+_KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
+                          "outside_top_n"})
 
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
-    "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
+    "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
     "ratio_claim": _ratio_claim, "without": _without,

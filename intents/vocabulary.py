@@ -21,6 +21,7 @@ class Vocabulary:
     fractions: dict[str, float] = field(default_factory=dict)
     place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only
     demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"
+    pronoun_numbers: frozenset[str] = frozenset()  # "one" in "the better one": a pronoun unless "than" comes first
 
 
 def _read(name: str) -> dict:
@@ -45,4 +46,5 @@ def load_vocabulary() -> Vocabulary:
     return Vocabulary(cues={}, known_words=frozenset(known), ordinals=ordinals, number_words=numbers,
                       dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()},
                       place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()},
-                      demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()})
+                      demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()},
+                      pronoun_numbers=frozenset(str(w) for w in words.get("pronoun_numbers", [])))
