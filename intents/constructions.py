@@ -55,6 +55,7 @@ class Grammar:
     question_words: frozenset[str] = frozenset()
     narrative_starts: frozenset[str] = frozenset()
     relative_words: frozenset[str] = frozenset()
+    articles: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -81,7 +82,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
     return Grammar(tuple(constructions), order, frozenset(str(w) for w in raw.get("clause_starts", [])),
                    frozenset(str(w) for w in raw.get("question_words", [])),
                    frozenset(str(w) for w in raw.get("narrative_starts", [])),
-                   frozenset(str(w) for w in raw.get("relative_words", [])))
+                   frozenset(str(w) for w in raw.get("relative_words", [])),
+                   frozenset(str(w) for w in raw.get("articles", [])))
 
 
 @lru_cache(maxsize=4)

@@ -307,6 +307,8 @@ class Reader:
             for start in range(max(0, item.start - 3), item.start):
                 if any(e is not item and e.end > start and e.start < item.start for e in entities.items):
                     continue
+                if not any(ch.isalnum() for ch in view.words[start]):
+                    continue  # ", Toyota": a name never starts with punctuation
                 longer = view.text(start, item.end)
                 if any(h.row.name == item.value for h in self.knowledge.find_organization(longer)):
                     item.start, item.text = start, longer
@@ -490,7 +492,7 @@ class Reader:
             if not (purely_domain or entry_id in ("size", "intensity", "per_million")):
                 continue  # "NOT co-published" negates the collaboration, not the articles
             kept = [(a, b) for a, b in clause.tags[entry_id]
-                    if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in ("the", "a")))]
+                    if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in self.grammar.articles))]
             if len(kept) < len(clause.tags[entry_id]):
                 slot = "domain" if entry.slot_values("domain") else "measure"
                 others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values(slot)]
@@ -506,7 +508,8 @@ class Reader:
         if not negations or frame.yes_no:
             return
         named = [e for e in clause.entities.items if e.type in ("organization", "location")]
-        dropped = {e.value for e in named if {e.start - 1, e.start - 2} & negations}
+        dropped = {e.value for e in named if e.start - 1 in negations
+                   or e.start - 2 in negations and clause.words[e.start - 1] in self.grammar.articles}
         if dropped and len(dropped) < len({e.value for e in named}):
             frame.refs = [r for r in frame.refs if r.value not in dropped]
             frame.negated = False

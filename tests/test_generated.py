@@ -324,3 +324,30 @@ def test_should_sum_the_first_and_the_last_rows(answerer, name, table, plural, u
     bottom = ask(answerer, f"Sum of the last {n} {plural} of {CLUSTER.shown}?")
     assert f"{first:,}" in top.text, top.text
     assert f"{last:,}" in bottom.text and f"{first:,}" not in bottom.text, bottom.text
+
+
+# -- conversations over every pair of rows: one-sided comparisons, corrections ---------------------------
+
+ROW_PAIRS = [(table, plural, unit, a, b) for _, table, plural, unit, _ in TABLES
+             for a in table.rows for b in table.rows if a.rank != b.rank]
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_compare_with_the_row_just_asked_about(answerer, table, plural, unit, a, b):
+    session = f"pair-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {unit} does {a.shown} have?", session)
+    answer = ask(answerer, f"compared with {b.shown}?", session)
+    assert answer.status == "answered", answer.text
+    assert f"{a.count:,}" in answer.text and f"{b.count:,}" in answer.text, answer.text
+    assert f"{abs(a.count - b.count):,}" in answer.text, answer.text
+    assert not answer.text.startswith(("Yes", "No")), answer.text  # a comparison asked, not a claim
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_follow_a_correction_to_the_other_row(answerer, table, plural, unit, a, b):
+    session = f"fix-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {unit} for {a.shown}?", session)
+    answer = ask(answerer, f"wait, not {a.shown} — {b.shown}", session)
+    assert f"{b.count:,}" in answer.text and f"{a.count:,}" not in answer.text, answer.text
+    share = ask(answerer, "and as a share?", session)
+    assert f"{b.share:g}%" in share.text and norm(a.shown) not in norm(share.text), share.text
