@@ -486,6 +486,7 @@ class Executor:
         return Outcome(text, data={**data, "verdict": verdict}, rows=[row], focus=[row], intent=f"verify.{table}")
 
     def _compare(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], against: list[Row]) -> Outcome:
+        against = [r for i, r in enumerate(against) if all(r is not o for o in against[:i])]
         sides = chosen + against
         if len(against) >= 2 and len(chosen) == 1 and "aggregate" in frame.ops:
             return self._one_against_sum(frame, c, table, chosen[0], against)
@@ -537,7 +538,8 @@ class Executor:
             return Outcome(say("compare_shares", high=high.shown, high_share=share_text(high.share or 0), low=low.shown,
                                low_share=share_text(low.share or 0), gap=f"{gap:g}", unit=unit),
                            data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.share")
-        if "rank" in frame.said and frame.operation in ("more", "less") and frame.yes_no:
+        if "rank" in frame.said and frame.operation in ("more", "less") and frame.yes_no \
+                and not any(cl.unit == "count" for cl in frame.claims):
             higher = a.rank < b.rank  # "Does Toyota rank below KU Leuven R&D?": a place claimed
             verdict = higher if frame.operation == "more" else not higher
             return Outcome(f"{verdict_word(verdict)}. " + say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank),
@@ -554,6 +556,8 @@ class Executor:
         count_claims = [cl for cl in frame.claims if cl.unit == "count"]
         if count_claims and frame.yes_no:  # "Is the gap between AGFA and KU Leuven R&D larger than 100?"
             verdict = all(op.holds(diff, cl) for cl in count_claims)
+            if frame.operation in ("more", "less"):  # "AGFA is ahead of Toyota by 72": the direction is claimed too
+                verdict = verdict and (((a.count or 0) > (b.count or 0)) == (frame.operation == "more"))
             text = say("compare_gap", a=a.shown, b=b.shown, diff=count_text(diff), unit=unit,
                        a_count=count_text(a.count or 0), b_count=count_text(b.count or 0))
             return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "difference": diff, "verdict": verdict},

@@ -456,6 +456,10 @@ class Reader:
                         and not _followed_by(clause, item.end, "time_unit"):
                     frame.values.append(Claim("==", float(item.number), "count" if item.type == "number" else "percent",
                                               text=item.text))
+        places = [c for c in frame.claims if c.unit == "ordinal" and c.relation == "=="]
+        if "aggregate" in frame.ops and len(places) >= 2 and frame.selector.kind == "none":
+            frame.claims = [c for c in frame.claims if c not in places]  # "do the second and third together file more?"
+            frame.selector = Selector("rank", ranks=[int(c.value) for c in places])
         if not frame.yes_no and frame.operation in ("difference", "more", "less", "ratio") and not frame.against:
             places = [c for c in frame.claims if c.unit == "ordinal"]
             if len(places) == 1:  # "how far behind the second is it?": the row at that place is the other side

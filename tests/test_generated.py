@@ -351,3 +351,12 @@ def test_should_follow_a_correction_to_the_other_row(answerer, table, plural, un
     assert f"{b.count:,}" in answer.text and f"{a.count:,}" not in answer.text, answer.text
     share = ask(answerer, "and as a share?", session)
     assert f"{b.share:g}%" in share.text and norm(a.shown) not in norm(share.text), share.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_claimed_gap_and_its_direction(answerer, table, plural, unit, a, b):
+    gap = abs(a.count - b.count)
+    right = ask(answerer, f"{a.shown} is ahead of {b.shown} by {gap} {unit}, correct?")
+    assert right.text.startswith("Yes" if a.count > b.count else "No"), right.text
+    wrong = ask(answerer, f"{a.shown} is ahead of {b.shown} by {gap + 25} {unit}, correct?")
+    assert wrong.text.startswith("No") and f"{gap:,}" in wrong.text, wrong.text
