@@ -89,7 +89,7 @@
       var area = element("textarea", "copy-text");
       area.readOnly = true;
       area.value = text;
-      area.rows = Math.min(8, text.split("\n").length + 1);
+      area.rows = Math.min(8, Math.max(3, text.split("\n").length, Math.ceil(text.length / 40)));
       area.setAttribute("aria-label", "Text to copy");
       var hint = element("p", "copy-hint", COPY_HINT);
       hint.id = "copy-hint-" + Math.random().toString(36).slice(2);
@@ -294,7 +294,7 @@
     var examples = Array.isArray(known.examples) ? known.examples : [];
     examples.forEach(function (text) {
       if (typeof text !== "string") return;
-      var button = element("button", "suggestion starter", text);
+      var button = element("button", "starter", text);
       button.type = "button";
       button.addEventListener("click", function () { ask(text); });
       starters.appendChild(button);
