@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generator, Iterator,
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.about import about
 from bot.answer import Answer
 
 if TYPE_CHECKING:
@@ -281,6 +282,7 @@ def create_app(answerer: "Answerer", metrics: Any = None, worker: int | None = N
     assets = {name: (_read_web(name), media) for name, media in (
         ("chat.css", "text/css; charset=utf-8"),
         ("chat.js", "text/javascript; charset=utf-8"),
+        ("rows.js", "text/javascript; charset=utf-8"),
         ("widget.js", "text/javascript; charset=utf-8"),
     )}
     errors: dict[int | str, dict[str, Any]] = {
@@ -310,6 +312,14 @@ def create_app(answerer: "Answerer", metrics: Any = None, worker: int | None = N
         if worker is not None:
             report["worker"] = worker
         return report
+
+    known = about(answerer)  # once: the knowledge does not change while serving
+
+    @app.get("/about", summary="What the bot knows: edition, clusters, source documents, example questions")
+    async def about_page() -> dict[str, Any]:
+        """The edition, the clusters loaded (largest first) with their source documents, and example
+        questions that each get an answer; the web page shows them before the first question."""
+        return known
 
     if metrics is not None:
         @app.get("/metrics", include_in_schema=False)

@@ -78,6 +78,57 @@ def test_health_reports_the_loaded_knowledge(client: httpx.Client, answerer: Ans
     assert sessions["store"] == "memory" and sessions["state"] == "up" and sessions["held"] == len(answerer.sessions)
 
 
+def test_about_says_the_edition_clusters_documents_and_examples_that_get_answers(client: httpx.Client) -> None:
+    response = client.get("/about")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    about = response.json()
+    document = "Global Innovation Index 2024, cluster profile: Brussels–Antwerp"
+    assert about["edition"] == 2024
+    assert about["source"] == "Global Innovation Index 2024, cluster profiles"
+    assert about["clusters"] == [{"id": "brussels-antwerp", "name": "Brussels–Antwerp", "economies": ["Belgium"],
+                                  "edition": 2024, "document": document}]
+    assert about["documents"] == [document]
+    assert len(about["examples"]) == 3
+    for question in about["examples"]:
+        answer = ask(client, question)  # no session: as pressed on a fresh page
+        assert answer["status"] == "answered", question
+        assert answer["source"] == document
+    assert "/about" in client.get("/openapi.json").json()["paths"]
+
+
+def test_about_examples_are_drawn_from_every_cluster_loaded(tmp_path: Path) -> None:
+    """Three clusters loaded: each example is about another one, largest first, and each is answered."""
+    import shutil
+
+    from knowledge.loader import BUNDLED_DIR
+
+    shutil.copy(BUNDLED_DIR / "brussels-antwerp.json", tmp_path)
+    profiles = sorted(str(path) for path in (ROOT / "tests" / "profiles_intents").glob("*.txt"))
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--knowledge", str(tmp_path), *profiles],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    several = Answerer(knowledge=tmp_path)
+    with serving(create_app(several)) as url, httpx.Client(base_url=url, timeout=10) as http:
+        about = http.get("/about").json()
+        names = [cluster["name"] for cluster in about["clusters"]]
+        assert names == [cluster.shown for cluster in several.knowledge.clusters] and len(names) == 3
+        assert len(about["documents"]) == 3
+        for question, name in zip(about["examples"], names):
+            assert name in question
+            assert ask(http, question)["status"] == "answered", question
+
+
+def test_about_asks_no_question_the_metrics_count(answerer: Answerer) -> None:
+    from bot.observe import Metrics, Observed
+
+    metrics = Metrics(("http",), answerer.sessions)
+    with serving(create_app(Observed(answerer, "http", metrics), metrics=metrics)) as url, \
+            httpx.Client(base_url=url, timeout=10) as http:
+        assert len(http.get("/about").json()["examples"]) == 3
+        text = http.get("/metrics").text
+    assert _sample(text, "gii_bot_questions_total", channel="http", status="answered") == 0
+
+
 def test_head_health_is_200_without_a_body(client: httpx.Client) -> None:
     response = client.head("/health")
     assert response.status_code == 200
@@ -221,7 +272,8 @@ def test_embed_page_may_be_framed_anywhere(client: httpx.Client, path: str) -> N
 
 
 @pytest.mark.parametrize("path,media_type", [
-    ("/chat.js", "text/javascript"), ("/chat.css", "text/css"), ("/widget.js", "text/javascript")])
+    ("/chat.js", "text/javascript"), ("/rows.js", "text/javascript"), ("/chat.css", "text/css"),
+    ("/widget.js", "text/javascript")])
 def test_assets_are_served_with_their_type(client: httpx.Client, path: str, media_type: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
@@ -235,10 +287,11 @@ def test_shipped_html_has_no_inline_code_and_no_other_hosts() -> None:
     assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), "inline <script>"
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"\son\w+=", html), "inline event handler"
-    for name in ("index.html", "chat.css", "chat.js"):
+    for name in ("index.html", "chat.css", "chat.js", "rows.js"):
         text = (WEB / name).read_text()
-        assert not re.search(r"(https?:)?//[\w.-]+\.\w+/", text.replace("://YOUR-SERVER/", "")), name
-    for script in ("chat.js", "widget.js"):
+        text = text.replace("://YOUR-SERVER/", "").replace('"http://www.w3.org/2000/svg"', "")  # SVG's namespace name
+        assert not re.search(r"(https?:)?//[\w.-]+\.\w+/", text), name
+    for script in ("chat.js", "rows.js", "widget.js"):
         code = (WEB / script).read_text()
         assert not re.search(r"\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|eval\(", code), script
         assert "setAttribute(\"style\"" not in code

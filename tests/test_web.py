@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
@@ -13,6 +11,7 @@ import pytest
 
 from bot import Answerer
 from bot.http_server import create_app, serving
+from tests.auxil.browser import WAIT_MS, Tab, browser, record  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -21,31 +20,6 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 TOP_PCT = "Who is the top PCT applicant in Brussels–Antwerp?"
 SECOND = "K.U. Leuven Research & Development"
 INJECTION = "<img src=x onerror=alert(1)>"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-WAIT_MS = 10_000
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer machine without a browser; in CI, where .ci/run installs it, fail loudly."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install playwright)")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,61 +28,13 @@ def origin() -> Iterator[str]:
         yield url
 
 
-@dataclass
-class Tab:
-    """A fresh browser context (own localStorage) with everything the page did recorded."""
-
-    page: Any
-    origin: str
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-
-    def open(self, path: str = "/") -> None:
-        self.page.goto(self.origin + path)
-        self.page.wait_for_selector("#question")
-
-    def ask(self, question: str) -> Any:
-        """Type and press Enter; returns the new bot reply once it is shown."""
-        before = self.replies().count()
-        self.page.fill("#question", question)
-        self.page.press("#question", "Enter")
-        return self.wait_for_reply(before)
-
-    def wait_for_reply(self, before: int) -> Any:
-        from playwright.sync_api import expect
-
-        expect(self.replies()).to_have_count(before + 1, timeout=WAIT_MS)
-        return self.replies().nth(before)  # not .last: locators are lazy and later replies would move it
-
-    def replies(self) -> Any:
-        return self.page.locator("#log .msg-bot:not(.typing)")
-
-    def focused_id(self) -> str:
-        return self.page.evaluate("document.activeElement && document.activeElement.id")
-
-    def storage(self, key: str) -> Any:
-        return self.page.evaluate("key => localStorage.getItem(key)", key)
-
-
-def _record(page: Any, tab: Tab) -> None:
-    page.on("request", lambda request: tab.requests.append(request.url))
-
-    def on_dialog(dialog: Any) -> None:
-        tab.dialogs.append(dialog.message)
-        dialog.dismiss()
-    page.on("dialog", on_dialog)
-    page.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
-    page.on("pageerror", lambda error: tab.console_errors.append(str(error)))
-
-
 @pytest.fixture()
 def tab(browser: Any, origin: str) -> Iterator[Tab]:
     context = browser.new_context(viewport={"width": 1000, "height": 760})
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     tab = Tab(page=page, origin=origin)
-    _record(page, tab)
+    record(page, tab)
     yield tab
     context.close()
 
@@ -126,11 +52,19 @@ def test_question_gets_the_right_answer(tab: Tab) -> None:
     assert not tab.console_errors
 
 
-def test_follow_up_and_screenshot(tab: Tab) -> None:
+def test_follow_up(tab: Tab) -> None:
     tab.open()
     tab.ask(TOP_PCT)
     reply = tab.ask("And the second?")
     assert SECOND in reply.inner_text()
+
+
+def test_list_answer_and_screenshot(tab: Tab) -> None:
+    """The README's screenshot: a list answer with its table (GII_BOT_UPDATE_SCREENSHOT=1 rewrites it)."""
+    tab.open()
+    reply = tab.ask("Who are the top PCT applicants?")
+    assert reply.locator("table.rows tbody tr").count() == 3
+    tab.page.mouse.move(0, 0)  # no hover state in the picture
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab.page.screenshot(path=str(ARTIFACTS / "web-chat.png"))
     if os.environ.get("GII_BOT_UPDATE_SCREENSHOT") == "1":
@@ -250,8 +184,15 @@ def test_controls_are_labelled_and_replies_announced(tab: Tab) -> None:
     tab.open()
     assert tab.page.get_by_label("Your question").get_attribute("id") == "question"
     assert tab.page.get_by_role("button", name="Send").is_visible()
+    # The log is a log to browse, not live: the announcer says each reply's sentence (tables stay out of it).
     log = tab.page.locator("#log")
-    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
+    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "off"
+    announcer = tab.page.locator("#announcer")
+    assert announcer.get_attribute("aria-live") == "polite"
+    reply = tab.ask(TOP_PCT)
+    assert announcer.text_content() == reply.locator(".msg-text").inner_text()
+    missing = tab.ask("Who is the top PCT applicant in Paris?")
+    assert announcer.text_content() == "I don't have that. " + missing.locator(".msg-text").inner_text()
 
 
 def test_page_only_talks_to_its_own_server(tab: Tab) -> None:
@@ -272,7 +213,7 @@ def test_phone_width_and_dark_mode(browser: Any, origin: str) -> None:
     try:
         page = context.new_page()
         tab = Tab(page=page, origin=origin)
-        _record(page, tab)
+        record(page, tab)
         tab.open()
         tab.ask(TOP_PCT)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -46,6 +46,7 @@
     if (!frame) {
       // Created on first open, so pages that never use the chat never load it.
       frame = document.createElement("iframe");
+      frame.setAttribute("allow", "clipboard-write");  // the chat's Copy buttons, from another origin
       frame.src = chatUrl;
       frame.title = "GII clusters chat";
       style(frame, { width: "100%", height: "100%", border: "0", display: "block" });
