@@ -201,6 +201,11 @@ class Core:
         if place and (not partner_question or frame.lacking_kind == "cluster"):
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
+        if place and partner_question and (frame.yes_no or frame.refers is False) and frame.lacking_kind == "place" \
+                and not any(r.kind == "location" for r in frame.refs):
+            # "Does Brussels–Antwerp collaborate with Eindhoven?": a real place, checked against the partner lists
+            frame.refs.append(Ref("location", place, place))
+            frame.lacking.pop("place")
         if "definition" in frame.lacking and any(m in frame.said for m in ("intensity", "per_million", "period")):
             frame.lacking.pop("definition")  # "what does intensity mean here?": the profile says it, with the rank
         for kind, template in (("edition", "unavailable_time"), ("time", "unavailable_time"), ("fields", "unavailable_fields"),

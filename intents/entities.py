@@ -302,18 +302,25 @@ class EntityFinder:
 
     def _places(self, tokens: TokenView, covered: list[bool], found: Entities, soft: list[bool]) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
-        if not any(not c and w in self.place_first_words for c, w in zip(covered, tokens.lower)):
+        if not any(not c and (w in self.place_first_words or w[-1:] == "s" and w[:-1] in self.place_first_words)
+                   for c, w in zip(covered, tokens.lower)):
             return  # no word here can start a place name
         for start, end in self._ngrams(tokens, covered):
             if any(covered[start:end]):
                 continue
             first, last = tokens.lower[start], tokens.lower[end - 1]
-            if first not in self.place_first_words or last not in self.place_last_words:
+            # "eindhovens share": a possessive written without its apostrophe
+            bare = last[:-1] if last.endswith("s") and len(last) > 4 and last not in self.vocabulary.dictionary else None
+            if end - start == 1 and bare:
+                first = bare
+            if first not in self.place_first_words or not (last in self.place_last_words or bare in self.place_last_words):
                 continue  # no place name starts or ends with this word: skip the lookup
             if end - start == 1 and first in self.known_words:
                 continue
             text = tokens.text(start, end)
             place = self.places.lookup(text)
+            if place is None and bare and bare in self.place_last_words:
+                place = self.places.lookup(text[:-1])
             if place is None:
                 continue
             ours = self._ours(place.name) or self._ours(text)
@@ -321,7 +328,11 @@ class EntityFinder:
                 found.items.append(Found(ours[0], text, ours[1], start, end, how="place"))
             else:
                 kind = "place_economy" if place.kind == "country" else "place"
-                found.items.append(Found(kind, text, place.name, start, end, how="gazetteer"))
+                possessive = (end - start == 1 and bare is not None and place.name.lower() == bare) or \
+                    tokens.lower[end:end + 1] in (["'s"], ["\u2019s"])
+                # "Eindhoven's share", "eindhovens share": the place owns the figures asked, so it is asked as a cluster
+                how = "named as a cluster" if possessive and kind == "place" else "gazetteer"
+                found.items.append(Found(kind, text, place.name, start, end, how=how))
             for i in range(start, end):
                 covered[i] = True
                 soft[i] = True  # "toyta motor europe": a longer misspelt name may hold a place

@@ -811,7 +811,7 @@ class Executor:
                     texts.append(say("collab_nth", cluster=c.shown, position="top" if claimed_rank == 1 else ordinal_word(claimed_rank),
                                      unit=PARTNER_UNIT[name], place=holder.shown))
         text = " ".join(texts)
-        if verdicts:
+        if verdicts and not (text.startswith(verdict_word(False) + ".") and not all(verdicts)):
             text = f"{verdict_word(all(verdicts))}. {text}"
         if partial and not all(verdicts):
             text = f"{words_partly()}. " + text.split(". ", 1)[1]

@@ -572,7 +572,9 @@ class Reader:
                     continue
                 frame.refs.append(Ref(item.type, item.value, item.text))
             elif item.type in ("place", "place_economy"):
-                frame.lacking.setdefault("place", _as_typed(clause.text, item.text) if item.how != "gazetteer" else item.value)
+                frame.lacking.setdefault("place", item.value if item.how in ("gazetteer", "named as a cluster") and item.type == "place"
+                                         and item.value.lower() in clause.text.lower() else
+                                         _as_typed(clause.text, item.text) if item.how != "gazetteer" else item.value)
                 frame.lacking_kind = ("cluster" if item.how == "named as a cluster" else
                                       "economy" if item.type == "place_economy" else "place")
             elif item.type == "year" and item.number is not None and int(item.number) not in self._editions():

@@ -360,3 +360,21 @@ def test_should_check_a_claimed_gap_and_its_direction(answerer, table, plural, u
     assert right.text.startswith("Yes" if a.count > b.count else "No"), right.text
     wrong = ask(answerer, f"{a.shown} is ahead of {b.shown} by {gap + 25} {unit}, correct?")
     assert wrong.text.startswith("No") and f"{gap:,}" in wrong.text, wrong.text
+
+
+# -- places we lack, named as the owner of the figures: possessive, lower case, apostrophe dropped --------
+
+LACKED_PLACES = ["Eindhoven", "Munich", "Stuttgart", "Lyon", "Copenhagen", "Milan"]
+OWNED_MEASURES = ["share of collaborative patents", "top applicant", "size rank", "articles per million"]
+
+
+@pytest.mark.parametrize("form", ["{p}'s", "{l}'s", "{l}s"])
+@pytest.mark.parametrize("place", LACKED_PLACES)
+@pytest.mark.parametrize("measure", OWNED_MEASURES)
+def test_should_refuse_a_place_we_lack_however_its_possessive_is_written(answerer, form, place, measure):
+    owner = form.format(p=place, l=place.lower())
+    answer = ask(answerer, f"{owner} {measure}")
+    assert answer.status in ("no_data", "clarify"), answer.text
+    assert place.lower() in norm(answer.text), answer.text
+    for figure in ("34%", "195", "53", "6,444", "agfa"):
+        assert figure not in norm(answer.text), answer.text
