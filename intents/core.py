@@ -166,7 +166,14 @@ class Core:
             # "what about Solvay?", "Umicore?": a name we don't have, asked about
             name = " ".join(names)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
-                               listed="PCT applicants and publishing organizations"), "no_data",
+                               listed=reply_words()["listed_tables"]), "no_data",
+                           {"unknown": name, "refused": {"name": name}})
+        sides = [r for r in frame.refs + frame.against if r.kind == "organization"]
+        if names and frame.operation in ("more", "less", "difference", "ratio", "compare") and len(sides) < 2:
+            # "How many more did AGFA file than Janssen Pharmaceutica?": the other side is a name we don't have
+            name = " ".join(names)
+            return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
+                               listed=reply_words()["listed_tables"]), "no_data",
                            {"unknown": name, "refused": {"name": name}})
         anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
         if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
@@ -227,7 +234,7 @@ class Core:
         if frame.unknown and not named_rows and asks_rows and not cluster_measure:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
-                               listed="PCT applicants and publishing organizations"), "no_data",
+                               listed=reply_words()["listed_tables"]), "no_data",
                            {"unknown": name, "refused": {"name": name}})
         if state.refused and (frame.refers or frame.fragment or frame.possessive) and not ours and not named_rows \
                 and not frame.lacking and reading.context_subject is None:
@@ -237,7 +244,7 @@ class Core:
             if "name" in state.refused and not frame.wants:
                 name = state.refused["name"]
                 return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
-                                   listed="PCT applicants and publishing organizations"), "no_data",
+                                   listed=reply_words()["listed_tables"]), "no_data",
                                {"unknown": name, "refused": state.refused})
         return None
 

@@ -115,6 +115,14 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
 
 def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     named_rows = any(r.kind in ("organization", "location") for r in frame.refs)
+    if frame.refers and frame.said and not named_rows and not frame.operation and not frame.claims \
+            and previous.operation in TWO_SIDED | {"aggregate", "complement"} and frame.selector.kind == "none":
+        # "How does that look in shares?": the same computation, in another measure
+        new.operation, new.ops = previous.operation, list(previous.ops)
+        new.selector = copy.deepcopy(previous.selector)
+        new.refs = [r for r in previous.refs if r.kind == "organization"] + [r for r in new.refs if r.kind != "organization"]
+        new.against = copy.deepcopy(previous.against)
+        new.refers = False
     if not new.said and not new.wants:
         new.said = list(previous.said)
     if not new.domain and not (named_rows and not previous.domain):
@@ -132,7 +140,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     if new.selector.kind in ("listed", "all") and (new.fragment or new.correction) and not frame.plural:
         new.selector = Selector()  # "I meant among the publishers": the table changes, the row asked stays
     if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
-        if previous.selector.kind in ("rank", "top", "last", "top_n") and not (new.lacking or new.unknown):
+        if previous.selector.kind in ("rank", "top", "last", "top_n", "last_n") and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
     before = Frame.from_json(state.before) if state.before else None
     if new.operation in NEEDS_ROWS and not frame.domain and before is not None and before.said == previous.said \

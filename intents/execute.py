@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intents import operators as op
-from intents.frame import Claim, Frame, Ref
+from intents.frame import Claim, Frame, Ref, Selector
 from intents.operators import Row
 from intents.realise import (words, words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
@@ -314,6 +314,13 @@ class Executor:
         if isinstance(chosen, Outcome):
             return chosen
         operation = frame.operation
+        if frame.selector.kind == "other" and len(mine) == 1 and not against and not frame.anchors \
+                and operation in ("more", "less", "difference", "ratio", "compare"):
+            against = [r for r in rows if r is not mine[0]]  # "than the other two listed publishers combined"
+            chosen = mine
+            # The frame remembers the rows it meant, so a follow-up ("how does that look in shares?") means them too.
+            frame.against = [Ref("organization", r.name, r.shown) for r in against]
+            frame.selector = Selector()
         if operation in ("more", "less", "difference", "ratio") and not against and frame.anchors \
                 and frame.selector.kind in ("prev", "next") and len(chosen) == 1:
             anchor = op.select_named(rows, frame.anchors[0].value)
@@ -590,9 +597,17 @@ class Executor:
 
     def _one_against_sum(self, frame: Frame, c: ClusterProfile, table: str, row: Row, others: list[Row]) -> Outcome:
         """"Does AGFA file more than KU Leuven R&D and Toyota combined?": one row against the sum of others."""
-        count, _, _ = op.aggregate(others)
-        diff = (row.count or 0) - count
+        count, share, _ = op.aggregate(others)
         unit = UNIT[DOMAIN_OF[table]]
+        if "share" in frame.said and "count" not in frame.said:
+            gap = (row.share or 0) - share
+            text = say("one_against_sum_share", name=row.shown, share=share_text(row.share or 0), unit=unit,
+                       others=join_names([r.shown for r in others]), others_share=share_text(share), gap=f"{abs(gap):g}")
+            if frame.yes_no:
+                text = f"{verdict_word((gap > 0) == (frame.operation != 'less'))}. {text}"
+            return Outcome(text, data={"rows": [row_data(r) for r in [row] + others], "difference_points": gap},
+                           rows=[row] + others, focus=[row], intent=f"compare.{table}.sum.share")
+        diff = (row.count or 0) - count
         text = say("one_against_sum", name=row.shown, count=count_text(row.count or 0), unit=unit,
                    others=join_names([r.shown for r in others]), others_count=count_text(count), diff=count_text(abs(diff)),
                    more="more" if diff >= 0 else "fewer")

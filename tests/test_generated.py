@@ -378,3 +378,27 @@ def test_should_refuse_a_place_we_lack_however_its_possessive_is_written(answere
     assert place.lower() in norm(answer.text), answer.text
     for figure in ("34%", "195", "53", "6,444", "agfa"):
         assert figure not in norm(answer.text), answer.text
+
+
+ROWS = [(table, plural, unit, row) for _, table, plural, unit, _ in TABLES for row in table.rows]
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_set_a_row_against_the_other_rows_combined_in_counts_and_shares(answerer, table, plural, unit, row):
+    others = [r for r in table.rows if r.rank != row.rank]
+    session = f"sum-{uuid.uuid4().hex}"
+    counts = ask(answerer, f"How many more {unit} does {row.shown} have than the other {len(others)} listed {plural} combined?", session)
+    assert f"{abs(row.count - sum(r.count for r in others)):,}" in counts.text, counts.text
+    shares = ask(answerer, "How does that look in shares?", session)
+    assert f"{row.share:g}%" in shares.text and f"{sum(r.share for r in others):g}%" in shares.text, shares.text
+
+
+UNKNOWN_ORGS = ["Umicore", "Janssen Pharmaceutica", "Solvay", "Ghent University"]
+
+
+@pytest.mark.parametrize("name", UNKNOWN_ORGS)
+@pytest.mark.parametrize("table,plural,unit,row", ROWS[::2], ids=[r.shown for *_, r in ROWS[::2]])
+def test_should_refuse_a_comparison_with_an_organization_we_lack(answerer, table, plural, unit, row, name):
+    answer = ask(answerer, f"How many more {unit} did {row.shown} have than {name}?")
+    assert answer.status == "no_data" and name in answer.text, answer.text
+    assert f"{row.count:,}" not in answer.text, answer.text
