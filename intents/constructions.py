@@ -56,6 +56,7 @@ class Grammar:
     narrative_starts: frozenset[str] = frozenset()
     relative_words: frozenset[str] = frozenset()
     articles: frozenset[str] = frozenset()
+    indefinite: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -83,7 +84,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                    frozenset(str(w) for w in raw.get("question_words", [])),
                    frozenset(str(w) for w in raw.get("narrative_starts", [])),
                    frozenset(str(w) for w in raw.get("relative_words", [])),
-                   frozenset(str(w) for w in raw.get("articles", [])))
+                   frozenset(str(w) for w in raw.get("articles", [])),
+                   frozenset(str(w) for w in raw.get("indefinite", [])))
 
 
 @lru_cache(maxsize=4)

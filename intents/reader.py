@@ -60,6 +60,7 @@ class Clause:
     question_mark: bool
     matches: list[Match] = field(default_factory=list)
     sentence: int = 0
+    confirms: bool = False  # a statement joined with "is that right?": what it states is claimed
 
     def has(self, *entry_ids: str) -> bool:
         return any(e in self.tags for e in entry_ids)
@@ -188,7 +189,9 @@ class Reader:
             rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
             if rest:
                 asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
-        asking = [self._with_statement(c, clauses) for c in asking]
+        joined = {id(c): self._with_statement(c, clauses) for c in asking}
+        clauses = [joined.get(id(c), c) for c in clauses]  # a joined clause stands where its question stood
+        asking = [joined[id(c)] for c in asking]
         others = [c for c in clauses if c not in asking]
         frames = []
         premise: str | None = None
@@ -254,6 +257,8 @@ class Reader:
         words = view.lower
         size = len(words)
         self._extend_names_left(view, entities)
+        entities.items = [e for e in entities.items if not (e.type == "ordinal" and e.start > 0
+                                                            and words[e.start - 1] in self.grammar.indefinite)]
         in_name = [False] * size
         symbols: list[set[str]] = [{"w:" + w} for w in words]
         for item in entities.items:
@@ -327,18 +332,25 @@ class Reader:
                        for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
         # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
         bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
-        pointing = not measured and clause.has("refer") and not clause.entities.items  # "where is it on that one?"
+        pointing = not measured and clause.has("refer", "refer_two") and not clause.entities.items  # "where is it on that one?"
         if not (bare or pointing):
             return clause
         index = clauses.index(clause)
         before = [c for c in clauses[:index] if c.tags and not set(c.tags) <= LEAD_IN_ONLY]
         if not before:
             return clause
-        if pointing and not bare and not any(self.lexicon.entry(t).slot_values("measure") for t in before[-1].tags):
+        with_measure = [c for c in before if any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
+                                                 for t in c.tags) or any(e.type in ("number", "percent", "ordinal") for e in c.entities.items)]
+        if pointing and not bare and not with_measure:
             return clause
-        joined = self.clause(before[-1].text.rstrip(". ") + ", " + clause.text)
+        claimed = [c for c in before if c.has("statement")]  # "someone claimed X. I thought Y. Who's right?": X is checked
+        # "... its intensity rank differs from its size rank. [...] Which of the two is the better placing?"
+        source = claimed[-1] if claimed and bare else with_measure[-1] if pointing and not bare else before[-1]
+        joined = self.clause(source.text.rstrip(". ") + ", " + clause.text)
         joined.sentence = clause.sentence
         joined.question_mark = clause.question_mark
+        first = clause.first_word()
+        joined.confirms = clause.has("yesno", "tag") and not (first is not None and clause.words[first] in self.grammar.question_words)
         return joined
 
     def _rejoin_comparisons(self, clauses: list[Clause]) -> list[Clause]:
@@ -447,6 +459,8 @@ class Reader:
         frame.refers_two = "refer_two" in shapes
         self._entities(clause, frame, consumed)
         self._drop_negated_rows(clause, frame)
+        if clause.confirms:
+            frame.yes_no = True  # "The cluster filed 721 per million — is that what the profile says?"
         if not frame.yes_no and self._declarative_question(clause, frame, consumed):
             frame.yes_no = True  # "Toyota filed 126 applications?", "Second is ULB?": a statement asked as a question
         self._values_as_claims(clause, frame, consumed)
@@ -481,6 +495,8 @@ class Reader:
         if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
                 and any(r.kind == "organization" for r in frame.refs):
             frame.operation, frame.negated = "complement", False  # "what share is not from KU Leuven?": the rest
+        if clause.confirms or any(m.construction.id == "tail_question" for m in clause.matches):
+            frame.refers = False  # "X — is that what the profile says?": "that" is the statement, not the last answer
         frame.coverage = self._coverage(clause)
         return frame
 

@@ -402,3 +402,31 @@ def test_should_refuse_a_comparison_with_an_organization_we_lack(answerer, table
     answer = ask(answerer, f"How many more {unit} did {row.shown} have than {name}?")
     assert answer.status == "no_data" and name in answer.text, answer.text
     assert f"{row.count:,}" not in answer.text, answer.text
+
+
+# -- every fact stated, then asked about: "X. Is that what the profile says?" ------------------------------
+
+def statements() -> list[tuple[str, float, str, list[str]]]:
+    c, name = CLUSTER, CLUSTER.shown
+    out = [(f"{name} is {{v}} by size", c.rank_size, "ordinal", [str(c.rank_size)]),
+           (f"The cluster filed {{v}} PCT applications per million people", c.pct_per_million, "count", [f"{c.pct_per_million}"]),
+           (f"{name} published {{v}} scientific articles per million inhabitants", c.articles_per_million, "count",
+            [f"{c.articles_per_million}"])]
+    for table, verb, noun in (("applicants", "filed", "PCT applications"), ("publishers", "published", "scientific articles")):
+        for row in c.table(table).rows:
+            out.append((f"{row.shown} {verb} {{v}} {noun}", row.count, "count", [f"{row.count}"]))
+    return out
+
+
+STATEMENTS = statements()
+CONFIRMATIONS = ["Is that what the profile says?", "Is that correct?", "Is this right?"]
+
+
+@pytest.mark.parametrize("confirmation", CONFIRMATIONS)
+@pytest.mark.parametrize("template,value,kind,must", STATEMENTS, ids=[t[:40] for t, *_ in STATEMENTS])
+def test_should_check_a_statement_followed_by_a_confirmation_question(answerer, template, value, kind, must, confirmation):
+    right = ask(answerer, f"{template.format(v=render(kind, value))}. {confirmation}")
+    assert norm(right.text).startswith("yes"), right.text
+    wrong_value = perturbed(kind, value, random.Random(f"{SEED}-{template}"))
+    wrong = ask(answerer, f"{template.format(v=render(kind, wrong_value))} — {confirmation.lower()}")
+    assert norm(wrong.text).startswith("no") and all(norm(w) in norm(wrong.text) for w in must), wrong.text
