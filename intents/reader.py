@@ -240,11 +240,14 @@ class Reader:
                 continue
             pieces = [p.strip(" ,") for p in self._splitter.split(sentence) if p and p.strip(" ,")]
             merged: list[str] = []
+            asking: list[bool] = []  # whether each merged piece holds a question ("To prepare, could you ...")
             for piece in pieces:
-                if merged and not starts.match(merged[-1]) and not self._narrative.match(merged[-1]):
+                if merged and not asking[-1] and not self._narrative.match(merged[-1]):
                     merged[-1] = merged[-1] + ", " + piece
+                    asking[-1] = bool(starts.match(piece))
                 else:
                     merged.append(piece)
+                    asking.append(bool(starts.match(piece)))
             parts.extend((number, piece) for piece in merged)
         return parts or [(0, text)]
 

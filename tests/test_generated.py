@@ -430,3 +430,26 @@ def test_should_check_a_statement_followed_by_a_confirmation_question(answerer, 
     wrong_value = perturbed(kind, value, random.Random(f"{SEED}-{template}"))
     wrong = ask(answerer, f"{template.format(v=render(kind, wrong_value))} — {confirmation.lower()}")
     assert norm(wrong.text).startswith("no") and all(norm(w) in norm(wrong.text) for w in must), wrong.text
+
+
+# -- two questions in one sentence, after a lead-in: both answered, with the same figures as alone --------
+
+LEAD_INS = ["To prepare, could you tell me {a}, and {b}?", "Quick one: {a}, and {b}?", "For my slides, {a} and also {b}?"]
+
+
+def pairs() -> list[tuple[str, str, str]]:
+    rng = random.Random(f"{SEED}-pairs")
+    lowered = [q[0].lower() + q[1:].rstrip("?") for q in BARE]
+    cases = []
+    for i in range(0, len(BARE) - 1, 2):
+        a, b = lowered[i], lowered[i + 1]
+        cases.append((BARE[i], BARE[i + 1], rng.choice(LEAD_INS).format(a=a, b=b)))
+    return cases
+
+
+@pytest.mark.parametrize("first,second,joined", pairs(), ids=[j[:70] for *_, j in pairs()])
+def test_should_answer_both_questions_of_one_sentence(answerer, first, second, joined):
+    reply = ask(answerer, joined)
+    assert reply.status == "answered", reply.text
+    expected = figures(ask(answerer, first).text) | figures(ask(answerer, second).text)
+    assert expected <= figures(reply.text), f"{joined!r}\n  got: {reply.text}"
