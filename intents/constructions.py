@@ -57,6 +57,7 @@ class Grammar:
     relative_words: frozenset[str] = frozenset()
     articles: frozenset[str] = frozenset()
     indefinite: frozenset[str] = frozenset()
+    auxiliaries: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -85,7 +86,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                    frozenset(str(w) for w in raw.get("narrative_starts", [])),
                    frozenset(str(w) for w in raw.get("relative_words", [])),
                    frozenset(str(w) for w in raw.get("articles", [])),
-                   frozenset(str(w) for w in raw.get("indefinite", [])))
+                   frozenset(str(w) for w in raw.get("indefinite", [])),
+                   frozenset(str(w) for w in raw.get("auxiliaries", [])))
 
 
 @lru_cache(maxsize=4)

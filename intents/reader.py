@@ -242,6 +242,12 @@ class Reader:
             merged: list[str] = []
             asking: list[bool] = []  # whether each merged piece holds a question ("To prepare, could you ...")
             for piece in pieces:
+                words = piece.lower().split()
+                previous = merged[-1].lower().split() if merged else []
+                if previous and previous[0] in self.grammar.question_words and words and words[0] in self.grammar.auxiliaries \
+                        and not self.grammar.auxiliaries & set(previous) and not self.grammar.auxiliaries & {w.split("'")[-1] for w in previous}:
+                    merged[-1] = merged[-1] + ", " + piece  # "What patent intensity, ..., does the cluster show?": one question
+                    continue
                 if merged and not asking[-1] and not self._narrative.match(merged[-1]):
                     merged[-1] = merged[-1] + ", " + piece
                     asking[-1] = bool(starts.match(piece))
@@ -335,7 +341,8 @@ class Reader:
                        for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
         # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
         bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
-        pointing = not measured and clause.has("refer", "refer_two") and not clause.entities.items  # "where is it on that one?"
+        pointing = not measured and clause.has("refer", "refer_two") and all(
+            e.type in ("cluster", "year") for e in clause.entities.items)  # "where is it on that one?", "this number for X?"
         if not (bare or pointing):
             return clause
         index = clauses.index(clause)
@@ -441,6 +448,9 @@ class Reader:
                 frame.operation = frame.operation or op
                 break
         frame.ops = [o for o in self.grammar.operation_order if o in ops]
+        for a, b in list(clause.tags.get("all", [])):
+            if b < len(clause.symbols) and {"cluster_word", "cluster_words"} & clause.symbols[b]:
+                _untag(clause, (a, b), "all")  # "for every cluster": all clusters, not all rows of a table
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
         if frame.selector.kind == "none":
             for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "listed", "last", "top", "all"):
