@@ -65,7 +65,8 @@ def has_content(frame: Frame) -> bool:
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
-CLUSTER_RANKS = ("size", "intensity")  # the two rankings of a cluster, which can be set against each other
+CLUSTER_RANKS = ("size", "intensity")
+GAP_WORDS = frozenset({"count", "points", "share", "rank"})  # what "how many", "in points" say of a gap, no measure  # the two rankings of a cluster, which can be set against each other
 TWO_SIDED = frozenset({"difference", "more", "less", "ratio", "compare", "same"})  # operations that set one row against another
 # Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.
 CLUSTER_ONLY = frozenset({"collab", "per_million", "size", "intensity", "ranks", "membership", "others", "economy", "period"})
@@ -101,6 +102,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if not new.domain and previous.domain in ("patents", "articles") and any(m in new.said for m in ("per_million", "collab")) \
             and not new.refs:
         new.domain = previous.domain  # "collab share?" after a question about patents: the patents' one
+    _two_last_measures(new, frame, state, previous)
     ranks = [m for m in new.said if m in CLUSTER_RANKS]
     earlier = [m for m in previous.said if m in CLUSTER_RANKS and m not in ranks]
     if new.refers and new.operation in TWO_SIDED and len(ranks) == 1 and earlier and not new.refs:
@@ -111,6 +113,23 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         _inherit(new, frame, state, previous)
     _resolve_rows(new, state)
     return new
+
+
+def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
+    """"and by intensity?" after the size rank, then "how many places apart are the two?": the two measures of the
+    last two answers, set against each other (or one measure for patents and for articles)."""
+    if new.operation not in TWO_SIDED or frame.refs or frame.against or frame.selector.kind != "none":
+        return
+    if any(m not in GAP_WORDS for m in frame.said) or not state.before:
+        return
+    before = Frame.from_json(state.before)
+    mine, theirs = ([m for m in f.said if m in CLUSTER_ONLY] for f in (previous, before))
+    if not mine or not theirs:
+        return
+    if set(mine) == set(theirs) and previous.domain and before.domain and previous.domain != before.domain:
+        new.said, new.domain = mine + [m for m in frame.said if m not in mine], "both"
+    elif set(mine) != set(theirs):
+        new.said = list(dict.fromkeys(theirs + mine)) + [m for m in frame.said if m not in theirs + mine]
 
 
 def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:

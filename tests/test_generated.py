@@ -453,3 +453,27 @@ def test_should_answer_both_questions_of_one_sentence(answerer, first, second, j
     assert reply.status == "answered", reply.text
     expected = figures(ask(answerer, first).text) | figures(ask(answerer, second).text)
     assert expected <= figures(reply.text), f"{joined!r}\n  got: {reply.text}"
+
+
+# -- two cluster measures asked one after the other, then set against each other --------------------------
+
+def measure_pairs() -> list[tuple[str, str, str]]:
+    c, name = CLUSTER, CLUSTER.shown
+    return [
+        (f"Where is {name} ranked by size?", "and by intensity?", f"{abs(c.rank_size - c.rank_intensity)}"),
+        (f"How collaborative are {name}'s scientific publications?", "and its patents?",
+         f"{abs(c.article_collaboration.share - c.patent_collaboration.share):g}"),
+        (f"How many PCT applications per million inhabitants does {name} have?", "and articles?",
+         f"{abs(c.articles_per_million - c.pct_per_million):,}"),
+    ]
+
+
+@pytest.mark.parametrize("gap_question", ["so how many places apart are the two?", "difference between the two?",
+                                          "what's the gap between them?"])
+@pytest.mark.parametrize("first,second,gap", measure_pairs(), ids=[p[0][:40] for p in measure_pairs()])
+def test_should_set_the_last_two_measures_against_each_other(answerer, first, second, gap, gap_question):
+    session = f"gap-{uuid.uuid4().hex}"
+    ask(answerer, first, session)
+    ask(answerer, second, session)
+    answer = ask(answerer, gap_question, session)
+    assert answer.status == "answered" and gap in answer.text, answer.text
