@@ -68,7 +68,7 @@ class Core:
             if refused_here and not _names_its_own_subject(frame):
                 continue  # "How many did Solvay file, and what is its share?": the refusal holds for the rest
             outcome, frame = self._answer(frame, state, reading)
-            refused_here = refused_here or bool(outcome.data.get("refused"))
+            refused_here = refused_here or bool(outcome.data.get("refused")) or outcome.status == "no_data"
             parts.append((frame, outcome))
             shown = [_row_json(r) for r in outcome.rows]
             focus = [_row_json(r) for r in outcome.focus]

@@ -270,5 +270,6 @@ def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]]
         new.turns_since_answer += 1
         if refused:
             new.refused = refused
-            new.frame = frame.to_json()  # "Top applicant in Munich?" - "and in Brussels?": the same question
+        if refused or status == "no_data" and has_content(frame):
+            new.frame = frame.to_json()  # "Top applicant in Munich?" - "and in Brussels?"; "... I meant patents": the same question
     return new

@@ -477,3 +477,24 @@ def test_should_set_the_last_two_measures_against_each_other(answerer, first, se
     ask(answerer, second, session)
     answer = ask(answerer, gap_question, session)
     assert answer.status == "answered" and gap in answer.text, answer.text
+
+
+def _namesake(table, row) -> bool:  # type: ignore[no-untyped-def]
+    """A row of the other table shares a word of this one's name (KU Leuven and K.U. Leuven R&D): asked in the
+    wrong table, the bot answers with that namesake instead of refusing."""
+    other = CLUSTER.top_publishers if table is CLUSTER.top_applicants else CLUSTER.top_applicants
+    words = {w.lower() for w in row.shown.split() if len(w) > 3}
+    return any(words & {w.lower() for w in o.shown.split()} for o in other.rows)
+
+
+ALONE = [(t, p, u, r) for t, p, u, r in ROWS if not _namesake(t, r)]
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ALONE, ids=[r.shown for *_, r in ALONE])
+def test_should_take_a_correction_after_a_refusal_as_the_same_question(answerer, table, plural, unit, row):
+    other_unit, fix = ("scientific articles", "patents") if unit == "PCT applications" else ("PCT applications", "articles")
+    session = f"refix-{uuid.uuid4().hex}"
+    refused = ask(answerer, f"how many {other_unit} does {row.shown} have?", session)
+    assert refused.status == "no_data", refused.text
+    fixed = ask(answerer, f"ah sorry, I meant {fix}", session)
+    assert fixed.status == "answered" and f"{row.count:,}" in fixed.text, fixed.text
