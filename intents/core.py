@@ -99,6 +99,15 @@ class Core:
             frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
+        if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (
+                any(m in frame.said for m in ("per_million", "size", "intensity", "ranks")) or frame.wants == "organization"):
+            _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
+        places = [r for r in frame.refs if r.kind == "location"]
+        if places and any(m in frame.said for m in ("per_million", "size", "intensity", "ranks")) and "collab" not in frame.said \
+                and not frame.yes_no and not any(r.kind == "cluster" for r in frame.refs):
+            place = places[0].text or places[0].value  # "And of the third one?": a partner place we have no profile of
+            return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
+                           {"place": place, "refused": {"place": place}}), frame
         probe = collection_of(frame, self.kb, self.schema, None)
         if probe in ("clusters_all", "organization_clusters", "economy"):
             frame.subject = frame.subject or state.subject  # about several clusters: none needs choosing
@@ -139,6 +148,9 @@ class Core:
             return None  # after partner places, "And Cologne?" is the place
         if frame.said or frame.domain or frame.wants or frame.noun:
             return None
+        previous = state.previous()
+        if previous is not None and any(r.kind == "cluster" for r in previous.refs):
+            return None  # "Who is Cologne's top applicant?" - "And for Paris?": the cluster named replaces the other
         typed = (frame.refs[0].text or "").lower()
         cluster = self.kb.cluster(frame.refs[0].value)
         if cluster is None or not typed:
@@ -194,6 +206,9 @@ class Core:
                                      and "collab" not in (state.frame.get("said") or []))
         ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
         rows_asked = (frame.wants == "organization" or frame.noun == "organization") and not partner_question
+        if not ours and (rows_asked or cluster_only or ranked_as_cluster):
+            _partners_as_clusters(frame, self.kb)
+            ours = [r for r in frame.refs if r.kind == "cluster"]
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
@@ -446,3 +461,12 @@ def _without_verdict(text: str) -> str:
         if text.startswith(word + ". "):
             return text[len(word) + 2:]
     return text
+
+
+def _partners_as_clusters(frame: Frame, kb: KnowledgeBase) -> None:
+    """Partner places that are loaded clusters, asked what only a cluster has, are those clusters."""
+    for index, ref in enumerate(frame.refs):
+        loaded = kb.find_cluster(ref.value) if ref.kind == "location" else None
+        if loaded is not None:
+            frame.refs[index] = Ref("cluster", loaded.id, ref.text)
+            frame.subject = None

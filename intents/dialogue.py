@@ -201,7 +201,11 @@ def _resolve_rows(new: Frame, state: State) -> None:
         new.selector = Selector()
     if new.selector.kind in ("prev", "next", "above", "below") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
-    if new.selector.kind == "rank" and new.refers and state.shown and not any(r.kind == "organization" for r in new.refs):
+    previous = state.previous()
+    again = new.fragment and previous is not None and previous.refers and not previous.selector.ranks and not (
+        new.noun or new.wants or new.row_kind or any(m not in CLUSTER_ONLY | GAP_WORDS for m in new.said))  # "And of the third one?"
+    if new.selector.kind == "rank" and (new.refers or again) and state.shown \
+            and not any(r.kind == "organization" for r in new.refs):
         listed = [r for r in state.shown if r.get("rank") in new.selector.ranks]
         if listed and len(listed) == len(new.selector.ranks):
             new.refs = [_ref(r) for r in listed]

@@ -131,3 +131,34 @@ def test_should_compare_the_top_applicants_of_two_clusters(four, a, b):
     top_a, top_b = a["top_applicants"]["rows"][0], b["top_applicants"]["rows"][0]
     assert f"{top_a['count']:,}" in answer.text and f"{top_b['count']:,}" in answer.text, answer.text
     assert f"{abs(top_a['count'] - top_b['count']):,}" in answer.text, answer.text
+
+
+BA = next(c for c in CLUSTERS if c["id"] == "brussels-antwerp")
+LOADED = {c["name"]: c for c in CLUSTERS}
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third"}
+PARTNER_ROWS = [(kind, noun, rank, place) for kind, noun in (("patent_collaboration", "patent"), ("article_collaboration", "scientific article"))
+                for rank, place in enumerate(BA[kind]["locations"], start=1)]
+
+
+@pytest.mark.parametrize("kind,noun,rank,place", PARTNER_ROWS, ids=[f"{k}-{r}" for k, _, r, _ in PARTNER_ROWS])
+def test_should_read_a_partner_row_that_is_a_loaded_cluster_as_that_cluster(four, kind, noun, rank, place):
+    session = f"partner-row-{kind}-{rank}"
+    four.ask(f"Who are Brussels–Antwerp's top partners for {noun}s?", session=session)
+    answer = four.ask(f"What is the size rank of the {ORDINAL_WORDS[rank]} of those?", session=session)
+    name = place if isinstance(place, str) else place.get("name", "")
+    if name in LOADED:
+        assert answer.status == "answered" and str(LOADED[name]["rank_size"]) in answer.text, answer.text
+    else:
+        assert answer.status == "no_data" and name in answer.text, answer.text
+
+
+def test_should_switch_cluster_on_a_bare_cluster_name_after_a_cluster_question(four):
+    for first in CLUSTERS:
+        for second in CLUSTERS:
+            if first is second:
+                continue
+            session = f"switch-{first['id']}-{second['id']}"
+            four.ask(f"Who is {first['name']}'s top PCT applicant?", session=session)
+            answer = four.ask(f"And for {second['name']}?", session=session)
+            top = second["top_applicants"]["rows"][0]
+            assert answer.status == "answered" and f"{top['count']:,}" in answer.text, answer.text
