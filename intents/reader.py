@@ -109,6 +109,7 @@ class Reader:
         self.vocabulary = reader_vocabulary(self.lexicon)
         self.nlp: Language = build_pipeline(knowledge, self.vocabulary)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
+        self.places = places
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
@@ -369,7 +370,7 @@ class Reader:
         for clause in clauses:
             previous = result[-1] if result else None
             comparing = previous is not None and previous.sentence == clause.sentence and previous.has(
-                "difference", "how_many_more", "ratio", "compare", "same", "intersect", "missing", "between", "rel_between",
+                "difference", "how_many_more", "ratio", "twice", "compare", "same", "intersect", "missing", "between", "rel_between",
                 "more", "less")
             if comparing and (clause.starts_with("follow", "refer", "possessive") and not clause.has("who", "where", "count")
                               or clause.starts_with("how_many_more", "difference")):
@@ -403,6 +404,8 @@ class Reader:
     # -- the frame --------------------------------------------------------------------------------
     def frame(self, clause: Clause) -> Frame:
         frame = Frame(text=clause.text)
+        if "by_itself" in clause.tags and not any(e.type == "organization" for e in clause.entities.items):
+            clause.tags["without"] = clause.tags.pop("by_itself")  # "how many are filed alone?": without collaboration
         consumed: set[int] = set()
         used: set[int] = set()  # tokens a construction gave their meaning: their lexicon marks count no more
         words_end = len(clause.symbols)
@@ -608,7 +611,13 @@ class Reader:
                                       "economy" if item.type == "place_economy" else "place")
             elif item.type == "year" and item.number is not None and int(item.number) not in self._editions():
                 frame.lacking.setdefault("edition", str(int(item.number)))
-        names = [t for t in clause.entities.unknown_terms if not self._typo(t, clause.text)] + in_names
+        slips = [t for t in clause.entities.unknown_terms if self._typo(t, clause.text)]
+        for term in slips:
+            place = self.places.near(term) if " " not in term else None
+            if place is not None and not self.knowledge.find_cluster(place.name) and not self.knowledge.find_location(place.name):
+                frame.lacking.setdefault("place", place.name)  # "londen": a slip of a place we have no profile of
+                frame.lacking_kind = frame.lacking_kind or "place"
+        names = [t for t in clause.entities.unknown_terms if t not in slips] + in_names
         if names:
             frame.unknown = [_as_typed(clause.text, t) for t in names]
 
@@ -890,7 +899,7 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
         frame.anchors = [first, second]
         frame.claims.append(Claim("between_rows", 0.0, "rows", text="between"))
         return True
-    if clause.has("difference", "more", "less", "ratio", "aggregate", "choice") or "w:who" not in clause.symbols[0] and not clause.has("who"):
+    if clause.has("difference", "more", "less", "ratio", "twice", "aggregate", "choice") or "w:who" not in clause.symbols[0] and not clause.has("who"):
         return False  # "the difference between A and B": two rows to compare, not the one between them
     frame.selector = Selector("between")
     frame.anchors = [first, second]
@@ -909,7 +918,7 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
         frame.said.append("rank")
         frame.operation = "less" if kind in ("next", "below") else "more"
         return True
-    if named_before and clause.has("difference", "how_many_more", "count", "share", "more", "less", "ratio"):
+    if named_before and clause.has("difference", "how_many_more", "count", "share", "more", "less", "ratio", "twice"):
         frame.against.append(anchor)  # "How many points is UAntwerp ahead of ULB?": a comparison of the two
         frame.operation = frame.operation or "difference"
         return True
@@ -930,7 +939,7 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     word = clause.words[match.spans[0][0]]  # type: ignore[index]
     if ref is None:
         return False
-    if word in ("to", "with", "from") and not clause.has("more", "less", "difference", "ratio", "compare", "how_many_more") \
+    if word in ("to", "with", "from") and not clause.has("more", "less", "difference", "ratio", "twice", "compare", "how_many_more") \
             and "w:compared" not in clause.symbols[max(0, match.start - 1)]:
         return False  # "collaborate with Paris", "belong to": no comparison
     frame.against.append(ref)

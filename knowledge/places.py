@@ -65,7 +65,7 @@ class Place:
 class Gazetteer:
     """Exact, normalised look-up of place names and their aliases."""
 
-    __slots__ = ("_index", "_names", "source", "licence")
+    __slots__ = ("_index", "_names", "source", "licence", "_by_letter")
 
     def __init__(self, places: Iterable[tuple[Place, Iterable[str]]], source: str = "", licence: str = "") -> None:
         """Index each place under its name and aliases; the first place to claim a key keeps it."""
@@ -79,12 +79,33 @@ class Gazetteer:
                     names.append(surface)
         self._index = index
         self._names = names
+        self._by_letter: dict[str, list[str]] | None = None
         self.source = source
         self.licence = licence
 
     def lookup(self, text: str) -> Place | None:
         """The place whose name or alias has the same normalised key as `text`, or None."""
         return self._index.get(place_key(text))
+
+    def near(self, word: str) -> Place | None:
+        """The one place a single misspelt word is a slip from ("londen", "stutgart"): one edit for words of five
+        letters or more, keeping the first letter; None when no place or several are that close."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        key = place_key(word)
+        if len(key) < 5:
+            return None
+        if self._by_letter is None:
+            by_letter: dict[str, list[str]] = {}
+            for k in self._index:
+                if " " not in k:
+                    by_letter.setdefault(k[:1], []).append(k)
+            self._by_letter = by_letter
+        pool = [k for k in self._by_letter.get(key[:1], ()) if abs(len(k) - len(key)) <= 1]
+        found = {self._index[k].name: self._index[k] for k, _, _ in
+                 process.extract(key, pool, scorer=OSA.distance, score_cutoff=1, limit=None)}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and place_key(text) in self._index

@@ -498,3 +498,23 @@ def test_should_take_a_correction_after_a_refusal_as_the_same_question(answerer,
     assert refused.status == "no_data", refused.text
     fixed = ask(answerer, f"ah sorry, I meant {fix}", session)
     assert fixed.status == "answered" and f"{row.count:,}" in fixed.text, fixed.text
+
+
+def _place_slips() -> list[tuple[str, str]]:
+    """One letter dropped inside each place we lack, where the result is no real word."""
+    out = []
+    for place in LACKED_PLACES:
+        word = place.lower()
+        for i in range(2, len(word) - 1):
+            slip = word[:i] + word[i + 1:]
+            if slip not in DICTIONARY and slip != word and len(slip) >= 5:  # shorter slips are too close to other words
+                out.append((place, slip))
+                break
+    return out
+
+
+@pytest.mark.parametrize("place,slip", _place_slips(), ids=[s for _, s in _place_slips()])
+def test_should_refuse_a_misspelt_place_we_lack(answerer, place, slip):
+    answer = ask(answerer, f"how many articles per million does {slip} have")
+    assert answer.status in ("no_data", "clarify"), answer.text
+    assert "6,444" not in answer.text and "6444" not in answer.text, answer.text
