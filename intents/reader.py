@@ -1070,6 +1070,10 @@ def _attach_tags(clauses: list[Clause], reader: "Reader | None" = None) -> list[
             joined.sentence = result[-1].sentence
             result[-1] = joined
             continue
+        if clause.has("arbiter") and any(c.question_mark for c in result):
+            continue  # "Is ULB second? A friend insists it is. Who is right?": the question was asked already
+        if clause.has("arbiter"):
+            clause.tags["tag"] = clause.tags.pop("arbiter")
         only_tag = clause.has("tag", "yesno") and not clause.entities.items and not any(
             e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person"))
         if only_tag and result:
