@@ -124,6 +124,9 @@ class EntityFinder:
         self.fuzzy_targets: list[tuple[str, str]] = []
         self._first_index: dict[str, int] = {}
         self._first_built = -1
+        # Words of organization names ("university" in "University of Antwerp"): known words, yet part of a name.
+        self.org_words = frozenset(w for surface, _ in knowledge.all_names()["organization"]
+                                   for w in re.findall(r"[a-z]+", surface.lower()) if len(w) > 3)
         # A part of a hyphenated location name ("Rotterdam" in "Amsterdam–Rotterdam") names that location.
         self.location_parts: dict[str, str] = {}
         for surface, canonical in knowledge.all_names()["location"]:
@@ -402,14 +405,16 @@ class EntityFinder:
     def _fuzzy_across_places(self, tokens: TokenView, covered: list[bool], soft: list[bool], cue_tokens: set[int],
                              found: Entities) -> None:
         """"univeristy of antwerp": a misspelt organization whose name holds a place we matched alone."""
-        if not any(soft) or all(covered[i] or tokens.lower[i] in self.known_words for i in range(len(covered))):
+        if not any(soft) or all(covered[i] or tokens.lower[i] in self.known_words and tokens.lower[i] not in self.org_words
+                                for i in range(len(covered))):
             return
         hard = [c and not s for c, s in zip(covered, soft)]
         for start, end in self._ngrams(tokens, hard):
             if end - start < 2 or not any(soft[start:end]) or any(hard[start:end]):
                 continue
-            if not any(not covered[i] and tokens.lower[i] not in self.known_words for i in range(start, end)):
-                continue
+            if not any(not covered[i] and (tokens.lower[i] not in self.known_words or tokens.lower[i] in self.org_words)
+                       for i in range(start, end)):
+                continue  # "university antwerp": a word of an organization's name next to the place in it
             key = name_key(" ".join(tokens.lower[start:end]))
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_STRONG_SCORE - FUZZY_MARGIN)
             if not best or best[0][1] < FUZZY_STRONG_SCORE or self.fuzzy_targets[best[0][2]][0] != "organization":

@@ -518,3 +518,21 @@ def test_should_refuse_a_misspelt_place_we_lack(answerer, place, slip):
     answer = ask(answerer, f"how many articles per million does {slip} have")
     assert answer.status in ("no_data", "clarify"), answer.text
     assert "6,444" not in answer.text and "6444" not in answer.text, answer.text
+
+
+def _clipped_names() -> list[tuple[str, str, int]]:
+    """Organization names with their small words dropped, in lower case ("university antwerp")."""
+    out = []
+    for table in (CLUSTER.top_applicants, CLUSTER.top_publishers):
+        for row in table.rows:
+            words = row.shown.split()
+            clipped = [w for w in words if w.lower() not in ("of", "de", "the")]
+            if len(clipped) < len(words):
+                out.append((row.shown, " ".join(clipped).lower(), row.count))
+    return out
+
+
+@pytest.mark.parametrize("name,clipped,count", _clipped_names(), ids=[c for _, c, _ in _clipped_names()])
+def test_should_read_an_organization_named_without_its_small_words(answerer, name, clipped, count):
+    answer = ask(answerer, f"how many does {clipped} have?")
+    assert answer.status == "answered" and f"{count:,}" in answer.text, answer.text
