@@ -81,6 +81,8 @@ def parse_number(text: str, vocabulary: Vocabulary) -> float | None:
     cleaned = re.sub(r"\s*(percent|per cent|per-cent|pct|percentage)$", "", cleaned)
     if cleaned in vocabulary.number_words:
         return float(vocabulary.number_words[cleaned])
+    if " ".join(cleaned.split()) in vocabulary.number_phrases:
+        return vocabulary.number_phrases[" ".join(cleaned.split())]
     try:
         return float(cleaned)
     except ValueError:

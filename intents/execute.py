@@ -329,11 +329,12 @@ class Executor:
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
-        if operation == "aggregate" and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all") \
-                and "share" in frame.said:
-            group = self._select(frame, rows, [], c, table)
+        if operation == "aggregate" and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all", "listed") \
+                and ("share" in frame.said or any(cl.unit == "percent" for cl in frame.claims)):
+            group = rows if frame.selector.kind in ("all", "listed") else self._select(frame, rows, [], c, table)
             if isinstance(group, list) and len(group) >= 2 and mine[0] in group:
-                return self._part_of_sum(c, table, mine[0], group)  # "what fraction of the top three's articles is KU Leuven's?"
+                # "what fraction of the top three's articles is KU Leuven's?", "more than 60% of the three combined?"
+                return self._part_of_sum(frame, c, table, mine[0], group)
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
@@ -672,7 +673,7 @@ class Executor:
         return Outcome(say("rows_meeting", rows=shown, have=words()["have"]["one" if len(found) == 1 else "many"], **values),
                        data={"rows": [row_data(r) for r in found]}, rows=found, focus=found, intent=f"filter.{table}")
 
-    def _part_of_sum(self, c: ClusterProfile, table: str, row: Row, group: list[Row]) -> Outcome:
+    def _part_of_sum(self, frame: Frame, c: ClusterProfile, table: str, row: Row, group: list[Row]) -> Outcome:
         part = op.part_of(row, group)
         if part is None:
             return refuse(say("no_total", cluster=c.shown))
@@ -680,6 +681,9 @@ class Executor:
         text = say("part_of_sum", name=row.shown, count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
                    part=f"{part:.1f}%", total=count_text(total), rows=join_names([r.shown for r in group]),
                    verb_past=VERB_PAST[table])
+        claims = [cl for cl in frame.claims if cl.unit == "percent"]
+        if frame.yes_no and claims:
+            text = f"{verdict_word(all(op.holds(round(part, 1), cl) for cl in claims))}. {text}"
         return Outcome(text, data={"rows": [row_data(r) for r in group], "part": round(part, 2), "count": total},
                        rows=group, focus=[row], intent=f"part.{table}")
 

@@ -345,5 +345,7 @@ def _number_patterns(vocabulary: Vocabulary) -> list[dict[str, Any]]:
             form = matching_form(phrase)
             for variant in {form, form.replace(" ", "-")}:  # "number two" and "number-two"
                 patterns.append({"label": "ORDINAL", "id": str(value), "pattern": variant})
+    for phrase in vocabulary.number_phrases:
+        patterns.append({"label": "NUMBER", "pattern": matching_form(phrase)})  # "one and a half": one number
     patterns.append({"label": "NUMBER", "pattern": [{"LIKE_NUM": True}]})
     return patterns

@@ -21,7 +21,8 @@ class Vocabulary:
     fractions: dict[str, float] = field(default_factory=dict)
     place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only
     demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"
-    pronoun_numbers: frozenset[str] = frozenset()  # "one" in "the better one": a pronoun unless "than" comes first
+    pronoun_numbers: frozenset[str] = frozenset()
+    number_phrases: dict[str, float] = field(default_factory=dict)  # "one and a half" -> 1.5  # "one" in "the better one": a pronoun unless "than" comes first
 
 
 def _read(name: str) -> dict:
@@ -47,4 +48,5 @@ def load_vocabulary() -> Vocabulary:
                       dictionary=dictionary, fractions={str(k): float(v) for k, v in words.get("fractions", {}).items()},
                       place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()},
                       demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()},
-                      pronoun_numbers=frozenset(str(w) for w in words.get("pronoun_numbers", [])))
+                      pronoun_numbers=frozenset(str(w) for w in words.get("pronoun_numbers", [])),
+                      number_phrases={str(k): float(v) for k, v in words.get("number_phrases", {}).items()})

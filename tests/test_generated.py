@@ -536,3 +536,21 @@ def _clipped_names() -> list[tuple[str, str, int]]:
 def test_should_read_an_organization_named_without_its_small_words(answerer, name, clipped, count):
     answer = ask(answerer, f"how many does {clipped} have?")
     assert answer.status == "answered" and f"{count:,}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_check_a_claimed_part_of_the_listed_rows_combined(answerer, table, plural, unit, row):
+    part = 100 * row.count / sum(r.count for r in table.rows)
+    below, above = int(part) - 5, int(part) + 5
+    n = len(table.rows)
+    yes = ask(answerer, f"does {row.shown} have more than {below}% of the {unit} of the {n} listed {plural} combined?")
+    no = ask(answerer, f"does {row.shown} have more than {above}% of the {unit} of the {n} listed {plural} combined?")
+    assert yes.text.startswith("Yes") and f"{part:.1f}%" in yes.text, yes.text
+    assert no.text.startswith("No") and f"{part:.1f}%" in no.text, no.text
+
+
+@pytest.mark.parametrize("words,value", [("one and a half", 1.5), ("two and a half", 2.5)])
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_ratio_said_in_words(answerer, table, plural, unit, a, b, words, value):
+    answer = ask(answerer, f"Does {a.shown} have more than {words} times as many {unit} as {b.shown}?")
+    assert answer.text.startswith("Yes" if a.count / b.count > value else "No"), answer.text
