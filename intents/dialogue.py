@@ -66,6 +66,7 @@ def has_content(frame: Frame) -> bool:
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
 CLUSTER_RANKS = ("size", "intensity")
+LIST_OPERATIONS = frozenset({"union", "intersect", "missing"})  # operations over whole partner lists
 GAP_WORDS = frozenset({"count", "points", "share", "rank"})  # what "how many", "in points" say of a gap, no measure  # the two rankings of a cluster, which can be set against each other
 TWO_SIDED = frozenset({"difference", "more", "less", "ratio", "compare", "same"})  # operations that set one row against another
 # Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.
@@ -111,6 +112,12 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         if not standalone(frame):
             new.fragment = True  # "what share?": a fragment of the last question, whatever its first word
         _inherit(new, frame, state, previous)
+    if new.operation in LIST_OPERATIONS and not any(r.kind == "location" for r in frame.refs) \
+            and ("collab" in new.said or "collab" in previous.said or new.noun == "location"):
+        # "How many different locations is that in total?" after the two partner lists: the lists, not their rows
+        new.refs = [r for r in new.refs if r.kind != "location"]
+        new.domain = frame.domain or "both"
+        new.said = list(dict.fromkeys(new.said + ["collab"]))
     _resolve_rows(new, state)
     return new
 

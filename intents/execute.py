@@ -755,7 +755,8 @@ class Executor:
             if not gone:
                 return Outcome(say("collab_missing_none", cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]))
             return Outcome(say("collab_missing", places=join_names([r.shown for r in gone]), verb="is" if len(gone) == 1 else "are",
-                               cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]), rows=gone, focus=gone)
+                               cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]), rows=gone, focus=gone,
+                           data={"rows": [row_data(r) for r in gone]}, intent="missing.partners")
         texts, shown, data_rows = [], [], []
         for name in lists:
             listed = rows[name]

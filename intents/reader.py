@@ -425,7 +425,10 @@ class Reader:
                        for e, spans in clause.tags.items()}
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
         tags = clause.tags
-        self._drop_negated_domains(clause)
+        partner_lists = any({"location"} & (set(self.lexicon.entry(e).slot_values("wants")) | set(self.lexicon.entry(e).slot_values("noun")))
+                            for e in clause.tags)
+        if not (partner_lists and len(self._values(clause, "domain")) == 2):
+            self._drop_negated_domains(clause)  # ("article partners but not patent partners": both lists, one minus the other)
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
@@ -508,6 +511,9 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        if frame.negated and not frame.yes_no and not frame.operation and frame.domain == "both" \
+                and "location" in (frame.wants, frame.noun):
+            frame.operation, frame.negated = "missing", False  # "a top patent partner but not a top article partner"
         if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
                 and any(r.kind == "organization" for r in frame.refs):
             frame.operation, frame.negated = "complement", False  # "what share is not from KU Leuven?": the rest

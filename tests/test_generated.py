@@ -554,3 +554,20 @@ def test_should_check_a_claimed_part_of_the_listed_rows_combined(answerer, table
 def test_should_check_a_ratio_said_in_words(answerer, table, plural, unit, a, b, words, value):
     answer = ask(answerer, f"Does {a.shown} have more than {words} times as many {unit} as {b.shown}?")
     assert answer.text.startswith("Yes" if a.count / b.count > value else "No"), answer.text
+
+
+def test_should_set_the_two_partner_lists_against_each_other():
+    answerer = Answerer()
+    patents = [l.shown for l in CLUSTER.patent_collaboration.locations]
+    articles = [l.shown for l in CLUSTER.article_collaboration.locations]
+    only_patents = [p for p in patents if p not in articles]
+    only_articles = [a for a in articles if a not in patents]
+    one = ask(answerer, f"Which location is a top patent partner of {CLUSTER.shown} but not a top article partner?")
+    assert all(p in one.text for p in only_patents) and not any(a in one.text for a in only_articles), one.text
+    other = ask(answerer, "Which locations are article partners but not patent partners?")
+    assert all(a in other.text for a in only_articles) and not any(p in other.text for p in only_patents), other.text
+    session = f"lists-{uuid.uuid4().hex}"
+    ask(answerer, f"Which locations does {CLUSTER.shown} collaborate with most on patents?", session)
+    ask(answerer, "And on scientific articles?", session)
+    total = ask(answerer, "How many different locations is that in total?", session)
+    assert str(len(set(patents) | set(articles))) in total.text, total.text
