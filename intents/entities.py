@@ -93,12 +93,30 @@ def _dashes_as_spaces(text: str) -> str:
     return " ".join(re.sub(r"\s*-\s*", " ", text).split())
 
 
+_ORDINAL_INDEXES: dict[int, tuple[Vocabulary, dict[str, int]]] = {}  # holds the vocabulary, so its id stays its own
+
+
+def _ordinal_index(vocabulary: Vocabulary) -> dict[str, int]:
+    """The ordinal phrases of a vocabulary by their form with dashes as spaces (built once per vocabulary)."""
+    entry = _ORDINAL_INDEXES.get(id(vocabulary))
+    if entry is not None and entry[0] is vocabulary:
+        return entry[1]
+    index: dict[str, int] = {}
+    for value, phrases in vocabulary.ordinals.items():
+        for phrase in phrases:
+            index.setdefault(_dashes_as_spaces(phrase.lower()), value)
+    if len(_ORDINAL_INDEXES) > 8:
+        _ORDINAL_INDEXES.clear()
+    _ORDINAL_INDEXES[id(vocabulary)] = (vocabulary, index)
+    return index
+
+
 def parse_ordinal(text: str, vocabulary: Vocabulary) -> int | None:
     """'2nd' -> 2, '#3' -> 3, 'number two' -> 2, 'runner-up' -> 2."""
     lowered = text.lower().strip()
-    for value, phrases in vocabulary.ordinals.items():
-        if any(_dashes_as_spaces(p.lower()) == _dashes_as_spaces(lowered) for p in phrases):
-            return value  # "runner-up" and "runner up", "number-two" and "number two" alike
+    value = _ordinal_index(vocabulary).get(_dashes_as_spaces(lowered))
+    if value is not None:
+        return value  # "runner-up" and "runner up", "number-two" and "number two" alike
     digits = re.search(r"\d+", lowered)
     if digits:
         return int(digits.group())
@@ -212,12 +230,15 @@ class EntityFinder:
     def _ngrams(tokens: TokenView, covered: list[bool]) -> list[tuple[int, int]]:
         spans = []
         n = len(tokens.lower)
+        wordy = [_wordy(tokens, i) for i in range(n)]
+        taken = [0] * (n + 1)  # covered tokens before each position, so a span's test is one subtraction
+        for i, c in enumerate(covered[:n]):
+            taken[i + 1] = taken[i] + (1 if c else 0)
         for size in range(min(MAX_NGRAM, n), 0, -1):
             for start in range(0, n - size + 1):
                 end = start + size
-                if not _wordy(tokens, start) or not _wordy(tokens, end - 1) or any(covered[start:end]):
-                    continue
-                spans.append((start, end))
+                if wordy[start] and wordy[end - 1] and taken[end] == taken[start]:
+                    spans.append((start, end))
         return spans
 
     @staticmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from spacy.language import Language
 
@@ -287,10 +288,14 @@ class Reader:
         # times" is not "how many"), and a hiding phrase ("over the last five years") over all inside it.
         hidden = [(c.start, c.end) for c in cues if self.lexicon.entry(c.label).hides]
         kept = []
+        by_start: dict[int, list[Any]] = {}
         for cue in cues:
-            inside_longer = any(o.start <= cue.start and cue.end <= o.end and o.end - o.start > cue.end - cue.start
-                                for o in cues)
-            inside_hidden = any(a <= cue.start and cue.end <= b and (cue.start, cue.end) != (a, b) for a, b in hidden)
+            by_start.setdefault(cue.start, []).append(cue)
+        reach = max((c.end - c.start for c in cues), default=0)  # cues are short: only those starting near can hold one
+        for cue in cues:
+            inside_longer = any(o.end >= cue.end and o.end - o.start > cue.end - cue.start
+                                for start in range(max(0, cue.start - reach), cue.start + 1) for o in by_start.get(start, ()))
+            inside_hidden = bool(hidden) and any(a <= cue.start and cue.end <= b and (cue.start, cue.end) != (a, b) for a, b in hidden)
             if not inside_longer and not inside_hidden:
                 kept.append(cue)
         for cue in kept:
@@ -306,8 +311,9 @@ class Reader:
         # A number inside a phrase of the lexicon ("per 1 million", "no 1") is part of the phrase.
         entities.items = [e for e in entities.items if not (e.type in ("number", "ordinal") and any(
             s <= e.start and e.end <= t for s, t in phrase_spans))]
+        in_entity = {i for e in entities.items for i in range(e.start, e.end)}
         for i in range(size):
-            if not any(e.start <= i < e.end for e in entities.items):
+            if i not in in_entity:
                 symbols[i] -= {"NUM", "ORD"}
         content = [i for i, w in enumerate(words) if view.alpha[i] and w not in self.stop_words]
         return Clause(text=text, words=words, symbols=[frozenset(s) for s in symbols], entities=entities, tags=tags,
@@ -316,11 +322,12 @@ class Reader:
     def _extend_names_left(self, view, entities: Entities) -> None:  # type: ignore[no-untyped-def]
         """"K.U. Leuven R&D" tokenised as "k.u", ".", "leuven r&d": the tokens before a name that make it one of
         the same thing's names belong to it."""
+        taken = {i: e for e in entities.items for i in range(e.start, e.end)}
         for item in entities.items:
             if item.type != "organization":
                 continue
             for start in range(max(0, item.start - 3), item.start):
-                if any(e is not item and e.end > start and e.start < item.start for e in entities.items):
+                if any(taken.get(i, item) is not item for i in range(start, item.start)):
                     continue
                 if not any(ch.isalnum() for ch in view.words[start]):
                     continue  # ", Toyota": a name never starts with punctuation
