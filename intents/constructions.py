@@ -58,6 +58,7 @@ class Grammar:
     articles: frozenset[str] = frozenset()
     indefinite: frozenset[str] = frozenset()
     auxiliaries: frozenset[str] = frozenset()
+    owner_words: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -87,7 +88,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                    frozenset(str(w) for w in raw.get("relative_words", [])),
                    frozenset(str(w) for w in raw.get("articles", [])),
                    frozenset(str(w) for w in raw.get("indefinite", [])),
-                   frozenset(str(w) for w in raw.get("auxiliaries", [])))
+                   frozenset(str(w) for w in raw.get("auxiliaries", [])),
+                   frozenset(str(w) for w in raw.get("owner_words", [])))
 
 
 @lru_cache(maxsize=4)

@@ -24,9 +24,6 @@ from knowledge.schema import load_schema
 # The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
 MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
 MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
-# Words right before a cluster's name that make it the one whose figures are asked ("a partner of Paris",
-# "for Paris"): the other cluster named is then a partner place.
-_OWNER_WORDS = frozenset({"of", "for"})
 
 
 @dataclass
@@ -272,7 +269,7 @@ class Core:
             return state.subject  # "Is Paris among its partners?" - "And Cologne?": Cologne is the place asked about
         if ours:
             if len(set(ours)) > 1:
-                return _whose(frame, [r for r in frame.refs if r.kind == "cluster"])
+                return _whose(frame, [r for r in frame.refs if r.kind == "cluster"], self.reader.grammar.owner_words)
             return ours[0]
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         if frame.subject:
@@ -396,7 +393,7 @@ class Core:
         return CoreReply(" ".join(texts), status, intents, round(coverage, 3), data, cluster, suggestions)
 
 
-def _whose(frame: Frame, clusters: list[Ref]) -> str:
+def _whose(frame: Frame, clusters: list[Ref], owner_words: frozenset[str]) -> str:
     """Of two clusters named, the one the question is about: "Brussels–Antwerp's partners", "a partner of Paris",
     "for Paris" (the other is then a partner place); else the first named."""
     text = matching_form(frame.text)
@@ -407,7 +404,7 @@ def _whose(frame: Frame, clusters: list[Ref]) -> str:
             continue
         before = text[:where].split()[-1:] or [""]
         after = text[where + len(typed):where + len(typed) + 2]
-        if after.startswith("'s") or before[0] in _OWNER_WORDS:
+        if after.startswith("'s") or before[0] in owner_words:
             return ref.value
     return clusters[0].value
 

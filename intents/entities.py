@@ -27,17 +27,11 @@ FUZZY_MARGIN = 6.0
 FUZZY_STRONG_SCORE = 90.0  # to override a place we matched exactly inside the span
 MAX_FUZZY_SPANS = 60  # a resource limit: spans tried for a misspelt name per question (a page of random words stays cheap)
 MAX_NGRAM = 4
-ORDINAL_LEADS = frozenset({"#", "number", "no", "no.", "nr", "nr.", "rank", "place", "position"})  # "#3", "number 2"
-PERCENT_WORDS = frozenset({"%", "percent", "per-cent", "percentage"})
-ONE_AS_PRONOUN_AFTER = frozenset({"the", "that", "this", "which", "each", "last", "other", "second", "third", "first",
-                                  "top", "biggest", "largest", "smallest", "next", "latter", "former", "any", "every"})
 def _wordy(tokens: TokenView, i: int) -> bool:
     """A word, or a token with letters in it ("k.u.", "r&d"), that a name may start or end with."""
     return tokens.alpha[i] or (len(tokens.lower[i]) > 1 and any(c.isalpha() for c in tokens.lower[i]))
 
 
-YEAR_BEFORE = frozenset({"in", "of", "for", "since", "from", "until", "till", "by", "to", "gii", "edition", "year", "the", "'s"})
-YEAR_AFTER = frozenset({"edition", "ranking", "rankings", "report", "index", "gii", "data", "figures", "?", "."})
 _ORDINAL_DIGITS = re.compile(r"\d+(?:st|nd|rd|th)")
 _SHAPED_LIKE_ORDINAL = re.compile(r"\d+[a-z]+")
 _KIND_OF_LABEL = {"CLUSTER": "cluster", "ORG": "organization", "LOCATION": "location", "ECONOMY": "economy"}
@@ -133,6 +127,7 @@ class EntityFinder:
                  stop_words: set[str]) -> None:
         self.knowledge = knowledge
         self.vocabulary = vocabulary
+        self.words = vocabulary.finder_words
         self.places = places
         self.known_words = set(vocabulary.known_words) | set(stop_words)
         self.abbreviations = {key.lower(): value for key, value in vocabulary.place_abbreviations.items()}
@@ -204,13 +199,13 @@ class EntityFinder:
         doc = ent.doc
         before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
         if label == "NUMBER" and (ent.text in self.ordinal_words or _ORDINAL_DIGITS.fullmatch(ent.text)
-                                  or before in ORDINAL_LEADS):
+                                  or before in self.words["ordinal_leads"]):
             label = "ORDINAL"  # "second", "60th" and "#3", "number 3" are numbers to spaCy too
         if label == "ORDINAL":
             if _SHAPED_LIKE_ORDINAL.fullmatch(ent.text) and not _ORDINAL_DIGITS.fullmatch(ent.text):
                 return None  # "5km", "3x": shaped like "3rd" but no ordinal
             value = parse_ordinal(ent.text, self.vocabulary)
-            start = ent.start - 1 if before in ORDINAL_LEADS and label == "ORDINAL" and ent.text[:1].isdigit() else ent.start
+            start = ent.start - 1 if before in self.words["ordinal_leads"] and label == "ORDINAL" and ent.text[:1].isdigit() else ent.start
             return Found("ordinal", doc[start:ent.end].text, str(value), start, ent.end, number=value) if value else None
         if label in ("NUMBER", "PERCENT"):
             if label == "NUMBER" and _SHAPED_LIKE_ORDINAL.fullmatch(ent.text):
@@ -219,8 +214,9 @@ class EntityFinder:
             if value is None:
                 return None
             after = [t.lower_ for t in doc[ent.end:ent.end + 2]]
-            if after[:1] and after[0] in PERCENT_WORDS or after == ["per", "cent"]:
-                end = ent.end + (2 if after == ["per", "cent"] else 1)  # "6%", "6 percent", "6 per cent"
+            spelt = " ".join(after) in self.words["percent_phrases"]  # "6 per cent"
+            if after[:1] and after[0] in self.words["percent_words"] or spelt:
+                end = ent.end + (2 if spelt else 1)  # "6%", "6 percent", "6 per cent"
                 return Found("percent", doc[ent.start:end].text, f"{value:g}", ent.start, end, number=value)
             kind = "percent" if label == "PERCENT" else ("year" if self._reads_as_year(ent, value) else "number")
             return Found(kind, ent.text, f"{value:g}", ent.start, ent.end, number=value)
@@ -241,27 +237,25 @@ class EntityFinder:
                     spans.append((start, end))
         return spans
 
-    @staticmethod
-    def _reads_as_year(ent, value: float) -> bool:  # type: ignore[no-untyped-def]
+    def _reads_as_year(self, ent, value: float) -> bool:  # type: ignore[no-untyped-def]
         """2023 in "in 2023", "the 2023 edition", "GII 2024"; not in "between 2000 and 3000"."""
         if not (value.is_integer() and 1900 <= value <= 2100):
             return False
         doc = ent.doc
         before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
         after = doc[ent.end].lower_ if ent.end < len(doc) else ""
-        return before in YEAR_BEFORE or after in YEAR_AFTER or ent.start == 0
+        return before in self.words["year_before"] or after in self.words["year_after"] or ent.start == 0
 
-    @staticmethod
-    def _read_number_phrases(tokens: TokenView, found: Entities) -> None:
+    def _read_number_phrases(self, tokens: TokenView, found: Entities) -> None:
         """"one of the top", "one in ten", "8 613": numbers that read differently in their phrase."""
         numbers = {item.start: item for item in found.items if item.type == "number"}
         for start, item in sorted(numbers.items()):
             after = tokens.lower[item.end:item.end + 3]
             before = tokens.lower[item.start - 1] if item.start > 0 else ""
-            if item.number == 1 and tokens.lower[item.start] == "one" and (
-                    before in ONE_AS_PRONOUN_AFTER or any(o.end == item.start for o in found.items if o.type == "ordinal")):
+            if item.number == 1 and self.vocabulary.number_words.get(tokens.lower[item.start]) == 1 and (
+                    before in self.words["one_as_pronoun_after"] or any(o.end == item.start for o in found.items if o.type == "ordinal")):
                 found.items.remove(item)  # "the first one", "that one": a pronoun, no number
-            elif item.number == 1 and after[:1] == ["of"]:
+            elif item.number == 1 and after[:1] and after[0] in self.words["one_of"]:
                 found.items.remove(item)  # "one of the top applicants": no number
             elif item.number == 1 and after[:1] in (["in"], ["out"]):
                 denominator = next((n for n in numbers.values() if item.end < n.start <= item.end + 3), None)

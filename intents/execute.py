@@ -915,9 +915,9 @@ class Executor:
             text = say("compare_clusters", measure=_MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=shown(a), b_value=shown(b))
             gap = abs(value(a) - value(b))
             if frame.operation in ("difference", "ratio") or "points" in frame.said:
-                unit = "place" if lower_is_better else ("percentage point" if measure.endswith("collaboration") else "")
-                text += " " + say("clusters_gap", gap=f"{gap:,g}",
-                                  unit=(unit + ("s" if gap != 1 else "")) if unit else _MEASURE_NAMES[measure])
+                kind = "rank" if lower_is_better else "share" if measure.endswith("collaboration") else ""
+                unit = words()["gap_units"][kind]["one" if gap == 1 else "many"] if kind else _MEASURE_NAMES[measure]
+                text += " " + say("clusters_gap", gap=f"{gap:,g}", unit=unit)
                 data["gap"] = gap
             if frame.yes_no and frame.operation in ("more", "less"):
                 better = (value(a) < value(b)) if lower_is_better else (value(a) > value(b))
@@ -962,10 +962,14 @@ def _cluster_measure_value(c: ClusterProfile, measure: str) -> float:
     return float(getattr(c, measure))
 
 
-_MEASURE_NAMES = {"rank_size": "size", "rank_intensity": "intensity", "pct_per_million": "PCT applications per million inhabitants",
-                  "articles_per_million": "scientific articles per million inhabitants",
-                  "patent_collaboration": "share of PCT applications filed in collaboration",
-                  "article_collaboration": "share of scientific articles published in collaboration"}
+class _MeasureNames:
+    """The names of the clusters' measures in replies (replies.yaml `words.measure_names`)."""
+
+    def __getitem__(self, measure: str) -> str:
+        return words()["measure_names"][measure]
+
+
+_MEASURE_NAMES = _MeasureNames()
 
 
 def _domains(frame: Frame) -> list[str]:

@@ -98,7 +98,8 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
     return Vocabulary(cues=cues, known_words=frozenset(base.known_words | lexicon.words), ordinals=ordinals,
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
                       place_abbreviations=base.place_abbreviations, demonyms=base.demonyms,
-                      pronoun_numbers=base.pronoun_numbers, number_phrases=base.number_phrases)
+                      pronoun_numbers=base.pronoun_numbers, number_phrases=base.number_phrases,
+                      finder_words=base.finder_words)
 
 
 class Reader:

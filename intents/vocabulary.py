@@ -22,7 +22,8 @@ class Vocabulary:
     place_abbreviations: dict[str, str] = field(default_factory=dict)  # "US" -> "United States", capitals only
     demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"
     pronoun_numbers: frozenset[str] = frozenset()
-    number_phrases: dict[str, float] = field(default_factory=dict)  # "one and a half" -> 1.5  # "one" in "the better one": a pronoun unless "than" comes first
+    number_phrases: dict[str, float] = field(default_factory=dict)  # "one and a half" -> 1.5
+    finder_words: dict[str, frozenset[str]] = field(default_factory=dict)  # the entity finder's small words, by use  # "one" in "the better one": a pronoun unless "than" comes first
 
 
 def _read(name: str) -> dict:
@@ -49,4 +50,5 @@ def load_vocabulary() -> Vocabulary:
                       place_abbreviations={str(k): str(v) for k, v in words.get("place_abbreviations", {}).items()},
                       demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()},
                       pronoun_numbers=frozenset(str(w) for w in words.get("pronoun_numbers", [])),
-                      number_phrases={str(k): float(v) for k, v in words.get("number_phrases", {}).items()})
+                      number_phrases={str(k): float(v) for k, v in words.get("number_phrases", {}).items()},
+                      finder_words={str(k): frozenset(str(w) for w in v) for k, v in words.get("finder_words", {}).items()})
