@@ -192,6 +192,16 @@ class Reader:
             rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
             if rest:
                 asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
+        for index, clause in enumerate(asking):
+            says_something = clause.entities.items or any(
+                self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain") for t in clause.tags)
+            if index and clause.has("correction") and clause.sentence != asking[index - 1].sentence and says_something:
+                # "What share does Toyota have? Actually scratch that, I want AGFA's share.": the question, corrected
+                merged = self.clause(asking[index - 1].text.rstrip(" ?.!") + ", " + clause.text)
+                merged.sentence, merged.question_mark = clause.sentence, True
+                asking = asking[:index - 1] + [merged] + asking[index + 1:]
+                clauses = [merged if c is clause else c for c in clauses if c is not asking[index - 1]]
+                break
         joined = {id(c): self._with_statement(c, clauses) for c in asking}
         clauses = [joined.get(id(c), c) for c in clauses]  # a joined clause stands where its question stood
         asking = [joined[id(c)] for c in asking]
@@ -412,6 +422,7 @@ class Reader:
     # -- the frame --------------------------------------------------------------------------------
     def frame(self, clause: Clause) -> Frame:
         frame = Frame(text=clause.text)
+        _drop_corrected(clause)
         if "by_itself" in clause.tags and not any(e.type == "organization" for e in clause.entities.items):
             clause.tags["without"] = clause.tags.pop("by_itself")  # "how many are filed alone?": without collaboration
         consumed: set[int] = set()
@@ -525,6 +536,14 @@ class Reader:
         if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
                 and any(r.kind == "organization" for r in frame.refs):
             frame.operation, frame.negated = "complement", False  # "what share is not from KU Leuven?": the rest
+        anchored = {r.value for r in frame.anchors}
+        if frame.yes_no and frame.selector.kind in ("above", "below", "prev", "next") and anchored \
+                and any(r.kind == "organization" and r.value not in anchored for r in frame.refs):
+            # "Toyota is ahead of KU Leuven R&D?": a claim about the order of two rows, not a row picked next to one
+            frame.operation = "more" if frame.selector.kind in ("above", "prev") else "less"
+            frame.against = frame.against or list(frame.anchors)
+            frame.anchors, frame.selector = [], Selector()
+            frame.said = list(dict.fromkeys(frame.said + ["rank"]))
         if clause.confirms or any(m.construction.id == "tail_question" for m in clause.matches):
             frame.refers = False  # "X — is that what the profile says?": "that" is the statement, not the last answer
         frame.coverage = self._coverage(clause)
@@ -965,6 +984,22 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
         frame.against.append(more)  # "than either KU Leuven R&D or Toyota": both are the other side
         end += 2
     return True
+
+
+def _drop_corrected(clause: Clause) -> None:
+    """"the University of Antwerp – no wait, I mean ULB", "the #2 applicant... er, I mean the #3": of two names or
+    places of one kind on both sides of a correction, the one before it is taken back."""
+    spans = clause.tags.get("correction", [])
+    if not spans:
+        return
+    start = spans[-1][0]
+    if start == 0:
+        return
+    kinds = ("organization", "location", "cluster", "ordinal")
+    after = {e.type for e in clause.entities.items if e.start >= start and e.type in kinds}
+    taken_back = [e for e in clause.entities.items if e.end <= start and e.type in after]
+    if taken_back:
+        clause.entities.items = [e for e in clause.entities.items if e not in taken_back]
 
 
 def _untag(clause: Clause, span: tuple[int, int] | None, entry_id: str) -> None:

@@ -571,3 +571,17 @@ def test_should_set_the_two_partner_lists_against_each_other():
     ask(answerer, "And on scientific articles?", session)
     total = ask(answerer, "How many different locations is that in total?", session)
     assert str(len(set(patents) | set(articles))) in total.text, total.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_take_back_what_a_message_corrects_itself(answerer, table, plural, unit, a, b):
+    inside = ask(answerer, f"How many {unit} did {a.shown} – no wait, I mean {b.shown} – have?")
+    assert f"{b.count:,}" in inside.text and f"{a.count:,}" not in inside.text, inside.text
+    later = ask(answerer, f"What share of the {unit} does {a.shown} have? Actually scratch that, I want {b.shown}'s share.")
+    assert f"{b.share:g}%" in later.text and norm(a.shown) not in norm(later.text), later.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_claimed_order_of_two_rows(answerer, table, plural, unit, a, b):
+    answer = ask(answerer, f"{a.shown} is ahead of {b.shown} in {unit}?")
+    assert answer.text.startswith("Yes" if a.rank < b.rank else "No"), answer.text
