@@ -473,6 +473,11 @@ class Reader:
                 frame.operation = frame.operation or op
                 break
         frame.ops = [o for o in self.grammar.operation_order if o in ops]
+        if frame.operation == "list" and "top" in self._values(clause, "select") and frame.wants == "organization" \
+                and clause.has("who"):
+            frame.operation = ""  # "Which organization heads the list of applicants?": one row, the top one
+            frame.ops = [o for o in frame.ops if o != "list"]
+            frame.plural = "organization_nouns" in clause.tags  # "which organizations head ...": the top ones, listed
         for a, b in list(clause.tags.get("all", [])):
             if b < len(clause.symbols) and {"cluster_word", "cluster_words"} & clause.symbols[b]:
                 _untag(clause, (a, b), "all")  # "for every cluster": all clusters, not all rows of a table
