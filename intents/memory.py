@@ -37,13 +37,13 @@ class VocabularyBound:
         self.after = after
         self.background = background
         self.renewals = 0
-        self._limit = len(reader.nlp.vocab) + after
+        self._base = len(reader.nlp.vocab)  # the lexemes a pipeline holds when built: patterns and known words
         self._renewing = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def check(self) -> None:
         """After a read, outside `lock`: start a renewal once the vocabulary has passed its bound (one at a time)."""
-        if len(self.reader.nlp.vocab) < self._limit or not self._renewing.acquire(blocking=False):
+        if len(self.reader.nlp.vocab) - self._base < self.after or not self._renewing.acquire(blocking=False):
             return
         if not self.background:
             self._renew()
@@ -65,10 +65,10 @@ class VocabularyBound:
             fresh = self.reader.new_pipeline()
             with self.lock:
                 self.reader.nlp = fresh
-            self._limit = len(fresh.vocab) + self.after
+            self._base = len(fresh.vocab)
             self.renewals += 1
         except Exception:  # keep answering with the old pipeline; try again after as many lexemes more
             log.exception("could not renew the reader's vocabulary; keeping the old one")
-            self._limit = len(self.reader.nlp.vocab) + self.after
+            self._base = len(self.reader.nlp.vocab)
         finally:
             self._renewing.release()

@@ -27,7 +27,7 @@ from knowledge.normalize import name_key
 ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCATION", "economy": "ECONOMY"}
 # When one surface form names two things, the first label here wins the phrase pattern.
 LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
-CUE_CACHE_SIZE = 50_000  # token texts whose cue words are kept (about 4 MB when full)
+CUE_CACHE_SIZE = 20_000  # token texts whose cue words are kept (about 2 MB when full)
 _NO_CUE: tuple[frozenset[str], bool] = (frozenset(), False)
 
 
