@@ -644,7 +644,7 @@ def word_memory(words: int, knowledge: str | list[str] | None = None, samples: i
         result[half] = settled()
         result[f"{half}_peak"] = max(peak, result[half])
     result.update(words=2 * per_half * JUNK_WORDS, half_words=per_half * JUNK_WORDS, questions=2 * per_half,
-                  seconds=time.perf_counter() - started, renewals=bound.renewals, renew_after=bound.after)
+                  seconds=time.perf_counter() - started, renewals=bound.renewals, renew_slots=bound.slots)
     return result
 
 
@@ -814,7 +814,8 @@ def render(results: Results, previous: str | None) -> str:
                 f"| RSS after {words['words']:,} words | {words['second'] / MB:.1f} MB "
                 f"({(words['second'] - words['first']) / MB:+.1f} MB over the second half; peak "
                 f"{(words['second_peak'] - words['warm']) / MB:+.1f} MB above warm-up) |",
-                f"| Vocabulary renewals (every {words['renew_after']:,} lexemes) | {words['renewals']:,} |",
+                f"| Vocabulary renewals (each once spaCy's string table grew by {words['renew_slots']:,} slots) "
+                f"| {words['renewals']:,} |",
                 f"| Words per second | {words['words'] / words['seconds']:,.0f} |"]
     if results.hot_spots:
         out += ["", "## Hot spots", "",

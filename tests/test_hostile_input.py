@@ -199,6 +199,7 @@ def test_should_refuse_every_naughty_string_without_stating_a_fact(answerer, tex
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # about 8 minutes on the team's 2-core machine, more under load
 def test_should_keep_memory_bounded_over_two_million_distinct_random_words():
     """Every word a user types is interned by spaCy. A memory zone frees it again, but not its slots in spaCy's
     hash tables, which renewing the reader's pipeline frees (intents/memory.py). After a warm-up, the first

@@ -26,7 +26,7 @@ def random_question(rng: random.Random, words: int = 12) -> str:
 @pytest.fixture
 def answerer() -> Answerer:
     built = Answerer()
-    built.core.vocabulary_bound.after = 300
+    built.core.vocabulary_bound.slots = 1  # renewed whenever the string table grows
     return built
 
 
@@ -36,7 +36,7 @@ def test_should_renew_the_pipeline_past_its_bound_and_answer_as_before(answerer)
     before = answerer.ask(QUESTION)
     first = answerer.core.reader.nlp
     rng = random.Random(3)
-    for _ in range(100):  # 1,200 distinct words
+    for _ in range(400):  # 4,800 distinct words
         answerer.ask(random_question(rng))
     assert bound.renewals >= 3
     assert answerer.core.reader.nlp is not first
@@ -51,10 +51,10 @@ def test_should_swap_the_pipeline_only_between_two_reads(answerer):
     bound = answerer.core.vocabulary_bound
     first = answerer.core.reader.nlp
     rng = random.Random(5)
-    while len(first.vocab) - bound._base < bound.after:
+    while not bound.grown():
         answerer.ask(random_question(rng))  # up to the bound; the ask that passes it starts the build
-    with answerer.core._lock:  # a read under way
-        bound.wait(timeout=30)  # the new pipeline is built, then waits for the lock
+    with bound.lock:  # a read under way: it holds the reading lock
+        bound.wait(timeout=3)  # time to build the new pipeline, which then waits for the lock
         assert answerer.core.reader.nlp is first
     bound.wait(timeout=30)
     assert answerer.core.reader.nlp is not first
@@ -73,7 +73,7 @@ def test_should_keep_the_old_pipeline_when_a_new_one_cannot_be_built(answerer, m
     monkeypatch.setattr(answerer.core.reader, "new_pipeline", broken)
     rng = random.Random(9)
     with caplog.at_level(logging.ERROR, logger="intents.memory"):
-        replies = [answerer.ask(random_question(rng)) for _ in range(60)]
+        replies = [answerer.ask(random_question(rng)) for _ in range(300)]
     assert answerer.core.reader.nlp is first
     assert bound.renewals == 0
     assert all("something went wrong" not in r.text for r in replies), "a failed renewal never fails a question"
@@ -89,7 +89,7 @@ def test_should_renew_once_at_a_time_from_many_threads(answerer):
     def worker(seed: int) -> None:
         try:
             rng = random.Random(seed)
-            for _ in range(60):
+            for _ in range(150):
                 answer = answerer.ask(random_question(rng))
                 assert "something went wrong" not in answer.text
         except BaseException as error:
