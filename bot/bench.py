@@ -36,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -602,7 +602,7 @@ def measure_memory(questions: Path, sessions: int, knowledge: str | list[str] | 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def random_questions(seed: int = 7, junk_words: int = JUNK_WORDS) -> Any:
+def random_questions(seed: int = 7, junk_words: int = JUNK_WORDS) -> Iterator[str]:
     """Questions of `junk_words` random lower-case words each, hardly ever repeated: "How many PCT applications
     did qhzvwe kfopa ... file?". Mostly unknown words, but short enough that the reader reads them."""
     rng = random.Random(seed)
