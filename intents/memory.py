@@ -22,7 +22,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# Slots the StringStore's table may gain (16 bytes each) before the pipeline is renewed: about 100,000
+# Slots the StringStore's table may gain (16 bytes each) before the pipeline is renewed: about 65,000
 # distinct new words. Each renewal costs about 0.6 s of CPU on a background thread.
 RENEW_SLOTS = 65_536
 RENEW_AFTER = 100_000  # lexemes made, where the table's size can't be read
