@@ -24,9 +24,11 @@ import logging
 import os
 import platform
 import pstats
+import random
 import re
 import resource
 import statistics
+import string
 import subprocess
 import sys
 import time
@@ -34,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,12 @@ MB = 1024 * 1024
 TARGET_P99_MS = 2.0
 TARGET_COLD_RATIO = 1.3
 TARGET_PEAK_RSS_MB = 150.0
+# What users type must not grow memory (issue 10): after a million distinct random words, RSS at most this
+# much above its value after warm-up, and at most the second bound more over the second million.
+TARGET_WORDS_RSS_MB = 30.0
+TARGET_WORDS_GROWTH_MB_PER_MILLION = 5.0
+MILLION = 1_000_000
+JUNK_WORDS = 12  # random words in each question: with its six known words it stays short enough to be read
 
 Check = Callable[[str, "str | None", dict], list]
 
@@ -69,10 +77,11 @@ class Settings:
     timed_asks: int
     sessions: int
     profile_asks: int
+    memory_words: int  # distinct random words asked, in two halves (--memory-words)
 
 
-FULL = Settings(cold_runs=5, timed_asks=5_000, sessions=1_000_000, profile_asks=2_000)
-QUICK = Settings(cold_runs=3, timed_asks=1_000, sessions=200_000, profile_asks=500)
+FULL = Settings(cold_runs=5, timed_asks=5_000, sessions=1_000_000, profile_asks=2_000, memory_words=200_000)
+QUICK = Settings(cold_runs=3, timed_asks=1_000, sessions=200_000, profile_asks=500, memory_words=40_000)
 
 
 @dataclass
@@ -118,6 +127,7 @@ class Results:
     cold_ours_s: list[float] = field(default_factory=list)
     cold_bare_s: list[float] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
+    words: dict[str, Any] = field(default_factory=dict)  # RSS over distinct random words (word_memory)
     hot_spots: list[tuple[str, int, float, float]] = field(default_factory=list)
     stores: dict[str, Latency] = field(default_factory=dict)  # session store -> latency of whole asks with it
     stores_note: str = ""
@@ -592,6 +602,81 @@ def measure_memory(questions: Path, sessions: int, knowledge: str | list[str] | 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def random_questions(seed: int = 7, junk_words: int = JUNK_WORDS) -> Iterator[str]:
+    """Questions of `junk_words` random lower-case words each, hardly ever repeated: "How many PCT applications
+    did qhzvwe kfopa ... file?". Mostly unknown words, but short enough that the reader reads them."""
+    rng = random.Random(seed)
+    letters = string.ascii_lowercase
+    while True:
+        junk = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(junk_words))
+        yield f"How many PCT applications did {junk} file?"
+
+
+def word_memory(words: int, knowledge: str | list[str] | None = None, samples: int = 10) -> dict[str, Any]:
+    """RSS while `words` distinct random words go through `Answerer.ask` in two halves, after a warm-up of 300
+    questions: at the end of each half (a vocabulary renewal under way finished, garbage collected), and the
+    largest of `samples` samples in each half. Run in a fresh process by the bench; the slow test calls it."""
+    from bot.loading import answerer_or_exit
+    from intents.core import MIN_COVERAGE
+
+    answerer = answerer_or_exit(knowledge)
+    questions = random_questions()
+    bound = answerer.core.vocabulary_bound
+    read = not answerer.core.reader.mostly_unknown(next(questions), MIN_COVERAGE)
+
+    def settled() -> int:
+        bound.wait(timeout=60)
+        gc.collect()
+        return current_rss_bytes()
+
+    for _ in range(300):
+        answerer.ask(next(questions))
+    result: dict[str, Any] = {"warm": settled(), "read": read}
+    per_half = max(1, -(-words // (2 * JUNK_WORDS)))  # at least the words asked for
+    step = max(1, per_half // samples)
+    started = time.perf_counter()
+    for half in ("first", "second"):
+        peak = 0
+        for number in range(per_half):
+            answerer.ask(next(questions))
+            if (number + 1) % step == 0:
+                peak = max(peak, current_rss_bytes())
+        result[half] = settled()
+        result[f"{half}_peak"] = max(peak, result[half])
+    result.update(words=2 * per_half * JUNK_WORDS, half_words=per_half * JUNK_WORDS, questions=2 * per_half,
+                  seconds=time.perf_counter() - started, renewals=bound.renewals, renew_slots=bound.slots)
+    return result
+
+
+def measure_words(words: int, knowledge: str | list[str] | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bot.bench", "words", str(words)]
+    if knowledge:
+        command.append(os.pathsep.join(_knowledge_list(knowledge)))
+    timeout = SUBPROCESS_TIMEOUT_S + words / 1_000  # about 4,000 words a second on the team's machine
+    done = subprocess.run(command, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BenchError(f"the memory child exited {done.returncode}: {tail[0]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def word_targets(words: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The two memory targets over random words, for the number of words run: 30 MB above warm-up (set for the
+    first million; growth levels off, so fewer words are a weaker check, which the target's name says), and
+    5 MB per million over the second half, scaled to its length."""
+    half = words["half_words"]
+    above = (words["first"] - words["warm"]) / MB
+    growth = (words["second"] - words["first"]) / MB
+    allowed = TARGET_WORDS_GROWTH_MB_PER_MILLION * half / MILLION
+    weaker = "" if half >= MILLION else f"; set for {MILLION:,}"
+    return [(f"RSS after {half:,} distinct random words at most {TARGET_WORDS_RSS_MB:g} MB above warm-up{weaker}",
+             f"{above:+.1f} MB", above <= TARGET_WORDS_RSS_MB),
+            (f"RSS growth over the next {half:,} words at most {allowed:.2g} MB "
+             f"({TARGET_WORDS_GROWTH_MB_PER_MILLION:g} MB per {MILLION:,})",
+             f"{growth:+.1f} MB ({growth * MILLION / half:+.1f} MB per {MILLION:,})", growth <= allowed)]
+
+
 # -- report -----------------------------------------------------------------------------------------
 def _latency_targets(label: str, ours: Latency, baseline: Latency) -> list[tuple[str, str, bool]]:
     """The two latency targets of one question file: p50 against the baseline's, p99 against the bound."""
@@ -618,6 +703,8 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
         rows.append(("Session store stays within its bound",
                      f"{results.memory['held']:,} held after {results.memory['sessions']:,} sessions",
                      results.memory["held"] <= results.memory["bound"]))
+    if results.words:
+        rows += word_targets(results.words)
     return rows
 
 
@@ -709,6 +796,27 @@ def render(results: Results, previous: str | None) -> str:
                 f"| Peak RSS at the end | {mem['peak_end'] / MB:.1f} MB |",
                 f"| Sessions held / bound | {mem['held']:,} / {mem['bound']:,} |",
                 f"| Session puts per second | {mem['sessions'] / mem['put_s']:,.0f} |"]
+    words = results.words
+    if words:
+        half = words["half_words"]
+        out += ["", "### Memory over distinct random words", "",
+                f"Another fresh child builds the Answerer, asks 300 questions to warm up, then {words['questions']:,} "
+                f"questions of {JUNK_WORDS} random words each ({words['words']:,} words, hardly any twice, in two halves "
+                f"of {half:,}), each short enough to be read rather than refused unread"
+                f"{'' if words['read'] else ' (NOT the case in this run: the fast path refused them)'}. RSS at the end of "
+                "each half is taken once a vocabulary renewal under way has finished and after a garbage collection; "
+                "the peak is the largest of 10 samples in the half. The issue's targets are set for 1,000,000 words a "
+                "half (`--memory-words 2000000`, about 8 minutes); the growth target is scaled to the half's length.", "",
+                "| Measure | Value |", "| --- | --- |",
+                f"| RSS after the warm-up | {words['warm'] / MB:.1f} MB |",
+                f"| RSS after {half:,} words | {words['first'] / MB:.1f} MB ({(words['first'] - words['warm']) / MB:+.1f} MB; "
+                f"peak {(words['first_peak'] - words['warm']) / MB:+.1f} MB) |",
+                f"| RSS after {words['words']:,} words | {words['second'] / MB:.1f} MB "
+                f"({(words['second'] - words['first']) / MB:+.1f} MB over the second half; peak "
+                f"{(words['second_peak'] - words['warm']) / MB:+.1f} MB above warm-up) |",
+                f"| Vocabulary renewals (each once spaCy's string table grew by {words['renew_slots']:,} slots) "
+                f"| {words['renewals']:,} |",
+                f"| Words per second | {words['words'] / words['seconds']:,.0f} |"]
     if results.hot_spots:
         out += ["", "## Hot spots", "",
                 f"cProfile over {results.profiled_asks:,} asks of the same questions (profiling slows every "
@@ -800,6 +908,9 @@ def measure(args: argparse.Namespace) -> Results:
     results.cold_ours_s, results.cold_bare_s = cold_start(settings.cold_runs, args.knowledge)
     print(f"bench: memory, {settings.sessions:,} sessions", flush=True)
     results.memory = measure_memory(questions, settings.sessions, args.knowledge)
+    memory_words = getattr(args, "memory_words", None) or settings.memory_words
+    print(f"bench: memory, {memory_words:,} distinct random words", flush=True)
+    results.words = measure_words(memory_words, args.knowledge)
     results.machine["load_end"] = _load_average()
     return results
 
@@ -828,14 +939,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _child_main(argv: list[str]) -> int:
-    """`python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]`: the memory child, JSON on stdout
-    (KNOWLEDGE: directories separated by os.pathsep)."""
-    if len(argv) < 3 or argv[0] != "memory":
-        print("usage: python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]", file=sys.stderr)
-        return 2
-    knowledge = [part for part in argv[3].split(os.pathsep) if part] if len(argv) > 3 else None
-    print(json.dumps(memory_child(Path(argv[1]), int(argv[2]), knowledge)))
-    return 0
+    """`python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE]` and `python -m bot.bench words WORDS [KNOWLEDGE]`:
+    the memory children, JSON on stdout (KNOWLEDGE: directories separated by os.pathsep)."""
+    if len(argv) >= 3 and argv[0] == "memory":
+        knowledge = [part for part in argv[3].split(os.pathsep) if part] if len(argv) > 3 else None
+        print(json.dumps(memory_child(Path(argv[1]), int(argv[2]), knowledge)))
+        return 0
+    if len(argv) >= 2 and argv[0] == "words":
+        knowledge = [part for part in argv[2].split(os.pathsep) if part] if len(argv) > 2 else None
+        print(json.dumps(word_memory(int(argv[1]), knowledge)))
+        return 0
+    print("usage: python -m bot.bench memory QUESTIONS SESSIONS [KNOWLEDGE] | words WORDS [KNOWLEDGE]", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

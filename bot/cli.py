@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--questions", default=None, help="question file (JSONL of the public set's format); default: the public set")
     bench.add_argument("--output", default="docs/benchmarks.md", help="where to write the Markdown report")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
+    bench.add_argument("--memory-words", type=positive_number(int), default=None, metavar="N",
+                       help="distinct random words asked to measure memory, in two halves (default 200,000, "
+                            "about 50 s; 40,000 with --quick); the targets are set for 2,000,000")
     _knowledge_option(bench)
 
     clusters = commands.add_parser("clusters", help="list the loaded clusters: economies, edition and source file")

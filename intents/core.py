@@ -13,6 +13,7 @@ from typing import Any
 from intents.dialogue import State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
+from intents.memory import VocabularyBound
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
@@ -48,6 +49,7 @@ class Core:
         self.reader = Reader(knowledge, load_places())
         self.executor = Executor(knowledge, self.schema)
         self._lock = threading.Lock()  # spaCy's pipeline is not thread-safe
+        self.vocabulary_bound = VocabularyBound(self.reader, self._lock)  # what users type can't grow it for ever
 
     def ask(self, text: str, state_json: Any = None) -> tuple[CoreReply, dict[str, Any]]:
         state = State.from_json(state_json)
@@ -58,6 +60,7 @@ class Core:
                 advance(state, Frame(text=text), outcome.status, [], []).to_json()
         with self._lock:
             reading = self.reader.read(text)
+        self.vocabulary_bound.check()
         frames = _fold_context_clauses(reading.frames[:MAX_CLAUSES])
         parts: list[tuple[Frame, Outcome]] = []
         refused_here = False
@@ -333,7 +336,7 @@ class Core:
 
     def _premise(self, frame: Frame) -> str:
         """"Being the biggest publisher, ...": when that is false, say so before the answer."""
-        with self.reader.nlp.memory_zone():
+        with self._lock, self.reader.nlp.memory_zone():  # the pipeline is one thread's at a time, here too
             clause = self.reader.clause(frame.premise_text or "")
             premise = self.reader.frame(clause)
         premise.refs = [r for r in frame.refs if r.kind == "organization"] or premise.refs

@@ -27,6 +27,8 @@ from knowledge.normalize import name_key
 ENTITY_LABELS = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOCATION", "economy": "ECONOMY"}
 # When one surface form names two things, the first label here wins the phrase pattern.
 LABEL_PRIORITY = ["cluster", "organization", "economy", "location"]
+CUE_CACHE_SIZE = 20_000  # token texts whose cue words are kept (about 2 MB when full)
+_NO_CUE: tuple[frozenset[str], bool] = (frozenset(), False)
 
 
 class NameMatch(NamedTuple):
@@ -194,9 +196,10 @@ class CueMatcher:
                 slips = [w for w in slips if text.startswith(w) or w.startswith(text)]
             words.update(slips)
             typo = bool(words)
-        found = (frozenset(words), typo)
-        if len(self._cache) < 50_000:
-            self._cache[text] = found
+        found = (frozenset(words), typo) if words else _NO_CUE  # most words are no cue: one shared value
+        if len(self._cache) >= CUE_CACHE_SIZE:
+            self._cache.clear()  # bounded, and kept for the words asked now rather than those of a flood
+        self._cache[text] = found
         return found
 
     def _typo_of(self, text: str) -> list[str]:

@@ -115,8 +115,7 @@ class Reader:
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
-        # The words questions are made of, interned once: a memory zone frees only what a question adds.
-        self.nlp.make_doc(" ".join(sorted(self.known | self.lexicon.words)))
+        self._intern_known_words(self.nlp)
         targets: dict[str, list[str]] = {}
         name_words = {w for names in knowledge.all_names().values() for surface, _ in names
                       for w in re.findall(r"[a-z]+", matching_form(surface))}
@@ -139,6 +138,16 @@ class Reader:
             r",\s*but\s+(?:anyway\s+|now\s+|right now\s+|first\s+)?|"  # a contrast starts a clause of its own
             r"(?:,\s*(?:and\s+|but\s+|also\s+|or\s+)?|\s+(?:and|but|also)\s+)(?=(?:" + "|".join(
                 re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b)", re.IGNORECASE)
+
+    def new_pipeline(self) -> Language:
+        """A fresh pipeline like the first, with its own vocabulary (intents.memory swaps one in past a size)."""
+        nlp = build_pipeline(self.knowledge, self.vocabulary)
+        self._intern_known_words(nlp)
+        return nlp
+
+    def _intern_known_words(self, nlp: Language) -> None:
+        # The words questions are made of, interned once: a memory zone frees only what a question adds.
+        nlp.make_doc(" ".join(sorted(self.known | self.lexicon.words)))
 
     # -- passes -----------------------------------------------------------------------------------
     def read(self, text: str) -> Reading:

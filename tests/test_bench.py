@@ -53,9 +53,13 @@ def test_quick_bench_writes_the_report_and_keeps_findings(tmp_path: Path) -> Non
     assert "200,000 sessions" in report
     # One verdict per target, in the report and in the summary.
     verdicts = re.findall(r"^\| [^|]+ \| [^|]+ \| (PASS|MISS) \|$", report, re.MULTILINE)
-    assert len(verdicts) == 7  # the five targets, and the two latency targets on the long questions
+    assert len(verdicts) == 9  # the seven targets, and the two latency targets on the long questions
     summary = [line for line in done.stdout.splitlines() if line.startswith(("PASS ", "MISS "))]
-    assert len(summary) == 7
+    assert len(summary) == 9
+    # Memory over random words: the number of words said, the targets scaled to it.
+    assert "| RSS after 20,004 words |" in report and "| RSS after 40,008 words |" in report
+    assert "RSS after 20,004 distinct random words at most 30 MB above warm-up; set for 1,000,000" in done.stdout
+    assert "RSS growth over the next 20,004 words at most 0.1 MB (5 MB per 1,000,000)" in done.stdout
 
 
 def test_missing_question_file_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,3 +171,28 @@ def test_memory_child_reports_a_bounded_store() -> None:
     assert result["peak_answer"] > 10 * bench.MB and result["after"] > 0
     assert len(result["samples"]) == 10
     json.dumps(result)  # what the parent reads back
+
+
+def test_word_memory_asks_distinct_words_that_are_read() -> None:
+    result = bench.word_memory(2_400, None, samples=4)
+    assert result["words"] == 2_400 and result["half_words"] == 1_200 and result["questions"] == 200
+    assert result["read"], "the questions are read, not refused by the fast path"
+    assert result["warm"] > 10 * bench.MB and result["first_peak"] >= result["first"] > 0
+    json.dumps(result)
+    questions = bench.random_questions()
+    asked = [next(questions) for _ in range(1_000)]
+    words = [w for q in asked for w in q.split()[5:-1]]
+    assert len(words) == 12_000 and len(set(words)) > 11_800, "hardly a word twice"
+
+
+def test_word_targets_are_those_of_the_issue_scaled_to_the_words_run() -> None:
+    mb = bench.MB
+    full = {"half_words": 1_000_000, "warm": 100 * mb, "first": 125 * mb, "second": 129 * mb}
+    (first, measured, met), (second, growth, grew_ok) = bench.word_targets(full)
+    assert first == "RSS after 1,000,000 distinct random words at most 30 MB above warm-up" and met
+    assert second.startswith("RSS growth over the next 1,000,000 words at most 5 MB") and grew_ok
+    assert measured == "+25.0 MB" and growth == "+4.0 MB (+4.0 MB per 1,000,000)"
+    short = {"half_words": 100_000, "warm": 100 * mb, "first": 104 * mb, "second": 105 * mb}
+    (first, _, met), (second, growth, grew_ok) = bench.word_targets(short)
+    assert first.endswith("; set for 1,000,000") and met
+    assert "at most 0.5 MB" in second and growth == "+1.0 MB (+10.0 MB per 1,000,000)" and not grew_ok

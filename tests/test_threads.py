@@ -140,3 +140,56 @@ def test_should_survive_many_threads_talking_in_one_session(conversations, expec
     assert all(text and status in {"answered", "clarify", "no_data", "not_understood"} for status, text in answers)
     assert not any("something went wrong" in text for _, text in answers), "an exception was swallowed"
     assert len(shared.sessions) == 1
+
+
+def test_should_give_the_same_answers_while_the_vocabulary_is_renewed(conversations, expected):
+    """Threads that type random words make the reader renew its pipeline again and again (a small bound here);
+    the other threads' conversations get exactly the single-threaded answers all the while."""
+    import random
+    import string
+
+    shared = Answerer()
+    bound = shared.core.vocabulary_bound
+    bound.slots = 1  # renewed whenever the string table grows
+    errors: list[BaseException] = []
+    results: dict[int, list[tuple[int, list[Reply]]]] = {}
+    stop = threading.Event()
+
+    def talker(index: int) -> None:
+        try:
+            runs, passes = [], 0
+            while passes < 20 and (passes == 0 or bound.renewals < 3):  # on until the pipeline was renewed thrice
+                for number in range(index, len(conversations), 2):
+                    runs.append((number, replay(shared, conversations[number], f"renewal-{index}-{passes}-{number}")))
+                passes += 1
+            results[index] = runs
+        except BaseException as error:
+            errors.append(error)
+
+    def typist(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            while not stop.is_set():
+                junk = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9))) for _ in range(12))
+                shared.ask(f"How many PCT applications did {junk} file?", session=f"typist-{seed}")
+        except BaseException as error:
+            errors.append(error)
+
+    typists = [threading.Thread(target=typist, args=(seed,), daemon=True) for seed in range(2)]
+    talkers = [threading.Thread(target=talker, args=(i,), daemon=True) for i in range(2)]
+    for thread in typists + talkers:
+        thread.start()
+    for thread in talkers:
+        thread.join(timeout=JOIN_TIMEOUT)
+    stop.set()
+    for thread in typists:
+        thread.join(timeout=JOIN_TIMEOUT)
+    bound.wait(timeout=JOIN_TIMEOUT)
+    assert not any(t.is_alive() for t in typists + talkers), "a thread did not finish in time"
+    assert not errors, errors
+    assert bound.renewals >= 3, "the pipeline was renewed while the conversations went on"
+    mismatches = [(number, replies, expected[number]) for runs in results.values() for number, replies in runs
+                  if replies != expected[number]]
+    assert sorted(results) == [0, 1]
+    assert {number for runs in results.values() for number, _ in runs} == set(range(len(conversations)))
+    assert not mismatches, f"{len(mismatches)} conversations differ; first: {mismatches[0]}"
