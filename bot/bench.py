@@ -58,6 +58,8 @@ TARGET_PEAK_RSS_MB = 150.0
 # What users type must not grow memory (issue 10): after a million distinct random words, RSS at most this
 # much above its value after warm-up, and at most the second bound more over the second million.
 TARGET_WORDS_RSS_MB = 30.0
+TARGET_HOSTILE_MS = 5.0  # issue 10: the slowest hostile message of 1,000 characters is answered within this
+HOSTILE_MESSAGES = 40  # of each kind, built with a fixed seed
 TARGET_WORDS_GROWTH_MB_PER_MILLION = 5.0
 MILLION = 1_000_000
 JUNK_WORDS = 12  # random words in each question: with its six known words it stays short enough to be read
@@ -128,6 +130,7 @@ class Results:
     cold_bare_s: list[float] = field(default_factory=list)
     memory: dict[str, Any] = field(default_factory=dict)
     words: dict[str, Any] = field(default_factory=dict)  # RSS over distinct random words (word_memory)
+    hostile: dict[str, list[float]] = field(default_factory=dict)  # ms per hostile message, by kind (hostile_latency)
     hot_spots: list[tuple[str, int, float, float]] = field(default_factory=list)
     stores: dict[str, Latency] = field(default_factory=dict)  # session store -> latency of whole asks with it
     stores_note: str = ""
@@ -686,6 +689,36 @@ def _latency_targets(label: str, ours: Latency, baseline: Latency) -> list[tuple
             (f"{name} p99 at most {TARGET_P99_MS:g} ms", f"{ours.p99:.3f} ms", ours.p99 <= TARGET_P99_MS)]
 
 
+def hostile_messages(seed: int = 11) -> dict[str, list[str]]:
+    """Messages of 1,000 characters an attacker might send: random letters in words, and the bot's own names and
+    cue words repeated (the costliest to read, since every word means something)."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+    cues = ["AGFA", "share", "partner", "top", "KU Leuven", "patents", "Paris", "rank", "more than", "Toyota",
+            "articles", "and", "second", "per million", "Gent", "first", "national", "president"]
+    random_words = [" ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+                             for _ in range(200))[:1000] for _ in range(HOSTILE_MESSAGES)]
+    names_and_cues = [" ".join(rng.choice(cues) for _ in range(200))[:1000] for _ in range(HOSTILE_MESSAGES)]
+    return {"random words": random_words, "names and cue words": names_and_cues}
+
+
+def hostile_latency(answerer: Any) -> dict[str, list[float]]:
+    """ms to answer each hostile message, each in its own session, after one untimed pass."""
+    out: dict[str, list[float]] = {}
+    for kind, messages in hostile_messages().items():
+        for message in messages:
+            answerer.ask(message, session="bench-hostile-warm")
+        times = []
+        for number, message in enumerate(messages):
+            t0 = time.perf_counter()
+            answerer.ask(message, session=f"bench-hostile-{number}")
+            times.append((time.perf_counter() - t0) * 1000.0)
+        out[kind] = times
+    return out
+
+
 def targets(results: Results) -> list[tuple[str, str, bool]]:
     """(target, measured, met) for each of the team's targets."""
     rows = []
@@ -705,6 +738,10 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
                      results.memory["held"] <= results.memory["bound"]))
     if results.words:
         rows += word_targets(results.words)
+    for kind, times in results.hostile.items():
+        worst = max(times)
+        rows.append((f"Hostile messages ({kind}, 1,000 characters): slowest at most {TARGET_HOSTILE_MS:g} ms",
+                     f"{worst:.1f} ms (median {statistics.median(times):.1f} ms)", worst <= TARGET_HOSTILE_MS))
     return rows
 
 
@@ -901,6 +938,8 @@ def measure(args: argparse.Namespace) -> Results:
     print("bench: session stores, in memory and Redis", flush=True)
     results.stores, results.stores_note = time_stores(
         answerer, conversations, repetitions(conversations, min(settings.timed_asks, STORE_ASKS)))
+    print("bench: hostile messages", flush=True)
+    results.hostile = hostile_latency(answerer)
     del answerer, retrieval
     gc.collect()
 

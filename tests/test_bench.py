@@ -53,9 +53,13 @@ def test_quick_bench_writes_the_report_and_keeps_findings(tmp_path: Path) -> Non
     assert "200,000 sessions" in report
     # One verdict per target, in the report and in the summary.
     verdicts = re.findall(r"^\| [^|]+ \| [^|]+ \| (PASS|MISS) \|$", report, re.MULTILINE)
-    assert len(verdicts) == 9  # the seven targets, and the two latency targets on the long questions
+    assert len(verdicts) == 11  # the seven targets, the two latency targets on the long questions, two hostile kinds
     summary = [line for line in done.stdout.splitlines() if line.startswith(("PASS ", "MISS "))]
-    assert len(summary) == 9
+    assert len(summary) == 11
+    # Hostile messages: the slowest of each kind, measured, against the 5 ms target.
+    for kind in ("random words", "names and cue words"):
+        assert re.search(rf"Hostile messages \({kind}, 1,000 characters\): slowest at most 5 ms: [\d.]+ ms \(median [\d.]+ ms\)",
+                         done.stdout), done.stdout
     # Memory over random words: the number of words said, the targets scaled to it.
     assert "| RSS after 20,004 words |" in report and "| RSS after 40,008 words |" in report
     assert "RSS after 20,004 distinct random words at most 30 MB above warm-up; set for 1,000,000" in done.stdout
