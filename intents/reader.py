@@ -112,6 +112,7 @@ class Reader:
         self.nlp: Language = build_pipeline(knowledge, self.vocabulary)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
         self.places = places
+        places.near("warmup")  # its index is built now, not on a user's first misspelt word
         self.finder = EntityFinder(knowledge, self.vocabulary, places, set(self.stop_words))
         self.grammar: Grammar = load_grammar(frozenset(self.lexicon.entries))
         self.known = frozenset(self.vocabulary.known_words | self.stop_words)
