@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -11,7 +9,7 @@ import pytest
 
 from bot import Answerer
 from bot.http_server import create_app, serving
-from tests.auxil.browser import WAIT_MS, Tab, browser, record  # noqa: F401 (browser: a fixture)
+from tests.auxil.browser import WAIT_MS, Tab, browser, record, serve_host_site  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -225,43 +223,10 @@ def test_phone_width_and_dark_mode(browser: Any, origin: str) -> None:
         context.close()
 
 
-class _HostPage(BaseHTTPRequestHandler):
-    """Another site (another port, so another origin) that embeds the widget with one script tag."""
-
-    bot_origin = ""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path != "/":
-            self.send_error(404)
-            return
-        body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Host site</title></head>"
-                f"<body><h1>Someone else's page</h1>"
-                f"<script src=\"{self.bot_origin}/widget.js\"></script></body></html>").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        # A strict host: only its own and the bot's scripts and frames; no inline styles allowed.
-        self.send_header("Content-Security-Policy", f"default-src 'self'; script-src 'self' {self.bot_origin}; "
-                                                    f"frame-src {self.bot_origin}; style-src 'self'")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture()
 def host_site(origin: str) -> Iterator[str]:
-    handler = type("HostPage", (_HostPage,), {"bot_origin": origin})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_host_site(origin) as url:
+        yield url
 
 
 def test_widget_on_another_site_opens_the_chat_and_answers(tab: Tab, host_site: str) -> None:

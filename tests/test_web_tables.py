@@ -6,8 +6,6 @@ Content-Security-Policy violation the browser reports, so a test fails on either
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
@@ -17,7 +15,7 @@ from bot import Answerer
 from bot.http_server import create_app, serving
 from knowledge.loader import BUNDLED_DIR
 from knowledge.models import ClusterProfile
-from tests.auxil.browser import WAIT_MS, Tab, browser, record  # noqa: F401 (browser: a fixture)
+from tests.auxil.browser import WAIT_MS, Tab, browser, record, serve_host_site  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -379,37 +377,10 @@ def test_without_the_clipboard_api_the_text_is_selected_with_a_hint(browser: Any
         offline.close()
 
 
-class _HostPage(BaseHTTPRequestHandler):
-    """Another site (another origin) that embeds the widget, under a strict CSP of its own."""
-
-    bot_origin = ""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>'
-                f'<script src="{self.bot_origin}/widget.js"></script></body></html>').encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Security-Policy", f"default-src 'self'; script-src 'self' {self.bot_origin}; "
-                                                    f"frame-src {self.bot_origin}; style-src 'self'")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture()
 def host_site(origin: str) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("HostPage", (_HostPage,), {"bot_origin": origin}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_host_site(origin) as url:
+        yield url
 
 
 def test_copy_works_inside_the_widget_frame(browser: Any, origin: str, host_site: str) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
@@ -85,3 +88,42 @@ def record(page: Any, tab: Tab) -> None:
     page.on("dialog", on_dialog)
     page.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
     page.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+
+
+class _HostPage(BaseHTTPRequestHandler):
+    """Another site (another port, so another origin) that embeds the widget with one script tag."""
+
+    bot_origin = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.path != "/":
+            self.send_error(404)
+            return
+        body = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Host site</title></head>"
+                f"<body><h1>Someone else's page</h1>"
+                f"<script src=\"{self.bot_origin}/widget.js\"></script></body></html>").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        # A strict host: only its own and the bot's scripts and frames; no inline styles allowed.
+        self.send_header("Content-Security-Policy", f"default-src 'self'; script-src 'self' {self.bot_origin}; "
+                                                    f"frame-src {self.bot_origin}; style-src 'self'")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_host_site(bot_origin: str) -> Iterator[str]:
+    """Another site that embeds the bot's widget, served on a free port until the block ends; yields its origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("HostPage", (_HostPage,), {"bot_origin": bot_origin}))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
