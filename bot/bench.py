@@ -594,11 +594,16 @@ def memory_child(questions: Path, sessions: int, knowledge: str | list[str] | No
 
 
 def measure_memory(questions: Path, sessions: int, knowledge: str | list[str] | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bot.bench", "memory", str(questions.resolve()), str(sessions)]
+    return _memory_child(["memory", str(questions.resolve()), str(sessions)], knowledge, SUBPROCESS_TIMEOUT_S)
+
+
+def _memory_child(arguments: list[str], knowledge: str | list[str] | None, timeout: float) -> dict[str, Any]:
+    """Run `python -m bot.bench ARGUMENTS [KNOWLEDGE]` in a fresh process; its last stdout line is the JSON result."""
+    command = [sys.executable, "-m", "bot.bench", *arguments]
     if knowledge:
         command.append(os.pathsep.join(_knowledge_list(knowledge)))
     done = subprocess.run(command, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=SUBPROCESS_TIMEOUT_S)
+                          timeout=timeout)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise BenchError(f"the memory child exited {done.returncode}: {tail[0]}")
@@ -652,16 +657,8 @@ def word_memory(words: int, knowledge: str | list[str] | None = None, samples: i
 
 
 def measure_words(words: int, knowledge: str | list[str] | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bot.bench", "words", str(words)]
-    if knowledge:
-        command.append(os.pathsep.join(_knowledge_list(knowledge)))
     timeout = SUBPROCESS_TIMEOUT_S + words / 1_000  # about 4,000 words a second on the team's machine
-    done = subprocess.run(command, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=timeout)
-    if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BenchError(f"the memory child exited {done.returncode}: {tail[0]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _memory_child(["words", str(words)], knowledge, timeout)
 
 
 def word_targets(words: dict[str, Any]) -> list[tuple[str, str, bool]]:

@@ -25,6 +25,8 @@ from knowledge.schema import load_schema
 # The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
 MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
 MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
+# Measures only a cluster has among its figures: asked of a partner place, they ask about that place as a cluster.
+CLUSTER_FIGURES = ("per_million", "size", "intensity", "ranks")
 
 
 @dataclass
@@ -99,11 +101,11 @@ class Core:
             frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
-        if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (
-                any(m in frame.said for m in ("per_million", "size", "intensity", "ranks")) or frame.wants == "organization"):
+        cluster_figure = any(m in frame.said for m in CLUSTER_FIGURES)
+        if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (cluster_figure or frame.wants == "organization"):
             _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
         places = [r for r in frame.refs if r.kind == "location"]
-        if places and any(m in frame.said for m in ("per_million", "size", "intensity", "ranks")) and "collab" not in frame.said \
+        if places and cluster_figure and "collab" not in frame.said \
                 and not frame.yes_no and not any(r.kind == "cluster" for r in frame.refs):
             place = places[0].text or places[0].value  # "And of the third one?": a partner place we have no profile of
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",

@@ -118,7 +118,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.refs = [r for r in new.refs if r.kind != "location"]
         new.domain = frame.domain or "both"
         new.said = list(dict.fromkeys(new.said + ["collab"]))
-    _resolve_rows(new, state)
+    _resolve_rows(new, state, previous)
     return new
 
 
@@ -188,7 +188,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.against = copy.deepcopy(previous.against)
 
 
-def _resolve_rows(new: Frame, state: State) -> None:
+def _resolve_rows(new: Frame, state: State, previous: Frame) -> None:
     """Rows picked relative to the conversation: "the other one", "the former", "just above it", "the first of them"."""
     one_side = len(_rows_named(new)) == 1 and new.selector.kind == "none" and not new.claims
     if (new.refers and new.operation in NEEDS_ROWS | {"compare", "same"} or one_side and new.operation in TWO_SIDED) \
@@ -208,8 +208,7 @@ def _resolve_rows(new: Frame, state: State) -> None:
         new.selector = Selector()
     if new.selector.kind in ("prev", "next", "above", "below") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
-    previous = state.previous()
-    again = new.fragment and previous is not None and previous.refers and not previous.selector.ranks and not (
+    again = new.fragment and previous.refers and not previous.selector.ranks and not (
         new.noun or new.wants or new.row_kind or any(m not in CLUSTER_ONLY | GAP_WORDS for m in new.said))  # "And of the third one?"
     if new.selector.kind == "rank" and (new.refers or again) and state.shown \
             and not any(r.kind == "organization" for r in new.refs):

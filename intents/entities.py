@@ -137,8 +137,6 @@ class EntityFinder:
         self.place_last_words = frozenset(words[-1] for words in keys if words)
         self.fuzzy_names: list[str] = []
         self.fuzzy_targets: list[tuple[str, str]] = []
-        self._first_index: dict[str, int] = {}
-        self._first_built = -1
         # Words of organization names ("university" in "University of Antwerp"): known words, yet part of a name.
         self.org_words = frozenset(w for surface, _ in knowledge.all_names()["organization"]
                                    for w in re.findall(r"[a-z]+", surface.lower()) if len(w) > 3)
@@ -155,6 +153,9 @@ class EntityFinder:
                 if len(key) >= FUZZY_MIN_LENGTH:
                     self.fuzzy_names.append(key)
                     self.fuzzy_targets.append((kind, str(canonical)))
+        self._first_index: dict[str, int] = {}  # a name's first target (clusters come before the places they share it with)
+        for i, name in enumerate(self.fuzzy_names):
+            self._first_index.setdefault(name, i)
 
     def find(self, doc: Doc, capitalized: frozenset[str] = frozenset()) -> Entities:
         """Entities of a Doc; `capitalized` holds the lower-cased words the user wrote with a capital
@@ -375,10 +376,6 @@ class EntityFinder:
     def _first_of_name(self, index: int) -> tuple[str, str]:
         """The first target with this name: a cluster that is also a partner location ("Cologne") is one
         name, not two rivals; which role it plays is read later, from the question."""
-        if self._first_built != len(self.fuzzy_names):
-            self._first_index, self._first_built = {}, len(self.fuzzy_names)
-            for i, name in enumerate(self.fuzzy_names):
-                self._first_index.setdefault(name, i)
         return self.fuzzy_targets[self._first_index[self.fuzzy_names[index]]]
 
     def _fuzzy(self, tokens: TokenView, covered: list[bool], cue_tokens: set[int], found: Entities) -> None:

@@ -823,6 +823,8 @@ class Executor:
             else:
                 text = say("collab_member_no", place=display, cluster=c.shown, unit=join_names([PARTNER_UNIT[n] for n, _ in outside]),
                            places="; ".join(join_names([r.shown for r in rows[n]]) for n, _ in outside))
+                if not frame.yes_no:
+                    text = f"{verdict_word(False)}. {text}"  # "And Cologne is on the article list as well?": a no all the same
             texts.append(text)
         if frame.yes_no and claimed_rank is not None and verdicts and not all(verdicts):
             for name in lists:
@@ -831,7 +833,7 @@ class Executor:
                     texts.append(say("collab_nth", cluster=c.shown, position="top" if claimed_rank == 1 else ordinal_word(claimed_rank),
                                      unit=PARTNER_UNIT[name], place=holder.shown))
         text = " ".join(texts)
-        if verdicts and not (text.startswith(verdict_word(False) + ".") and not all(verdicts)):
+        if verdicts:
             text = f"{verdict_word(all(verdicts))}. {text}"
         if partial and not all(verdicts):
             text = f"{words_partly()}. " + text.split(". ", 1)[1]
