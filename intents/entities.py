@@ -224,17 +224,22 @@ class EntityFinder:
         return None
 
     @staticmethod
-    def _ngrams(tokens: TokenView, covered: list[bool]) -> list[tuple[int, int]]:
+    def _ngrams(tokens: TokenView, covered: list[bool], can_start: list[bool] | None = None,
+                can_end: list[bool] | None = None) -> list[tuple[int, int]]:
+        """Spans of up to MAX_NGRAM uncovered tokens that start and end with a word, longest first; `can_start` and
+        `can_end` narrow them to spans whose first and last tokens may begin and end a name (a page of words stays cheap)."""
         spans = []
         n = len(tokens.lower)
         wordy = [_wordy(tokens, i) for i in range(n)]
+        starts = [i for i in range(n) if wordy[i] and (can_start is None or can_start[i])]
+        ends = [wordy[i] and (can_end is None or can_end[i]) for i in range(n)]
         taken = [0] * (n + 1)  # covered tokens before each position, so a span's test is one subtraction
         for i, c in enumerate(covered[:n]):
             taken[i + 1] = taken[i] + (1 if c else 0)
         for size in range(min(MAX_NGRAM, n), 0, -1):
-            for start in range(0, n - size + 1):
+            for start in starts:
                 end = start + size
-                if wordy[start] and wordy[end - 1] and taken[end] == taken[start]:
+                if end <= n and ends[end - 1] and taken[end] == taken[start]:
                     spans.append((start, end))
         return spans
 
@@ -323,10 +328,12 @@ class EntityFinder:
 
     def _places(self, tokens: TokenView, covered: list[bool], found: Entities, soft: list[bool]) -> None:
         """Exact gazetteer matches: a real place; ours if it is one of our names, else a place we lack."""
-        if not any(not c and (w in self.place_first_words or w[-1:] == "s" and w[:-1] in self.place_first_words)
-                   for c, w in zip(covered, tokens.lower)):
+        can_start = [not c and (w in self.place_first_words or w[-1:] == "s" and w[:-1] in self.place_first_words)
+                     for c, w in zip(covered, tokens.lower)]
+        if not any(can_start):
             return  # no word here can start a place name
-        for start, end in self._ngrams(tokens, covered):
+        can_end = [w in self.place_last_words or w[-1:] == "s" and w[:-1] in self.place_last_words for w in tokens.lower]
+        for start, end in self._ngrams(tokens, covered, can_start, can_end):
             if any(covered[start:end]):
                 continue
             first, last = tokens.lower[start], tokens.lower[end - 1]
@@ -423,9 +430,13 @@ class EntityFinder:
                                 for i in range(len(covered))):
             return
         hard = [c and not s for c, s in zip(covered, soft)]
+        tried = 0
         for start, end in self._ngrams(tokens, hard):
             if end - start < 2 or not any(soft[start:end]) or any(hard[start:end]):
                 continue
+            tried += 1
+            if tried > MAX_FUZZY_SPANS:
+                break
             if not any(not covered[i] and (tokens.lower[i] not in self.known_words or tokens.lower[i] in self.org_words)
                        for i in range(start, end)):
                 continue  # "university antwerp": a word of an organization's name next to the place in it

@@ -26,6 +26,7 @@ from intents.pipeline import build_pipeline, cues_of, drop_typo_cues_on_names, t
 from intents.text import matching_form
 from intents.vocabulary import Vocabulary, load_vocabulary
 from knowledge.base import KnowledgeBase
+from knowledge.normalize import name_key
 from knowledge.places import Gazetteer
 
 # Lexicon entries that only lead into a clause ("ok, what about ...", "so, who ..."): skipped to find its start.
@@ -127,6 +128,8 @@ class Reader:
         self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
             p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
         self._name_words = frozenset(name_words)
+        self._organization_first_words = frozenset(name_key(surface).split(" ", 1)[0]
+                                                   for surface, _ in knowledge.all_names()["organization"]) - {""}
         self._name_targets: dict[str, list[str]] = {}
         for word in sorted(name_words):
             if len(word) >= 4:
@@ -330,15 +333,23 @@ class Reader:
                 if a <= item.start and item.end <= b and item.type in ("number", "ordinal"):
                     phrase_spans.append((a, b))
         # A number inside a phrase of the lexicon ("per 1 million", "no 1") is part of the phrase.
-        entities.items = [e for e in entities.items if not (e.type in ("number", "ordinal") and any(
-            s <= e.start and e.end <= t for s, t in phrase_spans))]
+        reach_of = [0] * (size + 1)  # the furthest end of a phrase starting at or before each token
+        for s, t in phrase_spans:
+            reach_of[s] = max(reach_of[s], t)
+        for i in range(1, size + 1):
+            reach_of[i] = max(reach_of[i], reach_of[i - 1])
+        entities.items = [e for e in entities.items if not (e.type in ("number", "ordinal") and e.start <= size
+                                                            and phrase_spans and reach_of[e.start] >= e.end)]
         in_entity = {i for e in entities.items for i in range(e.start, e.end)}
         for i in range(size):
             if i not in in_entity:
                 symbols[i] -= {"NUM", "ORD"}
         content = [i for i, w in enumerate(words) if view.alpha[i] and w not in self.stop_words]
-        return Clause(text=text, words=words, symbols=[frozenset(s) for s in symbols], entities=entities, tags=tags,
-                      content=content, question_mark=text.rstrip().endswith("?"))
+        frozen = [frozenset(s) for s in symbols]
+        mark = text.rstrip().endswith("?")
+        made = Clause(text=text, words=words, symbols=frozen, entities=entities, tags=tags,
+                      content=content, question_mark=mark)
+        return made
 
     def _extend_names_left(self, view, entities: Entities) -> None:  # type: ignore[no-untyped-def]
         """"K.U. Leuven R&D" tokenised as "k.u", ".", "leuven r&d": the tokens before a name that make it one of
@@ -350,8 +361,8 @@ class Reader:
             for start in range(max(0, item.start - 3), item.start):
                 if any(taken.get(i, item) is not item for i in range(start, item.start)):
                     continue
-                if not any(ch.isalnum() for ch in view.words[start]):
-                    continue  # ", Toyota": a name never starts with punctuation
+                if name_key(view.words[start]).split(" ", 1)[0] not in self._organization_first_words:
+                    continue  # ", Toyota", "share Toyota": no name of ours starts with this token
                 longer = view.text(start, item.end)
                 if any(h.row.name == item.value for h in self.knowledge.find_organization(longer)):
                     item.start, item.text = start, longer
