@@ -25,6 +25,10 @@ from knowledge.schema import load_schema
 # The reader's tunable numbers, all of them (the entity finder's fuzzy thresholds live with it).
 MIN_COVERAGE = 0.5  # below this share of explained content words, a clause with no name or measure is not understood
 MAX_CLAUSES = 6  # a message asking more things than this gets the first ones answered, and says so
+# A clause naming only a cluster, and at most a bare "rank" (no size, intensity, row, table or claim), is read only
+# when it explains at least this share of its words: "a good hotel in Brussels?", "a restaurant near the Grand Place
+# in Brussels" ask nothing the profiles hold.
+BARE_RANK_COVERAGE = 0.75
 # Measures only a cluster has among its figures: asked of a partner place, they ask about that place as a cluster.
 CLUSTER_FIGURES = ("per_million", "size", "intensity", "ranks")
 
@@ -107,7 +111,7 @@ class Core:
         places = [r for r in frame.refs if r.kind == "location"]
         if places and cluster_figure and "collab" not in frame.said \
                 and not frame.yes_no and not any(r.kind == "cluster" for r in frame.refs):
-            place = places[0].text or places[0].value  # "And of the third one?": a partner place we have no profile of
+            place = places[0].value or places[0].text  # "And of the third one?": a partner place we have no profile of
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}}), frame
         probe = collection_of(frame, self.kb, self.schema, None)
@@ -192,6 +196,12 @@ class Core:
         anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
         if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
             return self._not_understood(frame.text)
+        vague = set(frame.said) <= {"rank"} and not (frame.claims or frame.domain or frame.operation or frame.wants or frame.noun
+                                                     or frame.selector.kind != "none" or frame.fragment
+                                                     or frame.refers and state.frame and not frame.refs
+                                                     or any(r.kind != "cluster" for r in frame.refs))
+        if vague and frame.coverage < BARE_RANK_COVERAGE and not frame.lacking:
+            return self._not_understood(frame.text)
         if not has_content(frame):
             if frame.refers and state.frame:
                 return None
@@ -203,7 +213,7 @@ class Core:
         partner_context = partner_question or after_partners or frame.fragment or frame.yes_no or bool(frame.ambiguous)
         cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
         partner_words = partner_question or frame.operation in ("intersect", "missing", "union") or "list" in frame.text.lower()
-        ranked_as_cluster = "rank" in frame.said and not partner_words and not after_partners
+        ranked_as_cluster = "rank" in frame.said and not partner_words and (not after_partners or bool(frame.cluster_word))
         after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
                                      and "collab" not in (state.frame.get("said") or []))
         ranked_as_cluster = ranked_as_cluster or (frame.fragment and after_cluster_measure and not partner_words)
@@ -214,7 +224,7 @@ class Core:
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
-            place = as_subject[0].text or as_subject[0].value
+            place = as_subject[0].value or as_subject[0].text
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
         if place and ours and frame.lacking_kind == "economy":
@@ -254,7 +264,8 @@ class Core:
                                listed=reply_words()["listed_tables"]), "no_data",
                            {"unknown": name, "refused": {"name": name}})
         if state.refused and (frame.refers or frame.fragment or frame.possessive) and not ours and not named_rows \
-                and not frame.lacking and reading.context_subject is None:
+                and not frame.lacking and reading.context_subject is None \
+                and not any(r.kind == "location" for r in frame.refs):  # "and where does Paris rank?": its own place
             if "place" in state.refused and "collab" not in frame.said:
                 return Outcome(say("unknown_place", place=state.refused["place"], covered=self._covered()), "no_data",
                                {"place": state.refused["place"], "refused": state.refused})

@@ -199,6 +199,9 @@ class EntityFinder:
             return Found(_KIND_OF_LABEL[label], ent.text, ent.ent_id_, ent.start, ent.end)
         doc = ent.doc
         before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        lead_gap = 0
+        if before == "." and ent.start > 1 and doc[ent.start - 2].lower_ + "." in self.words["ordinal_leads"]:
+            before, lead_gap = doc[ent.start - 2].lower_ + ".", 1  # "no. 2" tokenised as "no", ".", "2"
         if label == "NUMBER" and (ent.text in self.ordinal_words or _ORDINAL_DIGITS.fullmatch(ent.text)
                                   or before in self.words["ordinal_leads"]):
             label = "ORDINAL"  # "second", "60th" and "#3", "number 3" are numbers to spaCy too
@@ -206,7 +209,7 @@ class EntityFinder:
             if _SHAPED_LIKE_ORDINAL.fullmatch(ent.text) and not _ORDINAL_DIGITS.fullmatch(ent.text):
                 return None  # "5km", "3x": shaped like "3rd" but no ordinal
             value = parse_ordinal(ent.text, self.vocabulary)
-            start = ent.start - 1 if before in self.words["ordinal_leads"] and label == "ORDINAL" and ent.text[:1].isdigit() else ent.start
+            start = ent.start - 1 - lead_gap if before in self.words["ordinal_leads"] and label == "ORDINAL" and ent.text[:1].isdigit() else ent.start
             return Found("ordinal", doc[start:ent.end].text, str(value), start, ent.end, number=value) if value else None
         if label in ("NUMBER", "PERCENT"):
             if label == "NUMBER" and _SHAPED_LIKE_ORDINAL.fullmatch(ent.text):

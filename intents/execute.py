@@ -16,6 +16,7 @@ from intents.realise import (words, words_partly, count_text, join_names, ordina
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
 from intents.resolve import collection_of, measures_of, organizations_in
 from knowledge.base import KnowledgeBase
+from knowledge.normalize import name_key
 from knowledge.models import ClusterProfile
 from knowledge.schema import Schema
 
@@ -94,8 +95,10 @@ class Executor:
         if "population" in measures:
             return refuse(say("unavailable_population", cluster=c.shown, pct=count_text(c.pct_per_million),
                               articles=count_text(c.articles_per_million)), missing="population")
-        if frame.operation in ("difference", "more", "less", "ratio", "average") and not frame.claims or (
-                frame.yes_no and {"rank_size", "rank_intensity"} <= set(measures) and not frame.claims):
+        both_ranks = {"rank_size", "rank_intensity"} <= set(measures)
+        gap_claims = both_ranks and bool(frame.claims) and all(cl.unit in ("count", "places") for cl in frame.claims)
+        if frame.operation in ("difference", "more", "less", "ratio", "average") and (not frame.claims or gap_claims) or (
+                frame.yes_no and both_ranks and (not frame.claims or gap_claims)):
             pair = self._measure_pair(frame, c, measures, domains)
             if pair is not None:
                 return pair
@@ -182,7 +185,11 @@ class Executor:
                 order = [m for m in frame.said if m in ("size", "intensity")]
                 first = order[0] if order else "size"
                 claimed_better = frame.operation != "less"
-                verdict = verdict_word((first == better) == claimed_better) + ". "
+                # "The intensity rank is 5 places below the size rank?": the number of places is claimed too
+                gaps = [cl for cl in frame.claims if cl.unit in ("count", "places")]
+                holds = all(op.holds(gap, cl) for cl in gaps)
+                ordered = (first == better) == claimed_better if frame.operation in ("more", "less") or not gaps else True
+                verdict = verdict_word(ordered and holds) + ". "
             return Outcome(verdict + say("rank_pair", cluster=c.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
                                worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s"),
                            data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity, "places_apart": gap},
@@ -321,6 +328,13 @@ class Executor:
             # The frame remembers the rows it meant, so a follow-up ("how does that look in shares?") means them too.
             frame.against = [Ref("organization", r.name, r.shown) for r in against]
             frame.selector = Selector()
+        if operation in ("more", "less", "difference", "ratio", "compare", "same") and mine and not against \
+                and frame.selector.kind in ("rank", "last", "top_n", "last_n", "ends"):
+            picked = self._select(frame, rows, [], c, table)
+            if isinstance(picked, list) and any(r not in mine for r in picked):
+                # "Is KU Leuven's share bigger than the second and third publishers' together?": the rows at those
+                # places are the other side
+                against, chosen = [r for r in picked if r not in mine], mine
         if operation in ("more", "less", "difference", "ratio") and not against and frame.anchors \
                 and frame.selector.kind in ("prev", "next") and len(chosen) == 1:
             anchor = op.select_named(rows, frame.anchors[0].value)
@@ -347,6 +361,9 @@ class Executor:
         limits = [cl for cl in frame.claims if cl.relation in (">", ">=", "<", "<=") and cl.unit in ("count", "percent")]
         if limits and not frame.yes_no and not mine and operation in ("", "list", "more", "less"):
             return self._filter(c, table, rows, limits)  # "which applicants filed more than 125?"
+        pairs = _claims_of_rows(frame, mine) if frame.yes_no and len(mine) > 1 else []
+        if pairs:
+            return self._verify_each(c, table, pairs)  # "AGFA's share is 6% and Toyota's 4%?": each its own value
         if frame.yes_no and len(chosen) > 1 and any(cl.unit in ("count", "percent") for cl in frame.claims):
             return self._aggregate(frame, c, table, chosen)  # "Do the top three file more than 400?": together
         if frame.yes_no and chosen and not frame.choice:
@@ -402,6 +419,8 @@ class Executor:
             return picked
         if kind == "last":
             return rows[-1:]
+        if kind == "ends":
+            return [rows[0], rows[-1]] if len(rows) > 1 else rows  # "the gap between the top and the bottom one"
         if kind == "top_n":
             n = selector.n or len(rows)
             return op.select_top(rows, n)
@@ -447,6 +466,18 @@ class Executor:
         template = {"count": "org_count", "share": "org_share", "count+share": "org_count_share", "rank": "org_rank",
                     "count+rank": "org_rank", "share+rank": "org_all", "count+share+rank": "org_all", "all": "org_all"}[key]
         return Outcome(say(template, **values), data=data, rows=[row], focus=[row], intent=f"lookup.{table}.{key}")
+
+    def _verify_each(self, c: ClusterProfile, table: str, pairs: list[tuple[Row, Claim]]) -> Outcome:
+        """Values claimed row by row: one verdict for all of them, then each row's fact."""
+        verdict = all(op.holds(float((row.count if claim.unit == "count" else row.share) or 0), claim) for row, claim in pairs)
+        facts = []
+        for row, claim in pairs:
+            values = dict(name=row.shown, verb=VERB_PAST[table], count=count_text(row.count or 0), unit=UNIT[DOMAIN_OF[table]],
+                          cluster=c.shown, share=share_text(row.share or 0))
+            facts.append(say("org_count" if claim.unit == "count" else "org_share", **values))
+        rows = [row for row, _ in pairs]
+        return Outcome(f"{verdict_word(verdict)}. " + " ".join(facts), data={"rows": [row_data(r) for r in rows], "verdict": verdict},
+                       rows=rows, focus=rows, intent=f"verify.{table}.each")
 
     def _verify_rows(self, frame: Frame, c: ClusterProfile, table: str, chosen: list[Row], rows: list[Row]) -> Outcome:
         """A claim about a row: its count, share, rank, place in the top n; every value must hold."""
@@ -550,6 +581,8 @@ class Executor:
                 and not any(cl.unit == "count" for cl in frame.claims):
             higher = a.rank < b.rank  # "Does Toyota rank below KU Leuven R&D?": a place claimed
             verdict = higher if frame.operation == "more" else not higher
+            # "Toyota comes right after AGFA": the number of places between them is claimed too
+            verdict = verdict and all(op.holds(abs(a.rank - b.rank), cl) for cl in frame.claims if cl.unit == "places")
             return Outcome(f"{verdict_word(verdict)}. " + say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank),
                                                               b_rank=ordinal_word(b.rank), gap=abs(a.rank - b.rank),
                                                               s="" if abs(a.rank - b.rank) == 1 else "s",
@@ -996,6 +1029,29 @@ def _cluster_value(c: ClusterProfile, measure: str, domain: str | None) -> Any:
     if measure == "period":
         return c.edition
     return None
+
+
+def _claims_of_rows(frame: Frame, rows: list[Row]) -> list[tuple[Row, Claim]]:
+    """Each named row with the value claimed right after it ("AGFA's share is 6% and Toyota's 4%"): as many count or
+    share claims as rows, each written after its row and before the next; else none (one claim of them together)."""
+    claims = [cl for cl in frame.claims if cl.unit in ("count", "percent")]
+    refs = [r for r in frame.refs if r.kind == "organization"]
+    if len(claims) != len(rows) or len(refs) != len(rows) or len(claims) != len(frame.claims):
+        return []
+    text = frame.text.lower()
+    where_refs = [text.find(r.text.lower()) if r.text else -1 for r in refs]
+    where_claims = [text.find(cl.text.lower()) if cl.text else -1 for cl in claims]
+    order = sorted([(p, "row", i) for i, p in enumerate(where_refs)] + [(p, "claim", i) for i, p in enumerate(where_claims)])
+    if -1 in where_refs + where_claims or [kind for _, kind, _ in order] != ["row", "claim"] * len(rows):
+        return []
+    by_name = {name_key(r.name): r for r in rows}
+    paired = []
+    for (_, _, ref_index), (_, _, claim_index) in zip(order[::2], order[1::2]):
+        row = by_name.get(name_key(refs[ref_index].value))
+        if row is None:
+            return []
+        paired.append((row, claims[claim_index]))
+    return paired
 
 
 def _claim_fits(claim: Claim, measure: str) -> bool:

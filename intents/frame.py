@@ -22,7 +22,7 @@ class Claim:
 
     relation: str  # "==", "~", ">", ">=", "<", "<=", "between", "top_n", "member"
     value: float
-    unit: str  # "count" | "percent" | "ordinal" | "top_n"
+    unit: str  # "count" | "percent" | "ordinal" | "top_n" | "places" (between two rows) | "ratio" | ...
     upper: float | None = None  # "between 100 and 200"
     text: str = ""  # as written: "6,444", "about 6%"
     precision: float = 1.0  # "about 6.4" holds when the fact rounds to 6.4: the step of the last digit written
@@ -41,7 +41,7 @@ class Ref:
 class Selector:
     """Which rows of a collection: by rank, the last, next to a named row, between two, all, the top n."""
 
-    kind: str = "none"  # none | rank | last | prev | next | between | all | top_n | last_n | other | named
+    kind: str = "none"  # none | rank | last | ends | prev | next | between | all | top_n | last_n | other | named
     ranks: list[int] = field(default_factory=list)
     n: int | None = None
 

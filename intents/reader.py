@@ -128,6 +128,7 @@ class Reader:
         self._enumerators = frozenset(p for phrases in self.vocabulary.ordinals.values() for p in phrases if " " not in p) | {
             p for e in self.lexicon.entries.values() if "enumerator" in e.slot_values("shape") for p in e.phrases}
         self._name_words = frozenset(name_words)
+        self._shortened_leads = frozenset(w for w in self.vocabulary.finder_words["ordinal_leads"] if w.endswith("."))
         self._organization_first_words = frozenset(name_key(surface).split(" ", 1)[0]
                                                    for surface, _ in knowledge.all_names()["organization"]) - {""}
         self._name_targets: dict[str, list[str]] = {}
@@ -239,6 +240,17 @@ class Reader:
                      if not any(r.value == v for r in refs)]
         return Reading(frames, subject, refs)
 
+    def _sentences(self, text: str) -> list[str]:
+        """The message's sentences; "no. 2" and the like (an ordinal's lead shortened with a full stop) end none."""
+        sentences: list[str] = []
+        for sentence in _SENTENCE_END.split(text):
+            last = sentences[-1].rsplit(None, 1)[-1].lower() if sentences and sentences[-1].strip() else ""
+            if sentence[:1].isdigit() and last in self._shortened_leads:
+                sentences[-1] += " " + sentence
+            else:
+                sentences.append(sentence)
+        return sentences
+
     def split(self, text: str) -> list[tuple[int, str]]:
         """Sentences, then clauses that start with a question word after a comma or "and", each with the
         number of its sentence. A piece that does not itself start like a question ("Together,", "In the
@@ -246,7 +258,7 @@ class Reader:
         parts: list[tuple[int, str]] = []
         starts = self._starts
         sentences: list[str] = []
-        for sentence in _SENTENCE_END.split(text):
+        for sentence in self._sentences(text):
             sides = [p for p in _SOFT_BREAK.split(sentence) if p.strip()]
             if len(sides) > 1 and sides[0].strip().lower() in self._enumerators:
                 sides = sides[1:]  # "First: 712 per million — right?": a list marker, not a rank
@@ -481,6 +493,8 @@ class Reader:
         if frame.wants is None:
             frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure") + [m for m in frame.said if m not in self._values(clause, "measure")]
+        if "rank" in frame.said and len(frame.said) > 1 and self._rank_only_selects(clause):
+            frame.said.remove("rank")  # "how many apart are the third-ranked and the fourth?": the rank picks the rows
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
@@ -503,8 +517,11 @@ class Reader:
             if b < len(clause.symbols) and {"cluster_word", "cluster_words"} & clause.symbols[b]:
                 _untag(clause, (a, b), "all")  # "for every cluster": all clusters, not all rows of a table
         selects = [s for s in self._values(clause, "select") if s not in ("top", "last") or frame.selector.kind == "none"]
+        if frame.selector.kind == "none" and {"top", "last"} <= set(selects) and frame.operation in (
+                "difference", "more", "less", "ratio", "compare") and not clause.entities.items:
+            frame.selector = Selector("ends")  # "share gap between the top and the bottom publisher"
         if frame.selector.kind == "none":
-            for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "listed", "last", "top", "all"):
+            for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "listed", "top", "all"):
                 if kind in selects:
                     frame.selector = Selector(kind)
                     break
@@ -567,6 +584,8 @@ class Reader:
                 and any(r.kind == "organization" and r.value not in anchored for r in frame.refs):
             # "Toyota is ahead of KU Leuven R&D?": a claim about the order of two rows, not a row picked next to one
             frame.operation = "more" if frame.selector.kind in ("above", "prev") else "less"
+            if frame.selector.kind in ("prev", "next"):  # "right after AGFA": the very next place is claimed
+                frame.claims.append(Claim("==", 1.0, "places", text="1"))
             frame.against = frame.against or list(frame.anchors)
             frame.anchors, frame.selector = [], Selector()
             frame.said = list(dict.fromkeys(frame.said + ["rank"]))
@@ -638,6 +657,19 @@ class Reader:
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
         same = "same" in self._values(clause, "op")
         return (named or measured) and (valued or chosen and named or same)
+
+    def _rank_only_selects(self, clause: Clause) -> bool:
+        """Every rank word of the clause is glued to an ordinal ("third-ranked", "ranked second"), so it picks a row
+        rather than asking for its rank."""
+        edges = set()
+        for e in clause.entities.items:
+            if e.type == "ordinal":
+                edges.update({e.start - 1, e.end})
+                if e.end < len(clause.words) and not clause.words[e.end].isalnum():
+                    edges.add(e.end + 1)  # "third - ranked"
+        spans = [span for entry_id, found in clause.tags.items() if self.lexicon.entry(entry_id).slot_values("measure") == {"rank"}
+                 for span in found]
+        return bool(spans) and bool(edges) and all(a in edges or b - 1 in edges for a, b in spans)
 
     def _values(self, clause: Clause, slot: str) -> list[str]:
         found: list[str] = []
@@ -976,6 +1008,8 @@ def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, co
         frame.against.append(anchor)  # "Does Toyota rank below KU Leuven R&D?": a claim about their places
         frame.said.append("rank")
         frame.operation = "less" if kind in ("next", "below") else "more"
+        if kind in ("prev", "next"):  # "Toyota comes right after AGFA?": the very next place is claimed
+            frame.claims.append(Claim("==", 1.0, "places", text="1"))
         return True
     if named_before and clause.has("difference", "how_many_more", "count", "share", "more", "less", "ratio", "twice"):
         frame.against.append(anchor)  # "How many points is UAntwerp ahead of ULB?": a comparison of the two

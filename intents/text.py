@@ -12,6 +12,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d]")
 _QUOTES = re.compile(r"[\u2018\u2019\u201b\u2032`\u00b4]")
+_HANGING_HYPHEN = re.compile(r"(?<=[a-z])-(?=\s)")
 _DQUOTES = re.compile(r"[\u201c\u201d\u201e\u2033\u00ab\u00bb]")
 
 
@@ -45,5 +46,7 @@ def matching_form(text: str) -> str:
     text = _DASHES.sub("-", text)
     text = _QUOTES.sub("'", text)
     text = _DQUOTES.sub('"', text)
+    # "second- and third-ranked": a hyphen left hanging before a space is no part of its word.
+    text = _HANGING_HYPHEN.sub(" ", text)
     # "R&D" stays one token; a free-standing "&" reads as "and".
     return re.sub(r"\s&\s", " and ", text)
