@@ -59,6 +59,7 @@ class Grammar:
     indefinite: frozenset[str] = frozenset()
     auxiliaries: frozenset[str] = frozenset()
     owner_words: frozenset[str] = frozenset()
+    coordinators: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -89,7 +90,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                    frozenset(str(w) for w in raw.get("articles", [])),
                    frozenset(str(w) for w in raw.get("indefinite", [])),
                    frozenset(str(w) for w in raw.get("auxiliaries", [])),
-                   frozenset(str(w) for w in raw.get("owner_words", [])))
+                   frozenset(str(w) for w in raw.get("owner_words", [])),
+                   frozenset(str(w) for w in raw.get("coordinators", [])))
 
 
 @lru_cache(maxsize=4)

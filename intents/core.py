@@ -332,6 +332,13 @@ class Core:
                 plural = say_words("table_plural", collection)
                 return Outcome(say("org_kind_unknown", kind=frame.row_kind, table_plural=plural, cluster=shown), "no_data",
                                {"missing": "organization kind"})
+        lacking_kind = next((key.split("_", 1)[1] for key in frame.lacking if key.startswith("kind_")), None)
+        if lacking_kind and collection in self.schema.collections and not any(r.kind == "organization" for r in frame.refs):
+            # "how many more do the two companies file than the university-linked applicant?": which row is which kind,
+            # the profile doesn't say
+            plural = say_words("table_plural", collection)
+            return Outcome(say("org_kind_unknown", kind=lacking_kind, table_plural=plural, cluster=shown), "no_data",
+                           {"missing": "organization kind"})
         asks_rows = frame.selector.kind != "none" or frame.wants == "organization" or any(
             w in ("which", "who") for w in frame.text.lower().split())
         outside = frame.negated and not frame.yes_no or frame.operation == "complement" and asks_rows and not frame.said
@@ -393,7 +400,10 @@ class Core:
         if not parts:
             outcome = self._not_understood("")
             return CoreReply(outcome.text, outcome.status, suggestions=outcome.data.get("suggestions", []))
-        texts = [o.text for _, o in parts if o.text]
+        texts: list[str] = []
+        for _, o in parts:  # a fact two clauses both ask for is said once ("Is that true, and where does it sit?")
+            if o.text and not any(o.text == t or t.endswith(" " + o.text) for t in texts):
+                texts.append(o.text)
         answered = [o for _, o in parts if o.status == "answered"]
         status = "answered" if answered else parts[0][1].status
         first_frame, first = parts[0]

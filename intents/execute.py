@@ -16,6 +16,7 @@ from intents.realise import (words, words_partly, count_text, join_names, ordina
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
 from intents.resolve import collection_of, measures_of, organizations_in
 from knowledge.base import KnowledgeBase
+from intents.text import matching_form
 from knowledge.normalize import name_key
 from knowledge.models import ClusterProfile
 from knowledge.schema import Schema
@@ -656,6 +657,15 @@ class Executor:
         unit = UNIT[DOMAIN_OF[table]]
         if other is None:
             return self._aggregate(frame, c, table, chosen)
+        if "share" in frame.said and "count" not in frame.said:
+            # "Do the article shares of UAntwerp and ULB added up beat KU Leuven's?": shares, in points
+            gap = share - (other.share or 0)
+            text = say("sum_against_share", rows=join_names([r.shown for r in chosen]), share=share_text(share), unit=unit,
+                       other=other.shown, other_share=share_text(other.share or 0), gap=f"{abs(gap):g}")
+            if frame.yes_no:
+                text = f"{verdict_word((gap > 0) == (frame.operation != 'less'))}. {text}"
+            return Outcome(text, data={"rows": [row_data(r) for r in chosen + [other]], "difference_points": gap},
+                           rows=chosen + [other], focus=chosen, intent=f"compare.{table}.sum.share")
         diff = count - (other.count or 0)
         text = say("sum_against", rows=join_names([r.shown for r in chosen]), count=count_text(count), unit=unit,
                    other=other.shown, other_count=count_text(other.count or 0), diff=count_text(abs(diff)),
@@ -1038,11 +1048,18 @@ def _claims_of_rows(frame: Frame, rows: list[Row]) -> list[tuple[Row, Claim]]:
     refs = [r for r in frame.refs if r.kind == "organization"]
     if len(claims) != len(rows) or len(refs) != len(rows) or len(claims) != len(frame.claims):
         return []
-    text = frame.text.lower()
-    where_refs = [text.find(r.text.lower()) if r.text else -1 for r in refs]
-    where_claims = [text.find(cl.text.lower()) if cl.text else -1 for cl in claims]
-    order = sorted([(p, "row", i) for i, p in enumerate(where_refs)] + [(p, "claim", i) for i, p in enumerate(where_claims)])
-    if -1 in where_refs + where_claims or [kind for _, kind, _ in order] != ["row", "claim"] * len(rows):
+    text = matching_form(frame.text)
+    order = []
+    for kind, items in (("row", [r.text for r in refs]), ("claim", [cl.text for cl in claims])):
+        start = 0
+        for index, typed in enumerate(items):  # each found after the one before it: "4% and 4%" are two places
+            where = text.find(matching_form(typed), start) if typed else -1
+            if where < 0:
+                return []
+            order.append((where, kind, index))
+            start = where + len(typed)
+    order.sort()
+    if [kind for _, kind, _ in order] != ["row", "claim"] * len(rows):
         return []
     by_name = {name_key(r.name): r for r in rows}
     paired = []

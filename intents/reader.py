@@ -196,7 +196,9 @@ class Reader:
         if not asking:
             contentful = [c for c in clauses if c.content or c.entities.items]
             asking = contentful[-1:] if contentful else clauses[-1:]
-        empty = [c for c in asking if not c.entities.items and set(c.tags) <= LEAD_IN_ONLY]
+        stated = [c for c in clauses if c not in asking and c.tags and not set(c.tags) <= LEAD_IN_ONLY]
+        empty = [c for c in asking if not c.entities.items and set(c.tags) <= LEAD_IN_ONLY
+                 and not (c.has("tag") and any(s.sentence < c.sentence for s in stated))]  # "X. Is that true?" confirms X
         if empty and len(empty) < len(asking):
             asking = [c for c in asking if c not in empty]  # "I'd like to know: ...", "Please: ...": lead-ins
         talk_only = [c for c in asking if self._talk_only(c)]
@@ -1037,12 +1039,18 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
         return False  # "collaborate with Paris", "belong to": no comparison
     frame.against.append(ref)
     end = match.end
-    while end + 1 < len(clause.symbols) and clause.symbols[end] & {"w:or", "w:and", "w:nor", "w:,"}:
+    joined = reader.grammar.coordinators
+    while end + 1 < len(clause.words) and clause.words[end] in joined:
         more = _ref_at(clause, (end + 1, end + 2))
+        value = _value_at(clause, (end + 1, end + 2))
+        if more is None and ref.kind == "rank" and value is not None and value.type == "ordinal" and value.number \
+                and value.start not in consumed:
+            more = Ref("rank", str(int(value.number)), value.text)  # "than the second and third": both places
+            consumed.update(range(value.start, value.end))
         if more is None:
             break
         frame.against.append(more)  # "than either KU Leuven R&D or Toyota": both are the other side
-        end += 2
+        end = (value.end if value is not None and more.kind == "rank" else end + 2)
     return True
 
 
@@ -1187,6 +1195,9 @@ def _attach_tags(clauses: list[Clause], reader: "Reader | None" = None) -> list[
             e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person"))
         if only_tag and result:
             previous = result[-1]
+            # "Someone told me Ghent is a partner. Is that true?": what the statement states is claimed
+            previous.confirms = previous.confirms or not previous.question_mark and not any(
+                w in reader.grammar.question_words for w in previous.words) if reader is not None else previous.confirms
             previous.question_mark = True
             previous.tags.setdefault("tag", []).append((len(previous.words), len(previous.words)))
             previous.symbols = previous.symbols[:-1] + [previous.symbols[-1] | {"tag"}] if previous.symbols else previous.symbols

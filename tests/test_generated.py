@@ -585,3 +585,56 @@ def test_should_take_back_what_a_message_corrects_itself(answerer, table, plural
 def test_should_check_a_claimed_order_of_two_rows(answerer, table, plural, unit, a, b):
     answer = ask(answerer, f"{a.shown} is ahead of {b.shown} in {unit}?")
     assert answer.text.startswith("Yes" if a.rank < b.rank else "No"), answer.text
+
+
+# -- session 4: kinds found by fresh sets 5, compositional 2 and collision 2 ----------------------------
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_set_a_named_row_against_rows_picked_by_their_places(answerer, table, plural, unit, row):
+    others = [r for r in table.rows if r.rank != row.rank]
+    places = " and ".join(ORDINALS[r.rank] for r in others)
+    together = sum(r.count for r in others)
+    answer = ask(answerer, f"Does {row.shown} have more {unit} than the {places} {plural} put together?")
+    assert answer.text.startswith("Yes" if row.count > together else "No"), answer.text
+    assert f"{together:,}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_claim_that_a_row_comes_right_after_another(answerer, table, plural, unit, a, b):
+    answer = ask(answerer, f"{a.shown} comes right after {b.shown} in the ranking of {plural}, yes?")
+    assert answer.text.startswith("Yes" if a.rank == b.rank + 1 else "No"), answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+@pytest.mark.parametrize("wrong", [False, True])
+def test_should_check_values_claimed_row_by_row(answerer, table, plural, unit, a, b, wrong):
+    second = b.share + 2 if wrong else b.share
+    answer = ask(answerer, f"So {a.shown}'s share of the {unit} is {a.share:g}% and {b.shown}'s is {second:g}%?")
+    assert answer.text.startswith("No" if wrong else "Yes"), answer.text
+    assert f"{a.share:g}%" in answer.text and f"{b.share:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("claimed", range(1, 9))
+@pytest.mark.parametrize("lower,higher", [("intensity", "size"), ("size", "intensity")])
+def test_should_check_a_gap_claimed_between_the_two_ranks(answerer, claimed, lower, higher):
+    c = CLUSTER
+    worse = "intensity" if c.rank_intensity > c.rank_size else "size"
+    gap = abs(c.rank_intensity - c.rank_size)
+    answer = ask(answerer, f"The {lower} rank is {claimed} places below the {higher} rank, correct?")
+    assert answer.text.startswith("Yes" if claimed == gap and lower == worse else "No"), answer.text
+
+
+@pytest.mark.parametrize("words", ["one of several", "one of many"])
+def test_should_check_a_claim_of_other_clusters_in_the_economy(answerer, words):
+    c = CLUSTER
+    others = [o for o in KB.clusters if o.id != c.id and set(o.economies) & set(c.economies)]
+    answer = ask(answerer, f"{c.shown} is {words} clusters of {c.economies[0]} in the top 100, right?")
+    assert answer.text.startswith("Yes" if others else "No"), answer.text
+
+
+@pytest.mark.parametrize("noun", ["restaurant", "hotel", "museum", "parking garage", "bakery"])
+@pytest.mark.parametrize("alias", ["Brussels", "Antwerp"])
+def test_should_not_answer_a_request_about_things_near_a_cluster_city(answerer, noun, alias):
+    for question in (f"Can you recommend a nice {noun} near the Grand Place in {alias}?", f"is there a good {noun} in {alias}?"):
+        answer = ask(answerer, question)
+        assert answer.status != "answered", (question, answer.text)
