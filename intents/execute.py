@@ -273,10 +273,9 @@ class Executor:
             wrong = [ref for ref, ts in named if collection not in ts]
             if wrong:
                 return self._wrong_table(wrong[0], c, collection, frame)
-        if collection == "tables" and frame.operation in ("difference", "more", "less", "ratio", "compare") \
-                and len(named) >= 1 and organizations_in(self.kb, c, frame.against):
+        if collection == "tables" and frame.operation in ("difference", "more", "less", "ratio", "compare") and named:
             sides = [(ref, ts) for ref, ts in named + organizations_in(self.kb, c, frame.against) if ts]
-            if len({ts[0] for _, ts in sides}) == 2:
+            if len(sides) == 2 and len({ts[0] for _, ts in sides}) == 2:
                 return self._shares_across_tables(frame, c, sides[:2])
         if frame.operation == "intersect":
             both = op.intersect(op.table_rows(c, "applicants"), op.table_rows(c, "publishers"))
@@ -375,6 +374,15 @@ class Executor:
         """The rows a frame is about: named ones, else by its selector, else the top (or all, when plural)."""
         selector = frame.selector
         kind = selector.kind
+        if kind == "nearest" and frame.anchors:
+            anchor = op.select_named(rows, frame.anchors[0].value)
+            others = [r for r in rows if r is not anchor]
+            if anchor is None or not others:
+                return refuse(say("not_in_table", table_plural=TABLE_PLURAL[table], cluster=c.shown))
+            measure = "share" if "share" in frame.said and "count" not in frame.said else "count"
+            gap = lambda r: abs(float(getattr(r, measure) or 0) - float(getattr(anchor, measure) or 0))  # noqa: E731
+            least = min(gap(r) for r in others)
+            return [r for r in others if gap(r) == least]  # "which applicant is closest to Toyota?"
         if kind in ("prev", "next", "above", "below") and (frame.anchors or mine):
             anchors = [op.select_named(rows, a.value) for a in frame.anchors] or mine
             anchor = anchors[0]
@@ -567,8 +575,11 @@ class Executor:
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}.share")
         if frame.operation == "ratio":
             value = op.ratio(a.count or 0, b.count or 0)
+            # the same ratio as a percentage ("in percentage terms", "as a percentage of AGFA's"): 27% more, 63% of
+            relative = say("relative_more", pct=_percent_text(100 * ((value or 0) - 1))) if 1 <= (value or 0) < 2 else \
+                say("relative_fewer", pct=_percent_text(100 * (value or 0)), b=b.shown) if (value or 0) < 1 else ""
             text = say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
-                       unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0))
+                       unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0), relative=relative)
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
@@ -624,6 +635,18 @@ class Executor:
         a, b = rows  # type: ignore[misc]
         if a is None or b is None:
             return Outcome("", "not_understood")
+        if frame.operation == "ratio" and ("share" in frame.said or (b.count or 0) == 0):
+            value = op.ratio(a.share or 0, b.share or 0) or 0.0  # "How many times bigger is KU Leuven's share than AGFA's?"
+            text = say("ratio_shares_across", a=a.shown, a_share=share_text(a.share or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
+                       b=b.shown, b_share=share_text(b.share or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], ratio=_ratio_text(value))
+            return Outcome(text, data={"rows": [row_data(a), row_data(b)], "ratio": value}, rows=[a, b], focus=[a, b],
+                           intent="ratio.tables.share")
+        if frame.operation == "ratio":
+            value = op.ratio(a.count or 0, b.count or 0) or 0.0  # "How many articles does KU Leuven publish for every one of AGFA's applications?"
+            text = say("ratio_counts_across", a=a.shown, a_count=count_text(a.count or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
+                       b=b.shown, b_count=count_text(b.count or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], ratio=_ratio_text(value))
+            return Outcome(text, data={"rows": [row_data(a), row_data(b)], "ratio": value}, rows=[a, b], focus=[a, b],
+                           intent="ratio.tables")
         gap = abs((a.share or 0) - (b.share or 0))
         text = say("compare_shares_across", a=a.shown, a_share=share_text(a.share or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
                    b=b.shown, b_share=share_text(b.share or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], gap=f"{gap:g}")
@@ -1109,6 +1132,11 @@ def _done(domain: str | None) -> str:
 
 def _fmt(measure: str, value: float) -> str:
     return share_text(value) if measure == "collab_share" else count_text(value)
+
+
+def _percent_text(value: float) -> str:
+    """27.24 -> "27.2", 63.0 -> "63": one decimal at most."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _ratio_text(value: float) -> str:

@@ -41,7 +41,7 @@ class Ref:
 class Selector:
     """Which rows of a collection: by rank, the last, next to a named row, between two, all, the top n."""
 
-    kind: str = "none"  # none | rank | last | ends | prev | next | between | all | top_n | last_n | other | named
+    kind: str = "none"  # none | rank | last | ends | prev | next | nearest | between | all | top_n | last_n | other | named
     ranks: list[int] = field(default_factory=list)
     n: int | None = None
 

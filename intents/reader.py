@@ -607,8 +607,7 @@ class Reader:
             purely_domain = entry.slot_values("domain") and not entry.slot_values("measure")
             if not (purely_domain or entry_id in ("size", "intensity", "per_million")):
                 continue  # "NOT co-published" negates the collaboration, not the articles
-            kept = [(a, b) for a, b in clause.tags[entry_id]
-                    if not ({a - 1, a - 2} & negations and (a - 1 in negations or clause.words[a - 1] in self.grammar.articles))]
+            kept = [(a, b) for a, b in clause.tags[entry_id] if not self._negated_at(clause, a, negations)]
             if len(kept) < len(clause.tags[entry_id]):
                 slot = "domain" if entry.slot_values("domain") else "measure"
                 others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values(slot)]
@@ -617,6 +616,17 @@ class Reader:
                     if not clause.tags[entry_id] and "negation" in clause.tags:
                         clause.tags.pop("negation")  # the negation was about the word dropped, not the question
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
+
+    def _negated_at(self, clause: Clause, start: int, negations: set[int], reach: int = 3) -> bool:
+        """A negation right before `start`, or a few words before it that name no table or thing of their own
+        ("setting aside the overall size"; in "not patents but articles" the patents stand between)."""
+        for j in range(start - 1, max(-1, start - 1 - reach), -1):
+            if j in negations:
+                return True
+            if any(s.isupper() or s in self.lexicon.entries and self.lexicon.entry(s).slot_values("domain") for s in clause.symbols[j]
+                   if not s.startswith("w:")) or not any(ch.isalnum() for ch in clause.words[j]):
+                return False
+        return False
 
     def _drop_negated_rows(self, clause: Clause, frame: Frame) -> None:
         """"wait, not KU Leuven — University of Antwerp": of two names, one right after a negation is not meant."""
@@ -1000,11 +1010,12 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
 
 
 def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
-    kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next", "above": "above", "below": "below"})
+    kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next", "above": "above", "below": "below",
+                                              "nearest": "nearest"})
     anchor = _ref_at(clause, match.spans[-1])
     if kind is None or anchor is None:
         return False
-    named_before = any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items)
+    named_before = kind != "nearest" and any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items)
     if named_before and (clause.starts_with("yesno") or clause.question_mark and "tag" in clause.tags) \
             and not clause.has("how_many_more", "difference", "count", "share"):
         frame.against.append(anchor)  # "Does Toyota rank below KU Leuven R&D?": a claim about their places
