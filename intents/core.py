@@ -292,6 +292,13 @@ class Core:
             return frame.subject
         if reading.context_subject:
             return reading.context_subject
+        named_rows = [r for r in frame.refs + frame.against if r.kind == "organization"]
+        homes = [sorted({h.cluster.id for h in self.kb.find_organization(r.value)}) for r in named_rows]
+        if homes and all(len(h) == 1 for h in homes):
+            # an organization listed in one cluster only fixes the cluster, whatever the conversation was about; two
+            # such in two clusters ("Does Shell file more than Bayer?") are compared across them, from the first one's
+            if len({h[0] for h in homes}) == 1 or frame.operation in ("more", "less", "difference", "compare") or frame.choice:
+                return homes[0][0]
         if state.subject and self.kb.cluster(state.subject):
             return state.subject
         if economies:

@@ -208,6 +208,18 @@ def _resolve_rows(new: Frame, state: State, previous: Frame) -> None:
         new.selector = Selector()
     if new.selector.kind in ("prev", "next", "above", "below") and not new.anchors and state.focus:
         new.anchors = [_ref(state.focus[0])]
+    partners_shown = bool(state.shown) and all(r.get("collection") not in ("applicants", "publishers") for r in state.shown)
+    cluster_question = any(m in ("size", "intensity", "per_million", "ranks") for m in new.said) or (
+        (new.wants == "organization" or new.noun == "organization") and "collab" not in new.said)
+    if new.selector.kind in ("rank", "last") and partners_shown and cluster_question \
+            and not any(r.kind in ("organization", "location") for r in new.refs):
+        # After a list of partner places, "What's the size rank of the second one?", "the top applicant in the last one?":
+        # the place at that position, asked about as a cluster (the core refuses a place that is not one of ours)
+        ranks = new.selector.ranks if new.selector.kind == "rank" else [max(int(r.get("rank") or 0) for r in state.shown)]
+        listed = [r for r in state.shown if r.get("rank") in ranks]
+        if listed and len(listed) == len(ranks):
+            new.refs = [r for r in new.refs if r.kind != "cluster"] + [_ref(r) for r in listed]
+            new.selector, new.refers = Selector(), True
     again = new.fragment and previous.refers and not previous.selector.ranks and not (
         new.noun or new.wants or new.row_kind or any(m not in CLUSTER_ONLY | GAP_WORDS for m in new.said))  # "And of the third one?"
     if new.selector.kind == "rank" and (new.refers or again) and state.shown \

@@ -266,6 +266,15 @@ class Executor:
     def _tables(self, frame: Frame, c: ClusterProfile, collection: str) -> Outcome:
         tables = [collection] if collection in TABLES else list(TABLES)
         named = organizations_in(self.kb, c, frame.refs)
+        foreign = [ref for ref, ts in organizations_in(self.kb, c, frame.against) if not ts]
+        unplaced_named = [ref for ref, ts in named if not ts]
+        if (foreign or unplaced_named) and (frame.operation in ("more", "less", "difference", "compare") or frame.choice):
+            across = self._rows_across_clusters(frame, tables)
+            if across is not None:
+                return across
+        if foreign and not unplaced_named and frame.operation in ("more", "less", "difference", "compare") \
+                and (frame.selector.kind != "none" or any(ts for _, ts in named)):
+            return self._against_elsewhere(frame, c, tables, foreign[0])
         unplaced = [ref for ref, ts in named if not ts]
         if unplaced:
             return self._org_elsewhere(unplaced[0], c)
@@ -762,6 +771,71 @@ class Executor:
                    high=count_text(total.high))
         return Outcome(text, data={"rows": [row_data(row)], "implied_total": round(total.value)}, rows=[row], focus=[],
                        intent=f"estimate.{table}")
+
+    def _rows_across_clusters(self, frame: Frame, tables: list[str]) -> Outcome | None:
+        """"Does Shell file more PCT applications than Bayer?": two named rows, each listed in one loaded cluster only,
+        of tables of one kind; None unless the names settle both rows."""
+        sides = [r for r in frame.refs + frame.against if r.kind == "organization"]
+        if len(sides) != 2 or frame.selector.kind not in ("none", "top"):
+            return None
+        found = []
+        for ref in sides:
+            hits = [h for h in self.kb.find_organization(ref.value) if h.table in tables]
+            if len({(h.cluster.id, h.table) for h in hits}) != 1:
+                return None
+            found.append(hits[0])
+        if found[0].table != found[1].table or found[0].cluster.id == found[1].cluster.id:
+            return None
+        rows = [op.select_named(op.table_rows(h.cluster, h.table), h.row.name) for h in found]
+        if None in rows:
+            return None
+        (a, ca), (b, cb) = [(r, h.cluster) for r, h in zip(rows, found)]  # type: ignore[misc]
+        if "share" in frame.said and "count" not in frame.said:
+            gap = (a.share or 0) - (b.share or 0)  # "the larger share of its own cluster's patents, Bayer or AGFA?"
+            text = say("shares_elsewhere", a=a.shown, a_cluster=ca.shown, a_share=share_text(a.share or 0),
+                       b=b.shown, b_cluster=cb.shown, b_share=share_text(b.share or 0), unit=UNIT[DOMAIN_OF[found[0].table]],
+                       gap=f"{abs(gap):g}")
+            if frame.yes_no:
+                text = f"{verdict_word((gap > 0) == (frame.operation != 'less'))}. {text}"
+            return Outcome(text, data={"rows": [row_data(a), row_data(b)], "difference_points": gap}, rows=[a, b], focus=[a, b],
+                           intent=f"compare.{found[0].table}.clusters.share")
+        diff = (a.count or 0) - (b.count or 0)
+        text = say("against_elsewhere", rows=a.shown, together="", cluster=ca.shown, count=count_text(a.count or 0),
+                   unit=UNIT[DOMAIN_OF[found[0].table]], other=b.shown, other_cluster=cb.shown, other_count=count_text(b.count or 0),
+                   diff=count_text(abs(diff)), more="more" if diff >= 0 else "fewer")
+        if frame.yes_no:
+            text = f"{verdict_word((diff > 0) == (frame.operation != 'less'))}. {text}"
+        rows = [a, b]
+        return Outcome(text, data={"rows": [row_data(r) for r in rows], "difference": diff}, rows=rows, focus=rows,
+                       intent=f"compare.{found[0].table}.clusters")
+
+    def _against_elsewhere(self, frame: Frame, c: ClusterProfile, tables: list[str], ref: Ref) -> Outcome:
+        """"Do Cologne's three top publishers together publish more than CNRS alone?": rows of this cluster against a
+        row of another loaded cluster's table of the same kind (counts of one unit compare across clusters)."""
+        hits = [h for h in self.kb.find_organization(ref.value) if h.table in tables]
+        if not hits:
+            return self._org_elsewhere(ref, c)
+        hit = hits[0]
+        rows = op.table_rows(c, hit.table)
+        mine = [r for r in (op.select_named(rows, x.value) for x, ts in organizations_in(self.kb, c, frame.refs) if hit.table in ts)
+                if r is not None]
+        chosen = self._select(frame, rows, mine, c, hit.table)
+        if isinstance(chosen, Outcome):
+            return chosen
+        other = op.table_rows(hit.cluster, hit.table)
+        theirs = next((r for r in other if name_key(r.name) == name_key(hit.row.name)), None)
+        if not chosen or theirs is None:
+            return self._org_elsewhere(ref, c)
+        count = sum(r.count or 0 for r in chosen)
+        diff = count - (theirs.count or 0)
+        text = say("against_elsewhere", rows=join_names([r.shown for r in chosen]), together=" together" if len(chosen) > 1 else "",
+                   cluster=c.shown, count=count_text(count), unit=UNIT[DOMAIN_OF[hit.table]], other=theirs.shown,
+                   other_cluster=hit.cluster.shown, other_count=count_text(theirs.count or 0), diff=count_text(abs(diff)),
+                   more="more" if diff >= 0 else "fewer")
+        if frame.yes_no:
+            text = f"{verdict_word((diff > 0) == (frame.operation != 'less'))}. {text}"
+        return Outcome(text, data={"rows": [row_data(r) for r in chosen + [theirs]], "difference": diff},
+                       rows=chosen + [theirs], focus=chosen, intent=f"compare.{hit.table}.clusters")
 
     def _org_elsewhere(self, ref: Ref, c: ClusterProfile) -> Outcome:
         hits = self.kb.find_organization(ref.value)

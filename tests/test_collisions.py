@@ -162,3 +162,31 @@ def test_should_switch_cluster_on_a_bare_cluster_name_after_a_cluster_question(f
             answer = four.ask(f"And for {second['name']}?", session=session)
             top = second["top_applicants"]["rows"][0]
             assert answer.status == "answered" and f"{top['count']:,}" in answer.text, answer.text
+
+
+# -- session 4: rows of two clusters set against each other; a row fixes its cluster over the conversation's --------
+
+def _only_here(table: str) -> list[tuple[dict, dict]]:
+    """(cluster, row) for every row of `table` whose name no other loaded cluster lists."""
+    names = [r["name"].lower() for c in CLUSTERS for r in c[table]["rows"]]
+    return [(c, r) for c in CLUSTERS for r in c[table]["rows"] if names.count(r["name"].lower()) == 1]
+
+
+ROWS_ACROSS = [(a, ra, b, rb) for i, (a, ra) in enumerate(_only_here("top_applicants"))
+               for b, rb in _only_here("top_applicants")[i + 1:] if a["id"] != b["id"]][::3]
+
+
+@pytest.mark.parametrize("a,ra,b,rb", ROWS_ACROSS, ids=[f"{ra['name'][:12]}-{rb['name'][:12]}" for _, ra, _, rb in ROWS_ACROSS])
+def test_should_compare_two_rows_of_two_clusters(four, a, ra, b, rb):
+    answer = four.ask(f"Does {ra['name']} file more PCT applications than {rb['name']}?", session=f"across-{ra['name']}-{rb['name']}")
+    assert answer.text.startswith("Yes" if ra["count"] > rb["count"] else "No"), answer.text
+    assert f"{ra['count']:,}" in answer.text and f"{rb['count']:,}" in answer.text, answer.text
+    assert a["name"] in answer.text and b["name"] in answer.text, answer.text
+
+
+@pytest.mark.parametrize("a,ra,b,rb", ROWS_ACROSS[:6], ids=[f"{ra['name'][:12]}-{b['id']}" for _, ra, b, _ in ROWS_ACROSS[:6]])
+def test_should_take_the_cluster_of_a_named_row_over_the_conversations(four, a, ra, b, rb):
+    session = f"fixes-{ra['name']}-{b['id']}"
+    four.ask(f"Who is the top PCT applicant in {b['name']}?", session=session)
+    answer = four.ask(f"How many PCT applications does {ra['name']} file?", session=session)
+    assert answer.status == "answered" and f"{ra['count']:,}" in answer.text and a["name"] in answer.text, answer.text
