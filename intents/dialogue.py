@@ -61,10 +61,10 @@ _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(State))
 def has_content(frame: Frame) -> bool:
     """Whether a frame says anything a query could use (names, measures, rows, claims, operations)."""
     return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants or frame.noun
-                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking)
+                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.reverse)
 
 
-NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement"})
+NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement", "compare"})
 CLUSTER_RANKS = ("size", "intensity")
 LIST_OPERATIONS = frozenset({"union", "intersect", "missing"})  # operations over whole partner lists
 GAP_WORDS = frozenset({"count", "points", "share", "rank"})  # what "how many", "in points" say of a gap, no measure  # the two rankings of a cluster, which can be set against each other
@@ -77,7 +77,7 @@ def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
     """A fragment ("And the second?"), a reference back ("How many did it file?"), a correction, a question
     that can't tell its collection by itself ("what share?"), or an operation without its rows
     ("What's the difference?")."""
-    if frame.fragment or frame.refers or frame.correction or frame.possessive and not frame.refs:
+    if frame.fragment or frame.refers or frame.correction or frame.reverse or frame.possessive and not frame.refs:
         return True
     if not standalone(frame):
         return True
@@ -119,6 +119,13 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.domain = frame.domain or "both"
         new.said = list(dict.fromkeys(new.said + ["collab"]))
     _resolve_rows(new, state, previous)
+    if frame.reverse and not _rows_named(frame):
+        sides = [r for r in previous.refs if r.kind == "organization"] + list(previous.against)
+        if len(sides) == 2:  # "and vice versa?": the last comparison, its sides swapped
+            new.refs = [r for r in new.refs if r.kind != "organization"] + [copy.deepcopy(sides[1])]
+            new.against = [copy.deepcopy(sides[0])]
+            new.operation = new.operation or previous.operation
+            new.selector = Selector()
     return new
 
 
@@ -165,7 +172,8 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.plural = previous.plural
     if new.selector.kind in ("listed", "all") and (new.fragment or new.correction) and not frame.plural:
         new.selector = Selector()  # "I meant among the publishers": the table changes, the row asked stays
-    if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction):
+    if new.selector.kind == "none" and not named_rows and not new.refers and (new.fragment or new.correction) \
+            and not (new.possessive and new.operation in TWO_SIDED):  # "how do their shares compare?": the rows, not a rank
         if previous.selector.kind in ("rank", "top", "last", "top_n", "last_n") and not (new.lacking or new.unknown):
             new.selector = copy.deepcopy(previous.selector)
     before = Frame.from_json(state.before) if state.before else None

@@ -85,6 +85,15 @@ class Executor:
             # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
             # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
             return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
+        if frame.operation == "ahead":  # "How many clusters are ahead of it?": those ranked above it
+            texts, data = [], {}
+            for measure in [m for m in measures if m in ("rank_size", "rank_intensity")] or ["rank_size"]:
+                rank = int(_cluster_value(c, measure, None))
+                ranking = "size" if measure == "rank_size" else "intensity"
+                texts.append(say("clusters_ahead", cluster=c.shown, n=rank - 1, rank=ordinal(rank), ranking=ranking,
+                                 s="" if rank - 1 == 1 else "s"))
+                data[f"ahead_{ranking}"] = rank - 1
+            return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="ahead.rank")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
         if top_claims and frame.operation == "difference" and not frame.yes_no:
             return self._distance_to_top(c, measures, int(top_claims[0].value))

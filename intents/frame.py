@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 Operation = str  # lookup | list | compare | ratio | aggregate | average | complement | intersect | missing
-#                  | estimate | describe | talk | refuse | count_rows
+#                  | estimate | describe | talk | refuse | count_rows | ahead (clusters ranked above it)
 OPERATIONS = ("lookup", "list", "compare", "ratio", "aggregate", "average", "complement", "intersect", "missing",
-              "estimate", "describe", "talk", "refuse", "count_rows", "clusters")
+              "estimate", "describe", "talk", "refuse", "count_rows", "clusters", "ahead")
 
 
 @dataclass
@@ -85,6 +85,7 @@ class Frame:
     refers: bool = False  # "it", "that", "those": the conversation supplies the thing
     possessive: bool = False  # "its", "their": the cluster's, or a row's measure
     refers_two: bool = False  # "these two": the two rows last discussed
+    reverse: bool = False  # "and the other way round?", "vice versa": the last comparison with its sides swapped
     coverage: float = 0.0  # share of the asking clause's content words the reading explains
     text: str = ""  # the asking clause
 

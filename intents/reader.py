@@ -540,6 +540,7 @@ class Reader:
         frame.refers = "refer" in shapes or "refer_two" in shapes
         frame.possessive = "possessive" in shapes and not frame.refers  # "its articles": the cluster's, unless "it" too
         frame.refers_two = "refer_two" in shapes
+        frame.reverse = "reverse" in shapes
         self._entities(clause, frame, consumed)
         self._drop_negated_rows(clause, frame)
         if clause.confirms:
@@ -579,8 +580,9 @@ class Reader:
                 and "location" in (frame.wants, frame.noun):
             frame.operation, frame.negated = "missing", False  # "a top patent partner but not a top article partner"
         if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
-                and any(r.kind == "organization" for r in frame.refs):
-            frame.operation, frame.negated = "complement", False  # "what share is not from KU Leuven?": the rest
+                and (any(r.kind == "organization" for r in frame.refs) or frame.selector.kind in ("top_n", "last_n")):
+            # "what share is not from KU Leuven?", "what share is NOT held by the top three?": the rest
+            frame.operation, frame.negated = "complement", False
         anchored = {r.value for r in frame.anchors}
         if frame.yes_no and frame.selector.kind in ("above", "below", "prev", "next") and anchored \
                 and any(r.kind == "organization" and r.value not in anchored for r in frame.refs):
@@ -668,7 +670,9 @@ class Reader:
         chosen = frame.selector.kind in ("top", "last") or frame.against and frame.operation != "compare"
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
         same = "same" in self._values(clause, "op")
-        return (named or measured) and (valued or chosen and named or same)
+        named_row = any(e.type in ("organization", "location") for e in clause.entities.items)
+        # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order
+        return (named or measured) and (valued or chosen and named_row or same)
 
     def _rank_only_selects(self, clause: Clause) -> bool:
         """Every rank word of the clause is glued to an ordinal ("third-ranked", "ranked second"), so it picks a row

@@ -638,3 +638,38 @@ def test_should_not_answer_a_request_about_things_near_a_cluster_city(answerer, 
     for question in (f"Can you recommend a nice {noun} near the Grand Place in {alias}?", f"is there a good {noun} in {alias}?"):
         answer = ask(answerer, question)
         assert answer.status != "answered", (question, answer.text)
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_give_a_ratio_as_a_percentage_and_the_other_way_round(answerer, table, plural, unit, a, b):
+    as_percentage = ask(answerer, f"{a.shown}'s {unit} as a percentage of {b.shown}'s?")
+    value = a.count / b.count
+    assert f"{value:.2f}".rstrip("0").rstrip(".") in as_percentage.text, as_percentage.text
+    session = f"reverse-{uuid.uuid4().hex}"
+    ask(answerer, f"How many times as many {unit} does {a.shown} have as {b.shown}?", session)
+    reverse = ask(answerer, "and vice versa?", session)
+    assert f"{b.count / a.count:.2f}".rstrip("0").rstrip(".") in reverse.text, reverse.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_pick_the_row_closest_to_a_named_one(answerer, table, plural, unit, row):
+    others = [r for r in table.rows if r.rank != row.rank]
+    closest = min(abs(r.count - row.count) for r in others)
+    expected = [r.shown for r in others if abs(r.count - row.count) == closest]
+    answer = ask(answerer, f"Which of the {plural} is closest to {row.shown} in number of {unit}?")
+    assert all(name in answer.text for name in expected), answer.text
+
+
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("table,plural,unit,row", [r for r in ROWS if r[3].rank == 1], ids=["applicants", "publishers"])
+def test_should_give_the_share_not_held_by_the_top_n(answerer, table, plural, unit, row, n):
+    held = sum(r.share for r in table.rows[:n])
+    answer = ask(answerer, f"What share of the cluster's {unit} is NOT held by the top {n} {plural}?")
+    assert f"{100 - held:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("ranking,attribute", [("size", "rank_size"), ("intensity", "rank_intensity")])
+def test_should_count_the_clusters_ranked_ahead(answerer, ranking, attribute):
+    rank = getattr(CLUSTER, attribute)
+    answer = ask(answerer, f"How many clusters are ranked ahead of {CLUSTER.shown} by {ranking}?")
+    assert answer.status == "answered" and str(rank - 1) in answer.text, answer.text
