@@ -60,6 +60,7 @@ class Grammar:
     auxiliaries: frozenset[str] = frozenset()
     owner_words: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
+    embedding_verbs: frozenset[str] = frozenset()
 
 
 def _element(text: str) -> Element:
@@ -91,7 +92,8 @@ def parse_grammar(raw: dict, lexicon_ids: set[str]) -> Grammar:
                    frozenset(str(w) for w in raw.get("indefinite", [])),
                    frozenset(str(w) for w in raw.get("auxiliaries", [])),
                    frozenset(str(w) for w in raw.get("owner_words", [])),
-                   frozenset(str(w) for w in raw.get("coordinators", [])))
+                   frozenset(str(w) for w in raw.get("coordinators", [])),
+                   frozenset(str(w) for w in raw.get("embedding_verbs", [])))
 
 
 @lru_cache(maxsize=4)

@@ -154,6 +154,7 @@ class CueMatcher:
         # Other real words are read as a cue only as another form of it ("peoples", "filings"), never as a
         # slip into a different word ("fine" is not "file", "colleague" not "college").
         self.dictionary: frozenset[str] = frozenset()
+        self.stem_endings: frozenset[str] = frozenset()  # a dictionary word is a stem's form only with one of these after it
 
     def add(self, label: str, phrases: list[list[str]]) -> None:
         for words in phrases:
@@ -188,7 +189,8 @@ class CueMatcher:
         if found is not None:
             return found
         words = set(self.exact.get(text, ()))
-        words.update(stem for stem in self._stems_by_start().get(text[:2], ()) if text.startswith(stem[:-1]))
+        words.update(stem for stem in self._stems_by_start().get(text[:2], ()) if text.startswith(stem[:-1])
+                     and (text not in self.dictionary or not self.stem_endings or text[len(stem) - 1:] in self.stem_endings))
         typo = False
         if not words and text.isalpha() and len(text) >= 4 and text not in self.known_words:
             slips = self._typo_of(text)
@@ -329,6 +331,7 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
     cues = nlp.add_pipe("gii_cues")
     cues.known_words = frozenset(vocabulary.known_words | set(nlp.Defaults.stop_words))
     cues.dictionary = vocabulary.dictionary
+    cues.stem_endings = vocabulary.finder_words.get("stem_endings", frozenset())
     for label, phrases in vocabulary.cues.items():
         cues.add(label, [phrase_tokens(nlp, phrase) for phrase in phrases])
     return nlp

@@ -137,6 +137,9 @@ class Reader:
                 self._name_targets.setdefault(word[0], []).append(word)
         self._starts = re.compile(r"(?:" + "|".join(
             re.escape(w) for w in sorted(self.grammar.clause_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+        self._embedded = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(self.grammar.embedding_verbs, key=len, reverse=True))
+                                    + r")\s+(?:" + "|".join(re.escape(w) for w in sorted(self.grammar.question_words, key=len, reverse=True))
+                                    + r")\b", re.IGNORECASE)
         self._narrative = re.compile(r"(?:" + "|".join(
             re.escape(w) for w in sorted(self.grammar.narrative_starts, key=len, reverse=True)) + r")\b", re.IGNORECASE)
         self._splitter = re.compile(
@@ -185,7 +188,8 @@ class Reader:
                 asking.append(clause)  # "how many articles does ULB have? the percent also": a fragment of it
                 continue
             if before is not None and before.sentence == clause.sentence and clause.sentence not in questions \
-                    and clause.first_word() == 0 and clause.words[0] in self.grammar.relative_words:
+                    and clause.first_word() == 0 and clause.words[0] in self.grammar.relative_words \
+                    and not self._asks_for_a_kind(clause):
                 continue  # "My manager compares everything to Stuttgart, which gets tiring": a relative clause
             if not questions and clause.has("request") and any(self.lexicon.entry(e).slot_values("measure") for e in clause.tags):
                 asking.append(clause)  # "he asked me to find out where it ranks by size.": a request inside a statement
@@ -293,7 +297,7 @@ class Reader:
                     asking[-1] = bool(starts.match(piece))
                 else:
                     merged.append(piece)
-                    asking.append(bool(starts.match(piece)))
+                    asking.append(bool(starts.match(piece) or self._embedded.search(piece)))
             parts.extend((number, piece) for piece in merged)
         return parts or [(0, text)]
 
@@ -358,6 +362,13 @@ class Reader:
         for i in range(size):
             if i not in in_entity:
                 symbols[i] -= {"NUM", "ORD"}
+        for a, b in list(tags.get("refer", [])):
+            if b < size and "time_unit" in symbols[b]:  # "this year", "these days": a time, not a reference back
+                tags["refer"].remove((a, b))
+                for i in range(a, b):
+                    symbols[i].discard("refer")
+        if "refer" in tags and not tags["refer"]:
+            del tags["refer"]
         content = [i for i, w in enumerate(words) if view.alpha[i] and w not in self.stop_words]
         frozen = [frozenset(s) for s in symbols]
         mark = text.rstrip().endswith("?")
@@ -433,6 +444,17 @@ class Reader:
                 continue
             result.append(clause)
         return result
+
+    def _asks_for_a_kind(self, clause: Clause) -> bool:
+        """"which three locations ...", "which organisation ...": the question word picks a kind of thing (a noun or a
+        number follows it), so it asks; a relative "which" is followed by what it says ("which gets tiring")."""
+        for i in range(1, min(3, len(clause.symbols))):
+            if any(e.type in ("number", "ordinal") and e.start == i for e in clause.entities.items):
+                return True
+            if any(self.lexicon.entry(s).slot_values("noun") or self.lexicon.entry(s).slot_values("wants")
+                   for s in clause.symbols[i] if s in self.lexicon.entries):
+                return True
+        return False
 
     def _talk_only(self, clause: Clause) -> bool:
         talk = {"greeting", "thanks", "bye", "filler", "refer", "first_person", "request", "tag", "yesno", "all", "follow"}

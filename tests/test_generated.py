@@ -143,9 +143,12 @@ PREAMBLES = [
     "Sorry to bother you, I have a quick question for a report due on Friday.",
     "My professor in Eindhoven asked me to check this for a seminar.",
     "Context: I work for a consultancy and we benchmark clusters every quarter.",
+    "Hi, I'm a data journalist at a regional paper in Flanders, and my editor wants one number for the headline.",
+    "I teach a course on regional innovation at a university in Lille; this is for my slides.",
+    "I'm an intern at a tech transfer office and my supervisor keeps asking about the paperwork for this.",
 ]
 AFTERWORDS = ["Thanks a lot!", "Thank you in advance.", "Cheers.", "It's for a slide deck, so a short answer is fine.",
-              "Much appreciated."]
+              "Much appreciated.", "I need the figure for this year.", "It goes into a journalist's fieldwork notes."]
 POLITE = ["Could you tell me {q}", "Please: {q}", "I'd like to know: {q}", "{q} Thanks!", "Hello, {q}"]
 
 
@@ -673,3 +676,39 @@ def test_should_count_the_clusters_ranked_ahead(answerer, ranking, attribute):
     rank = getattr(CLUSTER, attribute)
     answer = ask(answerer, f"How many clusters are ranked ahead of {CLUSTER.shown} by {ranking}?")
     assert answer.status == "answered" and str(rank - 1) in answer.text, answer.text
+
+
+def _stem_lookalikes() -> list[tuple[str, str]]:
+    """(lexicon entry, dictionary word) for every dictionary word that starts like a stem of the entry ("journal*")
+    without being a form of it ("journalist"): such words must not read as the entry."""
+    from intents.lexicon import load_lexicon
+    from intents.vocabulary import load_vocabulary
+    endings = load_vocabulary().finder_words["stem_endings"]
+    out = []
+    for entry_id, entry in load_lexicon().entries.items():
+        for phrase in entry.phrases:
+            if phrase.endswith("*") and " " not in phrase:
+                stem = phrase[:-1]
+                out += [(entry_id, w) for w in sorted(DICTIONARY) if w.startswith(stem) and w[len(stem):] not in endings]
+    return out
+
+
+LOOKALIKES = _stem_lookalikes()
+
+
+def test_should_not_read_a_word_that_only_starts_like_a_stem_as_that_stem(answerer):
+    reader = answerer.core.reader
+    assert LOOKALIKES, "the dictionary has words like 'journalist'; none found means the test reads nothing"
+    wrong = [(entry_id, word) for entry_id, word in LOOKALIKES if entry_id in reader.clause(f"the {word} here").tags]
+    assert not wrong, wrong[:20]
+
+
+@pytest.mark.parametrize("table,plural,unit,row", [r for r in ROWS if r[3].rank == 1], ids=["applicants", "publishers"])
+def test_should_answer_an_embedded_question_and_the_one_joined_to_it(answerer, table, plural, unit, row):
+    domain = "PCT applications" if "PCT" in unit else "scientific articles"
+    collaboration = CLUSTER.patent_collaboration if "PCT" in unit else CLUSTER.article_collaboration
+    first = collaboration.locations[0]
+    place = first if isinstance(first, str) else getattr(first, "shown", getattr(first, "name", ""))
+    answer = ask(answerer, f"For my slides I'd like to know what percentage of {CLUSTER.shown}'s {domain} are made in "
+                           f"collaboration, and which three locations they work with most.")
+    assert f"{collaboration.share:g}%" in answer.text and place in answer.text, answer.text
