@@ -433,16 +433,21 @@ class EntityFinder:
                                 for i in range(len(covered))):
             return
         hard = [c and not s for c, s in zip(covered, soft)]
+        n = len(tokens.lower)
+        # "university antwerp": a word of an organization's name next to the place in it (a cue word is none)
+        loose = [not covered[i] and (tokens.lower[i] in self.org_words or tokens.lower[i] not in self.known_words
+                                     and i not in cue_tokens) for i in range(n)]
+        spans = {(start, end) for j in range(n) if loose[j]
+                 for start in range(max(0, j - MAX_NGRAM + 1), j + 1) for end in range(j + 1, min(n, start + MAX_NGRAM) + 1)
+                 if end - start >= 2 and _wordy(tokens, start) and _wordy(tokens, end - 1)
+                 and not any(hard[start:end]) and any(soft[start:end])}
         tried = 0
-        for start, end in self._ngrams(tokens, hard):
-            if end - start < 2 or not any(soft[start:end]) or any(hard[start:end]):
-                continue
+        for start, end in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):  # longest first, as _ngrams
+            if not any(soft[start:end]) or not any(loose[i] and not covered[i] for i in range(start, end)):
+                continue  # a name found meanwhile took this span's words
             tried += 1
             if tried > MAX_FUZZY_SPANS:
                 break
-            if not any(not covered[i] and (tokens.lower[i] not in self.known_words or tokens.lower[i] in self.org_words)
-                       for i in range(start, end)):
-                continue  # "university antwerp": a word of an organization's name next to the place in it
             key = name_key(" ".join(tokens.lower[start:end]))
             best = process.extract(key, self.fuzzy_names, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_STRONG_SCORE - FUZZY_MARGIN)
             if not best or best[0][1] < FUZZY_STRONG_SCORE or self.fuzzy_targets[best[0][2]][0] != "organization":
