@@ -434,9 +434,9 @@ class EntityFinder:
             return
         hard = [c and not s for c, s in zip(covered, soft)]
         n = len(tokens.lower)
-        # "university antwerp": a word of an organization's name next to the place in it (a cue word is none)
-        loose = [not covered[i] and (tokens.lower[i] in self.org_words or tokens.lower[i] not in self.known_words
-                                     and i not in cue_tokens) for i in range(n)]
+        # "university antwerp", "univeristy of antwerp": a word of an organization's name next to the place in it
+        loose = [not covered[i] and (tokens.lower[i] in self.org_words or tokens.lower[i] not in self.known_words)
+                 for i in range(n)]
         spans = {(start, end) for j in range(n) if loose[j]
                  for start in range(max(0, j - MAX_NGRAM + 1), j + 1) for end in range(j + 1, min(n, start + MAX_NGRAM) + 1)
                  if end - start >= 2 and _wordy(tokens, start) and _wordy(tokens, end - 1)
