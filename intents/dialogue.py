@@ -119,6 +119,12 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.domain = frame.domain or "both"
         new.said = list(dict.fromkeys(new.said + ["collab"]))
     _resolve_rows(new, state, previous)
+    if frame.fragment and not frame.operation and not frame.claims and frame.said \
+            and set(frame.said) <= set(CLUSTER_RANKS) | {"rank"} and previous.operation in ("difference", "ahead") \
+            and not previous.refs_rows() and (previous.claims or previous.operation == "ahead"):
+        # "How many places to climb to reach the top 50 by intensity?" - "And by size?": the same question, other ranking
+        new.operation = previous.operation
+        new.claims = copy.deepcopy(previous.claims)
     if frame.reverse and not _rows_named(frame):
         sides = [r for r in previous.refs if r.kind == "organization"] + list(previous.against)
         if len(sides) == 2:  # "and vice versa?": the last comparison, its sides swapped

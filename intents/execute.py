@@ -95,7 +95,7 @@ class Executor:
                 data[f"ahead_{ranking}"] = rank - 1
             return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="ahead.rank")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
-        if top_claims and frame.operation == "difference" and not frame.yes_no:
+        if top_claims and (frame.operation == "difference" or "difference" in frame.ops) and not frame.yes_no:
             return self._distance_to_top(c, measures, int(top_claims[0].value))
         domains = _domains(frame)
         if frame.operation in ("estimate", "aggregate") or ("count" in frame.said or "total" in frame.said) and not measures:
@@ -353,7 +353,7 @@ class Executor:
                 # "Is KU Leuven's share bigger than the second and third publishers' together?": the rows at those
                 # places are the other side
                 against, chosen = [r for r in picked if r not in mine], mine
-        if operation in ("more", "less", "difference", "ratio") and not against and frame.anchors \
+        if operation in ("more", "less", "difference", "ratio", "same", "compare") and not against and frame.anchors \
                 and frame.selector.kind in ("prev", "next") and len(chosen) == 1:
             anchor = op.select_named(rows, frame.anchors[0].value)
             if anchor is not None and anchor is not chosen[0]:
@@ -886,8 +886,9 @@ class Executor:
         if frame.operation in ("intersect",) or (frame.operation == "" and "intersect" in frame.said):
             both = op.intersect(rows["patent_partners"], rows["article_partners"])
             if both:
-                return Outcome(say("collab_both", places=join_names([r.shown for r in both]), cluster=c.shown),
-                               rows=both, focus=both, data={"rows": [row_data(r) for r in both]}, intent="intersect.partners")
+                return Outcome(say("collab_both", places=join_names([r.shown for r in both]), cluster=c.shown, n=len(both)),
+                               rows=both, focus=both, data={"rows": [row_data(r) for r in both], "count": len(both)},
+                               intent="intersect.partners")
             return Outcome(say("collab_none_both", cluster=c.shown, patents=join_names([r.shown for r in rows["patent_partners"]]),
                                articles=join_names([r.shown for r in rows["article_partners"]])), intent="intersect.partners")
         if frame.operation == "union" or (frame.operation == "aggregate" and "count" in frame.said and len(lists) == 2):
@@ -906,6 +907,17 @@ class Executor:
             return Outcome(say("collab_missing", places=join_names([r.shown for r in gone]), verb="is" if len(gone) == 1 else "are",
                                cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]), rows=gone, focus=gone,
                            data={"rows": [row_data(r) for r in gone]}, intent="missing.partners")
+        if frame.yes_no and len(lists) == 2 and frame.selector.kind in ("rank", "top", "last") and not frame.plural:
+            # "Is the number one patent partner also the number one article partner?": the same place at that position?
+            picked = [op.select_rank(rows[name], frame.selector.ranks) if frame.selector.kind == "rank" else
+                      rows[name][:1] if frame.selector.kind == "top" else rows[name][-1:] for name in lists]
+            if all(picked):
+                same = name_key(picked[0][0].name) == name_key(picked[1][0].name)
+                texts = [say("collab_nth", cluster=c.shown, position=ordinal_word(p[0].rank) if p[0].rank > 1 else "top",
+                             unit=PARTNER_UNIT[name], place=p[0].shown) for name, p in zip(lists, picked)]
+                shown = [p[0] for p in picked]
+                return Outcome(f"{verdict_word(same)}. " + " ".join(texts), data={"rows": [row_data(r) for r in shown], "verdict": same},
+                               rows=shown, focus=shown, intent="verify.partners.same")
         texts, shown, data_rows = [], [], []
         for name in lists:
             listed = rows[name]

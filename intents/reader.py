@@ -445,6 +445,16 @@ class Reader:
             result.append(clause)
         return result
 
+    def _settle_shared_word(self, clause: Clause, before_noun: str, otherwise: str) -> None:
+        """One word read by two entries ("mean": an average, or "what does it mean"): the first reading when a table or
+        measure word follows it ("mean articles per publisher"), else the second."""
+        shared = set(clause.tags.get(before_noun, [])) & set(clause.tags.get(otherwise, []))
+        for a, b in shared:
+            follows = b < len(clause.symbols) and any(
+                s in self.lexicon.entries and (self.lexicon.entry(s).slot_values("domain") or self.lexicon.entry(s).slot_values("measure"))
+                for s in clause.symbols[b])
+            _untag(clause, (a, b), otherwise if follows else before_noun)
+
     def _asks_for_a_kind(self, clause: Clause) -> bool:
         """"which three locations ...", "which organisation ...": the question word picks a kind of thing (a noun or a
         number follows it), so it asks; a relative "which" is followed by what it says ("which gets tiring")."""
@@ -500,6 +510,7 @@ class Reader:
         clause.tags = {e: [s for s in spans if not set(range(s[0], max(s[1], s[0] + 1))) <= used]
                        for e, spans in clause.tags.items()}
         clause.tags = {e: spans for e, spans in clause.tags.items() if spans}
+        self._settle_shared_word(clause, "average", "definition")
         tags = clause.tags
         partner_lists = any({"location"} & (set(self.lexicon.entry(e).slot_values("wants")) | set(self.lexicon.entry(e).slot_values("noun")))
                             for e in clause.tags)
@@ -517,8 +528,11 @@ class Reader:
         if frame.wants is None:
             frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure") + [m for m in frame.said if m not in self._values(clause, "measure")]
-        if "rank" in frame.said and len(frame.said) > 1 and self._rank_only_selects(clause):
-            frame.said.remove("rank")  # "how many apart are the third-ranked and the fourth?": the rank picks the rows
+        if "rank" in frame.said and (len(frame.said) > 1 or set(self._values(clause, "op")) & {"difference", "more", "less"}) \
+                and self._rank_only_selects(clause):
+            # "how many apart are the third-ranked and the fourth?", "how far behind the one ranked just above it?": the rank
+            # word picks the rows; the gap is in the table's unit
+            frame.said.remove("rank")
         frame.plural = bool(self._values(clause, "plural"))
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
@@ -598,6 +612,12 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        if frame.selector.kind == "rank" and len(frame.selector.ranks) == 1 and frame.operation == "difference" \
+                and any(m in frame.said for m in ("size", "intensity")) \
+                and not any(r.kind in ("organization", "location") for r in frame.refs):
+            # "How many places would it have to climb by intensity to reach 50th?": a place in the ranking, not a row
+            frame.claims.append(Claim("top_n", float(frame.selector.ranks[0]), "top_n", text=str(frame.selector.ranks[0])))
+            frame.selector = Selector()
         if frame.negated and not frame.yes_no and not frame.operation and frame.domain == "both" \
                 and "location" in (frame.wants, frame.noun):
             frame.operation, frame.negated = "missing", False  # "a top patent partner but not a top article partner"
@@ -705,6 +725,10 @@ class Reader:
                 edges.update({e.start - 1, e.end})
                 if e.end < len(clause.words) and not clause.words[e.end].isalnum():
                     edges.add(e.end + 1)  # "third - ranked"
+        for entry_id, found in clause.tags.items():  # "ranked just above it", "ranked last"
+            if self.lexicon.entry(entry_id).slot_values("select") & {"prev", "next", "above", "below", "last", "top"}:
+                for a, b in found:
+                    edges.update({a - 1, b})
         spans = [span for entry_id, found in clause.tags.items() if self.lexicon.entry(entry_id).slot_values("measure") == {"rank"}
                  for span in found]
         return bool(spans) and bool(edges) and all(a in edges or b - 1 in edges for a, b in spans)
@@ -1028,7 +1052,9 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
         frame.anchors = [first, second]
         frame.claims.append(Claim("between_rows", 0.0, "rows", text="between"))
         return True
-    if clause.has("difference", "more", "less", "ratio", "twice", "aggregate", "choice") or "w:who" not in clause.symbols[0] and not clause.has("who"):
+    asks_row = clause.has("who") or bool(clause.words) and clause.words[0] in reader.grammar.question_words \
+        and reader._asks_for_a_kind(clause)  # "Who ranks between ...", "Which applicant sits between ..."
+    if clause.has("difference", "more", "less", "ratio", "twice", "aggregate", "choice") or not asks_row:
         return False  # "the difference between A and B": two rows to compare, not the one between them
     frame.selector = Selector("between")
     frame.anchors = [first, second]

@@ -712,3 +712,62 @@ def test_should_answer_an_embedded_question_and_the_one_joined_to_it(answerer, t
     answer = ask(answerer, f"For my slides I'd like to know what percentage of {CLUSTER.shown}'s {domain} are made in "
                            f"collaboration, and which three locations they work with most.")
     assert f"{collaboration.share:g}%" in answer.text and place in answer.text, answer.text
+
+
+TRIPLES = [(table, plural, unit, a, b, m) for _, table, plural, unit, _ in TABLES for a in table.rows for b in table.rows
+           for m in table.rows if a.rank < m.rank < b.rank]
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b,middle", TRIPLES, ids=[f"{a.shown}-{b.shown}" for *_, a, b, _ in TRIPLES])
+def test_should_name_the_row_between_two_named_rows(answerer, table, plural, unit, a, b, middle):
+    noun = plural.split()[-1][:-1] if plural.endswith("s") else plural
+    answer = ask(answerer, f"Which {noun} sits between {a.shown} and {b.shown} in the ranking?")
+    assert middle.shown in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", [r for r in ROWS if r[3].rank == 1], ids=["applicants", "publishers"])
+def test_should_read_mean_before_a_table_word_as_an_average(answerer, table, plural, unit, row):
+    mean = sum(r.count for r in table.rows) / len(table.rows)
+    answer = ask(answerer, f"mean {unit} per top-{len(table.rows)} {plural.split()[-1][:-1]}")
+    assert f"{mean:,.1f}".rstrip("0").rstrip(".") in answer.text, answer.text
+
+
+@pytest.mark.parametrize("ranking,attribute", [("size", "rank_size"), ("intensity", "rank_intensity")])
+@pytest.mark.parametrize("target", [10, 25, 50])
+def test_should_count_the_places_to_climb_to_a_position_and_follow_up_by_the_other_ranking(answerer, ranking, attribute, target):
+    other, other_attribute = ("intensity", "rank_intensity") if ranking == "size" else ("size", "rank_size")
+    session = f"climb-{uuid.uuid4().hex}"
+    first = ask(answerer, f"How many places would {CLUSTER.shown} have to climb by {ranking} to reach {target}th?", session)
+    assert str(getattr(CLUSTER, attribute) - target) in first.text, first.text
+    then = ask(answerer, f"And by {other}?", session)
+    assert str(getattr(CLUSTER, other_attribute) - target) in then.text, then.text
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_should_check_whether_two_lists_have_the_same_place_at_a_position(answerer, rank):
+    patents = CLUSTER.patent_collaboration.locations
+    articles = CLUSTER.article_collaboration.locations
+    if rank > min(len(patents), len(articles)):
+        pytest.skip("a list this short")
+    name = lambda place: place if isinstance(place, str) else getattr(place, "name", "")  # noqa: E731
+    same = name(patents[rank - 1]) == name(articles[rank - 1])
+    answer = ask(answerer, f"Is the number {rank} patent partner also the number {rank} article partner?")
+    assert answer.text.startswith("Yes" if same else "No"), answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", [r for r in ROWS if r[3].rank > 1], ids=[r[3].shown for r in ROWS if r[3].rank > 1])
+def test_should_compare_a_row_with_the_one_just_above_it(answerer, table, plural, unit, row):
+    above = next(r for r in table.rows if r.rank == row.rank - 1)
+    session = f"above-{uuid.uuid4().hex}"
+    ask(answerer, f"Who is {ORDINALS[row.rank]} among the {plural}?", session)
+    same = ask(answerer, f"Is that the same share as the one just above it?", session)
+    assert same.text.startswith("Yes" if above.share == row.share else "No"), same.text
+    gap = ask(answerer, "So how many separate the two?", session)
+    assert f"{above.count - row.count:,}" in gap.text, gap.text
+
+
+@pytest.mark.parametrize("words,value", [("two third", 66.667), ("three quarter", 75.0), ("three fourths", 75.0)])
+def test_should_read_fractions_as_non_native_writers_write_them(answerer, words, value):
+    share = CLUSTER.article_collaboration.share
+    answer = ask(answerer, f"is true that more than {words} of the articles are made in collaboration?")
+    assert answer.text.startswith("Yes" if share > value else "No"), answer.text
