@@ -61,7 +61,8 @@ _STATE_FIELDS = tuple(f.name for f in dataclasses.fields(State))
 def has_content(frame: Frame) -> bool:
     """Whether a frame says anything a query could use (names, measures, rows, claims, operations)."""
     return bool(frame.refs or frame.against or frame.anchors or frame.said or frame.domain or frame.wants or frame.noun
-                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.reverse)
+                or frame.operation or frame.selector.kind != "none" or frame.claims or frame.lacking or frame.reverse
+                or frame.ambiguous)
 
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement", "compare"})

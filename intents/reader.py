@@ -612,6 +612,10 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        if frame.selector.kind in ("top", "last") and frame.cluster_word and not frame.wants and not frame.refs \
+                and not (frame.possessive or frame.refers or "rank" in frame.said or frame.operation) \
+                and any(m in frame.said for m in ("size", "intensity", "per_million", "collab")) and not frame.yes_no:
+            frame.wants = "cluster"  # "most intensive cluster you have?": the loaded cluster that leads on that measure
         if frame.selector.kind == "rank" and len(frame.selector.ranks) == 1 and frame.operation == "difference" \
                 and any(m in frame.said for m in ("size", "intensity")) \
                 and not any(r.kind in ("organization", "location") for r in frame.refs):

@@ -62,6 +62,9 @@ def settle_ambiguous(frame: Frame) -> None:
                     frame.selector = Selector("top")
             elif "size" not in frame.said:
                 frame.said.append("size")
+                if frame.cluster_word and not frame.wants and not frame.yes_no and not frame.refs and not frame.operation \
+                        and not (frame.possessive or frame.refers) and frame.said == ["size"]:
+                    frame.wants, frame.selector = "cluster", Selector("top")  # "what is the biggest cluster?": of those loaded
     frame.ambiguous = []
 
 

@@ -98,6 +98,9 @@ EXTREMES = [
     ("Which of your clusters files the fewest PCT applications per million inhabitants?", min(CLUSTERS, key=lambda c: c["pct_per_million"])),
     ("Which loaded cluster files the largest share of its PCT applications in collaboration?",
      max(CLUSTERS, key=lambda c: c["patent_collaboration"]["share"])),
+    ("what is the biggest cluster?", min(CLUSTERS, key=lambda c: c["rank_size"])),
+    ("most intensive cluster you have?", min(CLUSTERS, key=lambda c: c["rank_intensity"])),
+    ("least intensive cluster?", max(CLUSTERS, key=lambda c: c["rank_intensity"])),
 ]
 
 
@@ -190,3 +193,9 @@ def test_should_take_the_cluster_of_a_named_row_over_the_conversations(four, a, 
     four.ask(f"Who is the top PCT applicant in {b['name']}?", session=session)
     answer = four.ask(f"How many PCT applications does {ra['name']} file?", session=session)
     assert answer.status == "answered" and f"{ra['count']:,}" in answer.text and a["name"] in answer.text, answer.text
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS, ids=[c["id"] for c in CLUSTERS])
+def test_should_read_outside_inventors_as_collaboration_of_the_cluster_named(four, cluster):
+    answer = four.ask(f"What share of PCT applications from the {cluster['name']} cluster are filed with outside inventors?")
+    assert answer.status == "answered" and f"{cluster['patent_collaboration']['share']:g}%" in answer.text, answer.text
