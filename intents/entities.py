@@ -173,6 +173,7 @@ class EntityFinder:
                 covered[i] = True
                 soft[i] = ent.end - ent.start == 1 and item.type in ("cluster", "location", "economy")
         cue_tokens = {i for cue in cues_of(doc) for i in range(cue.start, cue.end)}
+        self._rest_of_names(tokens, covered, found)
         longer = self._longer_names(tokens, covered, cue_tokens, capitalized, found)
         if capitalized:
             self._abbreviations(tokens, covered, capitalized, found)
@@ -303,6 +304,30 @@ class EntityFinder:
                 else:
                     names.append(text)
         return names
+
+    def _rest_of_names(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
+        """"toyota motor europ": the words after a name of ours that, misspelt or not, finish an organization's longer
+        name are part of it (not a place "Europe" or an unknown word); "KU Leuven Reserch and Developement" is then
+        that longer name's organization, not KU Leuven."""
+        for item in found.items:
+            if item.type != "organization":
+                continue
+            for extra in range(MAX_NGRAM - 1, 0, -1):
+                end = item.end + extra
+                if end > len(tokens.lower) or any(covered[item.end:end]) or not all(tokens.alpha[item.end:end]):
+                    continue
+                last = tokens.lower[end - 1]
+                if last in self.known_words and last not in self.org_words:
+                    continue  # "KU Leuven R&D or Toyota", "Toyota Motor Europe share": the name ended before
+                key = name_key(" ".join(tokens.lower[item.start:end]))
+                best = process.extractOne(key, self.fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_STRONG_SCORE)
+                # the longer text must fit that name better than the name as matched does
+                if best and self.fuzzy_targets[best[2]][0] == "organization" \
+                        and best[1] > fuzz.ratio(name_key(" ".join(tokens.lower[item.start:item.end])), best[0]):
+                    for i in range(item.end, end):
+                        covered[i] = True
+                    item.text, item.end, item.value = tokens.text(item.start, end), end, self.fuzzy_targets[best[2]][1]
+                    break
 
     def _demonyms(self, tokens: TokenView, covered: list[bool], found: Entities) -> None:
         """"a Dutch cluster": the economy an adjective names (only ever used for where a cluster is)."""

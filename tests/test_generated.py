@@ -771,3 +771,24 @@ def test_should_read_fractions_as_non_native_writers_write_them(answerer, words,
     share = CLUSTER.article_collaboration.share
     answer = ask(answerer, f"is true that more than {words} of the articles are made in collaboration?")
     assert answer.text.startswith("Yes" if share > value else "No"), answer.text
+
+
+def _names_clipped_at_the_end() -> list[tuple[str, str, float]]:
+    """(table unit, an organization's name in lower case with a letter dropped from its last long word, its share)."""
+    out = []
+    for _, table, _, unit, _ in TABLES:
+        for row in table.rows:
+            words = row.shown.lower().replace("/", " ").split()
+            long_words = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 5]
+            if len(words) < 2 or not long_words:
+                continue
+            i = long_words[-1]
+            clipped = words[:i] + [words[i][:-1]] + words[i + 1:]
+            out.append((unit, " ".join(clipped), row.share))
+    return out
+
+
+@pytest.mark.parametrize("unit,name,share", _names_clipped_at_the_end(), ids=[n for _, n, _ in _names_clipped_at_the_end()])
+def test_should_read_a_long_name_misspelt_at_its_end_as_that_organization(answerer, unit, name, share):
+    answer = ask(answerer, f"what share of the {unit} have {name}?")
+    assert answer.status == "answered" and f"{share:g}%" in answer.text, answer.text
