@@ -165,6 +165,10 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.refers = False
     if not new.said and not new.wants:
         new.said = list(previous.said)
+    elif (frame.refers or frame.fragment) and not named_rows and set(frame.said) < set(previous.said) and frame.said \
+            and "collab" in previous.said and set(frame.said) <= GAP_WORDS:
+        # "what I need is that share for patent applications" after the articles' collaboration share: that share
+        new.said = list(previous.said)
     if not new.domain and not (named_rows and not previous.domain):
         if not (new.correction and new.said and new.said != previous.said):
             new.domain = previous.domain

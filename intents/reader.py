@@ -210,8 +210,12 @@ class Reader:
             asking = [c for c in asking if c not in talk_only]  # "Thanks. And for patents?": the question is answered
         elif talk_only and len(talk_only) == len(asking):
             rest = [c for c in clauses if c not in asking and c.tags and not self._talk_only(c)]
+            measured = [c for c in rest if any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
+                                               for t in c.tags)]
             if rest:
-                asking = rest[-1:]  # "Great. Now put that next to ULB's figure.": the request is what asks
+                # "Great. Now put that next to ULB's figure.": the request is what asks; "My editor wants one number – PCT
+                # applications per million ... Thanks in advance and sorry for the long message!": the one naming a figure
+                asking = (measured or rest)[-1:]
         for index, clause in enumerate(asking):
             says_something = clause.entities.items or any(
                 self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain") for t in clause.tags)
@@ -405,7 +409,7 @@ class Reader:
         measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
                        for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
         # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
-        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request"}
+        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request", "source_mention"}
         pointing = not measured and clause.has("refer", "refer_two") and all(
             e.type in ("cluster", "year") for e in clause.entities.items)  # "where is it on that one?", "this number for X?"
         if not (bare or pointing):
@@ -467,7 +471,8 @@ class Reader:
         return False
 
     def _talk_only(self, clause: Clause) -> bool:
-        talk = {"greeting", "thanks", "bye", "filler", "refer", "first_person", "request", "tag", "yesno", "all", "follow"}
+        talk = {"greeting", "thanks", "bye", "filler", "refer", "first_person", "request", "tag", "yesno", "all", "follow",
+                "correction"}  # "sorry for the long message": an apology with nothing corrected
         return bool(clause.tags) and set(clause.tags) <= talk and bool({"greeting", "thanks", "bye"} & set(clause.tags)) \
             and not clause.entities.items
 

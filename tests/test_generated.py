@@ -148,7 +148,8 @@ PREAMBLES = [
     "I'm an intern at a tech transfer office and my supervisor keeps asking about the paperwork for this.",
 ]
 AFTERWORDS = ["Thanks a lot!", "Thank you in advance.", "Cheers.", "It's for a slide deck, so a short answer is fine.",
-              "Much appreciated.", "I need the figure for this year.", "It goes into a journalist's fieldwork notes."]
+              "Much appreciated.", "I need the figure for this year.", "It goes into a journalist's fieldwork notes.",
+              "Thanks in advance and sorry for the long message!"]
 POLITE = ["Could you tell me {q}", "Please: {q}", "I'd like to know: {q}", "{q} Thanks!", "Hello, {q}"]
 
 
@@ -792,3 +793,26 @@ def _names_clipped_at_the_end() -> list[tuple[str, str, float]]:
 def test_should_read_a_long_name_misspelt_at_its_end_as_that_organization(answerer, unit, name, share):
     answer = ask(answerer, f"what share of the {unit} have {name}?")
     assert answer.status == "answered" and f"{share:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("first,second", [("articles", "patent applications"), ("patent applications", "articles")])
+def test_should_carry_the_collaboration_share_through_corrections_and_its_complement(answerer, first, second):
+    share = {"articles": CLUSTER.article_collaboration.share, "patent applications": CLUSTER.patent_collaboration.share}
+    session = f"collab-{uuid.uuid4().hex}"
+    ask(answerer, f"what share of {first} involve collaboration", session)
+    rest = ask(answerer, "and what share isn't?", session)
+    assert f"{100 - share[first]:g}%" in rest.text, rest.text
+    session = f"collab-{uuid.uuid4().hex}"
+    ask(answerer, f"what share of {first} involve collaboration", session)
+    corrected = ask(answerer, f"wait I mixed things up - what I need is that share for {second}", session)
+    assert f"{share[second]:g}%" in corrected.text, corrected.text
+
+
+@pytest.mark.parametrize("statement,figure", [
+    ("First: scientific articles per million inhabitants over the past five years.", f"{CLUSTER.articles_per_million:,}"),
+    ("Next: PCT applications per million inhabitants.", f"{CLUSTER.pct_per_million:,}"),
+    ("The top PCT applicant and its count.", f"{CLUSTER.top_applicants.rows[0].count:,}")])
+@pytest.mark.parametrize("question", ["What does the profile give?", "What does the profile say?"])
+def test_should_answer_a_bare_question_about_the_statement_before_it(answerer, statement, figure, question):
+    answer = ask(answerer, f"I need to double-check a few figures from the WIPO cluster profile. {statement} {question}")
+    assert answer.status == "answered" and figure in answer.text, answer.text

@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data"
 FRESH = [(DATA / "fresh_set_1.jsonl", 0.92, 18),
          (DATA / "fresh_set_2.jsonl", 0.91, 10),
          (DATA / "fresh_set_3.jsonl", 0.92, 12),
-         (DATA / "fresh_set_4.jsonl", 0.88, 12),
+         (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.94, 6),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12)]
