@@ -408,7 +408,10 @@ class Core:
             outcome = self._not_understood("")
             return CoreReply(outcome.text, outcome.status, suggestions=outcome.data.get("suggestions", []))
         texts: list[str] = []
+        answered_any = any(o.status == "answered" for _, o in parts)
         for _, o in parts:  # a fact two clauses both ask for is said once ("Is that true, and where does it sit?")
+            if answered_any and o.status == "not_understood":
+                continue  # "And the cluster as a whole — how intense is it on patents?": the lead-in asks nothing
             if o.text and not any(o.text == t or t.endswith(" " + o.text) for t in texts):
                 texts.append(o.text)
         answered = [o for _, o in parts if o.status == "answered"]

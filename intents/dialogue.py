@@ -120,12 +120,16 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.domain = frame.domain or "both"
         new.said = list(dict.fromkeys(new.said + ["collab"]))
     _resolve_rows(new, state, previous)
-    if frame.fragment and not frame.operation and not frame.claims and frame.said \
+    if frame.fragment and frame.operation in ("", previous.operation) and all(c.unit == "top_n" for c in frame.claims) \
+            and (frame.said or frame.claims) \
             and set(frame.said) <= set(CLUSTER_RANKS) | {"rank"} and previous.operation in ("difference", "ahead") \
-            and not previous.refs_rows() and (previous.claims or previous.operation == "ahead"):
-        # "How many places to climb to reach the top 50 by intensity?" - "And by size?": the same question, other ranking
+            and not previous.refs_rows() and (previous.claims or previous.operation == "ahead") \
+            and not previous.yes_no and (not frame.yes_no or frame.claims):
+        # "How many places to climb to reach the top 50 by intensity?" - "And by size?", "And to reach the top 50 by
+        # intensity?": the same question, of the other ranking (or to another place)
         new.operation = previous.operation
-        new.claims = copy.deepcopy(previous.claims)
+        new.claims = copy.deepcopy(frame.claims or previous.claims)
+        new.yes_no = False  # "And to reach the top 50 by intensity?" asks the number again, it claims nothing
     if frame.reverse and not _rows_named(frame):
         sides = [r for r in previous.refs if r.kind == "organization"] + list(previous.against)
         if len(sides) == 2:  # "and vice versa?": the last comparison, its sides swapped

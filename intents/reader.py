@@ -617,6 +617,10 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        if "intensity" in frame.said and frame.domain in ("patents", "articles") and "rank" not in frame.said \
+                and not any(r.kind in ("organization", "location") for r in frame.refs):
+            # "how intense is it on patents?": the figure per million inhabitants of that kind, not the intensity ranking
+            frame.said = ["per_million" if m == "intensity" else m for m in frame.said]
         if frame.selector.kind in ("top", "last") and frame.cluster_word and not frame.wants and not frame.refs \
                 and not (frame.possessive or frame.refers or "rank" in frame.said or frame.operation) \
                 and any(m in frame.said for m in ("size", "intensity", "per_million", "collab")) and not frame.yes_no:
@@ -707,6 +711,8 @@ class Reader:
         """A clause ending in '?' with no question word and no request, naming a thing and a value or a rank."""
         if frame.request or clause.starts_with("request", "describe", "list"):
             return False
+        if frame.operation == "difference" and any(c.unit == "top_n" for c in frame.claims):
+            return False  # "And to reach the top 50 by intensity?": how far, not a claim
         if not clause.question_mark and not (clause.tags and any(e.type in ("number", "percent") for e in clause.entities.items)):
             return False  # a statement is checked only when it gives a figure ("Third: 72% are collaborative.")
         if any(w in self.grammar.question_words for w in clause.words):

@@ -816,3 +816,20 @@ def test_should_carry_the_collaboration_share_through_corrections_and_its_comple
 def test_should_answer_a_bare_question_about_the_statement_before_it(answerer, statement, figure, question):
     answer = ask(answerer, f"I need to double-check a few figures from the WIPO cluster profile. {statement} {question}")
     assert answer.status == "answered" and figure in answer.text, answer.text
+
+
+@pytest.mark.parametrize("words", ["how intense is it on", "how intensive is the cluster in", "what's its intensity for"])
+@pytest.mark.parametrize("domain,attribute", [("patents", "pct_per_million"), ("publications", "articles_per_million")])
+def test_should_read_intensity_of_one_kind_as_its_figure_per_million(answerer, words, domain, attribute):
+    answer = ask(answerer, f"And the cluster as a whole — {words} {domain}?")
+    assert f"{getattr(CLUSTER, attribute):,}" in answer.text and "understand" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("first,then", [(50, 40), (50, 25), (60, 30)])
+def test_should_ask_the_distance_again_for_another_place_or_ranking(answerer, first, then):
+    session = f"distance-{uuid.uuid4().hex}"
+    ask(answerer, f"How many places would {CLUSTER.shown} need to climb to get into the top {first} by size?", session)
+    other = ask(answerer, f"And to reach the top {first} by intensity?", session)
+    assert f"{max(CLUSTER.rank_intensity - first, 0)}" in other.text and not other.text.startswith(("Yes", "No")), other.text
+    again = ask(answerer, f"and the top {then}?", session)
+    assert f"{max(CLUSTER.rank_intensity - then, 0)}" in again.text, again.text

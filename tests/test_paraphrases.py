@@ -15,7 +15,7 @@ SETS = sorted((Path(__file__).parent / "data").glob("*paraphrases.jsonl"))
 # first scores). Kept as regression tests at the level reached, with the share and the confidently wrong
 # replies they may not fall below / rise above: (path, minimum share of turns, most confidently wrong).
 DATA = Path(__file__).parent / "data"
-FRESH = [(DATA / "fresh_set_1.jsonl", 0.92, 18),
+FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_2.jsonl", 0.91, 10),
          (DATA / "fresh_set_3.jsonl", 0.92, 12),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
