@@ -73,6 +73,9 @@ class Core:
         for frame in frames:
             if refused_here and not _names_its_own_subject(frame):
                 continue  # "How many did Solvay file, and what is its share?": the refusal holds for the rest
+            if refused_here and frame.operation in ("same", "compare", "more", "less", "difference", "ratio") \
+                    and not any(r.kind == "organization" for r in frame.refs + frame.against):
+                continue  # "the rank of Eindhoven? same like Brussels–Antwerp?": a comparison with what was refused
             outcome, frame = self._answer(frame, state, reading)
             refused_here = refused_here or bool(outcome.data.get("refused")) or outcome.status == "no_data"
             parts.append((frame, outcome))

@@ -358,6 +358,10 @@ class Executor:
             anchor = op.select_named(rows, frame.anchors[0].value)
             if anchor is not None and anchor is not chosen[0]:
                 against = [anchor]  # "How many more does the one right above it have?": that one against "it"
+        if (frame.choice or operation in ("more", "less") and not frame.yes_no) and "aggregate" in frame.ops \
+                and len(mine) >= 3 and not against:
+            # "Which is larger: KU Leuven's count, or the University of Antwerp and ULB combined?": one against the sum
+            return self._one_against_sum(frame, c, table, mine[0], mine[1:])
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)

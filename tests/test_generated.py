@@ -833,3 +833,45 @@ def test_should_ask_the_distance_again_for_another_place_or_ranking(answerer, fi
     assert f"{max(CLUSTER.rank_intensity - first, 0)}" in other.text and not other.text.startswith(("Yes", "No")), other.text
     again = ask(answerer, f"and the top {then}?", session)
     assert f"{max(CLUSTER.rank_intensity - then, 0)}" in again.text, again.text
+
+
+def _stem_forms() -> list[tuple[str, str]]:
+    """(lexicon entry, dictionary word) for every dictionary word that is a form of a stem of the entry."""
+    from intents.lexicon import load_lexicon
+    from intents.vocabulary import load_vocabulary
+    endings = load_vocabulary().finder_words["stem_endings"]
+    out = []
+    for entry_id, entry in load_lexicon().entries.items():
+        for phrase in entry.phrases:
+            if phrase.endswith("*") and " " not in phrase:
+                stem = phrase[:-1]
+                out += [(entry_id, w) for w in sorted(DICTIONARY) if w.startswith(stem) and w[len(stem):] in endings]
+    return out
+
+
+def test_should_read_every_form_of_a_stem_as_that_stem(answerer):
+    reader = answerer.core.reader
+    forms = _stem_forms()
+    assert len(forms) > 50, forms
+    missed = [(entry_id, word) for entry_id, word in forms if entry_id not in reader.clause(f"the {word} here").tags]
+    assert not missed, missed[:20]
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_set_one_row_against_the_other_two_combined_in_a_choice(answerer, table, plural, unit, row):
+    others = [r for r in table.rows if r.rank != row.rank]
+    together = sum(r.count for r in others)
+    answer = ask(answerer, f"Which is larger: {row.shown}'s count of {unit}, or {others[0].shown} and {others[1].shown} combined?")
+    assert f"{together:,}" in answer.text and f"{row.count:,}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("place", ["Eindhoven", "Munich", "Stuttgart"])
+def test_should_not_answer_a_comparison_with_a_refused_place(answerer, place):
+    answer = ask(answerer, f"and for {place} cluster, how is the rank by size? same like {CLUSTER.shown}?")
+    assert answer.status == "no_data" and str(CLUSTER.rank_size) not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("field", ["biotechnology", "pharmaceuticals", "medical technology", "organic chemistry"])
+def test_should_refuse_figures_by_technology_field(answerer, field):
+    answer = ask(answerer, f"How many patents did {CLUSTER.shown} file in {field}?")
+    assert answer.status == "no_data", answer.text
