@@ -130,6 +130,18 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.operation = previous.operation
         new.claims = copy.deepcopy(frame.claims or previous.claims)
         new.yes_no = False  # "And to reach the top 50 by intensity?" asks the number again, it claims nothing
+    before = Frame.from_json(state.before) if state.before else None
+    if (frame.refers_two or frame.operation == "intersect") and before is not None and not frame.said and not _rows_named(frame):
+        mine, theirs = ([m for m in f.said if m in CLUSTER_RANKS] for f in (previous, before))
+        if mine and theirs and set(mine) != set(theirs):
+            new.said = list(dict.fromkeys(theirs + mine))  # "What about Cologne, on both?" after its two rankings
+            if frame.operation == "intersect":
+                new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
+    if frame.refers_two and frame.cluster_word and before is not None and not any(r.kind == "cluster" for r in frame.refs):
+        subjects = [s for s in (before.subject, previous.subject) if s]
+        if len(set(subjects)) == 2:  # "How many places apart are the two clusters?": the clusters of the last two answers
+            new.refs = [r for r in new.refs if r.kind != "cluster"] + [Ref("cluster", s, s) for s in subjects]
+            new.subject = None
     if frame.reverse and not _rows_named(frame):
         sides = [r for r in previous.refs if r.kind == "organization"] + list(previous.against)
         if len(sides) == 2:  # "and vice versa?": the last comparison, its sides swapped

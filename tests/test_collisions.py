@@ -199,3 +199,17 @@ def test_should_take_the_cluster_of_a_named_row_over_the_conversations(four, a, 
 def test_should_read_outside_inventors_as_collaboration_of_the_cluster_named(four, cluster):
     answer = four.ask(f"What share of PCT applications from the {cluster['name']} cluster are filed with outside inventors?")
     assert answer.status == "answered" and f"{cluster['patent_collaboration']['share']:g}%" in answer.text, answer.text
+
+
+PAIRS_OF_CLUSTERS = [(a, b) for a in CLUSTERS for b in CLUSTERS if a["id"] != b["id"]][::2]
+
+
+@pytest.mark.parametrize("a,b", PAIRS_OF_CLUSTERS, ids=[f"{a['id']}-{b['id']}" for a, b in PAIRS_OF_CLUSTERS])
+def test_should_take_both_rankings_and_the_two_clusters_from_the_last_turns(four, a, b):
+    session = f"both-{a['id']}-{b['id']}"
+    four.ask(f"What is {a['name']}'s size rank?", session=session)
+    four.ask("And by intensity?", session=session)
+    both = four.ask(f"What about {b['name']}, on both?", session=session)
+    assert str(b["rank_size"]) in both.text and str(b["rank_intensity"]) in both.text, both.text
+    apart = four.ask("How many places apart are the two clusters on intensity?", session=session)
+    assert f"{abs(a['rank_intensity'] - b['rank_intensity'])} place" in apart.text, apart.text

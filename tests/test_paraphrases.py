@@ -24,7 +24,7 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "compositional_set_2.jsonl", 0.85, 12)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.93, 3),
-              (DATA / "collision_set_2.jsonl", 0.83, 16)]
+              (DATA / "collision_set_2.jsonl", 0.85, 16)]
 
 
 def conversations(path: Path) -> list[dict]:
