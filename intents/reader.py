@@ -409,7 +409,8 @@ class Reader:
         measured = any(self.lexicon.entry(t).slot_values("measure") or self.lexicon.entry(t).slot_values("domain")
                        for t in clause.tags if len(self.lexicon.entry(t).readings) == 1 and t != "rank")
         # ("What position does it hold on that measure?": a rank, but which one the sentence before says.)
-        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request", "source_mention"}
+        bare = not clause.entities.items and set(clause.tags) <= LEAD_IN_ONLY | {"refer", "yesno", "tag", "request", "source_mention",
+                                                                               "list"}  # "Could you list them for me?"
         pointing = not measured and clause.has("refer", "refer_two") and all(
             e.type in ("cluster", "year") for e in clause.entities.items)  # "where is it on that one?", "this number for X?"
         if not (bare or pointing):

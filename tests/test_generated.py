@@ -875,3 +875,11 @@ def test_should_not_answer_a_comparison_with_a_refused_place(answerer, place):
 def test_should_refuse_figures_by_technology_field(answerer, field):
     answer = ask(answerer, f"How many patents did {CLUSTER.shown} file in {field}?")
     assert answer.status == "no_data", answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", [r for r in ROWS if r[3].rank == 1], ids=["applicants", "publishers"])
+@pytest.mark.parametrize("ask_back", ["Could you list them for me?", "Can you list them?", "Please list them."])
+def test_should_list_what_the_statement_before_names(answerer, table, plural, unit, row, ask_back):
+    answer = ask(answerer, f"I'm an intern at a law firm in Brussels. My manager wants the top {len(table.rows)} {plural} in the "
+                           f"cluster with their counts, for a client pitch on Friday. {ask_back}")
+    assert answer.status == "answered" and all(r.shown in answer.text for r in table.rows), answer.text
