@@ -534,6 +534,8 @@ class Reader:
         if frame.wants is None:
             frame.wants = wants[0] if len(wants) == 1 else (None if not wants else "|".join(wants))
         frame.said = self._values(clause, "measure") + [m for m in frame.said if m not in self._values(clause, "measure")]
+        if "count" not in frame.said and self._table_noun_joined_to_a_measure(clause):
+            frame.said.insert(0, "count")  # "uantwerp articles + share", "ku leuven articles and share": its count too
         if "rank" in frame.said and (len(frame.said) > 1 or set(self._values(clause, "op")) & {"difference", "more", "less"}) \
                 and self._rank_only_selects(clause):
             # "how many apart are the third-ranked and the fourth?", "how far behind the one ranked just above it?": the rank
@@ -731,6 +733,20 @@ class Reader:
         named_row = any(e.type in ("organization", "location") for e in clause.entities.items)
         # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order
         return (named or measured) and (valued or chosen and named_row or same)
+
+    def _table_noun_joined_to_a_measure(self, clause: Clause) -> bool:
+        """A table's noun used as a figure and joined to a measure ("articles + share"): the noun asks for the count."""
+        joined = self.grammar.coordinators
+        for entry_id, spans in clause.tags.items():
+            entry = self.lexicon.entry(entry_id)
+            if not (entry.slot_values("domain") and not entry.slot_values("measure")):
+                continue
+            for a, b in spans:
+                if b + 1 < len(clause.words) and clause.words[b] in joined and any(
+                        s in self.lexicon.entries and self.lexicon.entry(s).slot_values("measure") & {"share", "rank"}
+                        for s in clause.symbols[b + 1]):
+                    return True
+        return False
 
     def _rank_only_selects(self, clause: Clause) -> bool:
         """Every rank word of the clause is glued to an ordinal ("third-ranked", "ranked second"), so it picks a row

@@ -883,3 +883,11 @@ def test_should_list_what_the_statement_before_names(answerer, table, plural, un
     answer = ask(answerer, f"I'm an intern at a law firm in Brussels. My manager wants the top {len(table.rows)} {plural} in the "
                            f"cluster with their counts, for a client pitch on Friday. {ask_back}")
     assert answer.status == "answered" and all(r.shown in answer.text for r in table.rows), answer.text
+
+
+@pytest.mark.parametrize("joined", ["+", "and"])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_give_the_count_when_a_table_noun_is_joined_to_a_measure(answerer, table, plural, unit, row, joined):
+    noun = "articles" if "articles" in unit else "patents"
+    answer = ask(answerer, f"{row.shown.lower()} {noun} {joined} share")
+    assert f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
