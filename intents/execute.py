@@ -1170,6 +1170,8 @@ def _claims_of_rows(frame: Frame, rows: list[Row]) -> list[tuple[Row, Claim]]:
     refs = [r for r in frame.refs if r.kind == "organization"]
     if len(claims) != len(rows) or len(refs) != len(rows) or len(claims) != len(frame.claims):
         return []
+    if len({(cl.relation, cl.value, cl.unit, cl.text) for cl in claims}) == 1:
+        return list(zip(rows, claims))  # "both have a 4% share": one value claimed of each
     text = matching_form(frame.text)
     order = []
     for kind, items in (("row", [r.text for r in refs]), ("claim", [cl.text for cl in claims])):

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -653,6 +654,14 @@ class Reader:
             frame.said = list(dict.fromkeys(frame.said + ["rank"]))
         if clause.confirms or any(m.construction.id == "tail_question" for m in clause.matches):
             frame.refers = False  # "X — is that what the profile says?": "that" is the statement, not the last answer
+        named_orgs = [r for r in frame.refs if r.kind == "organization"]
+        if "intersect" in frame.ops and len(named_orgs) >= 2 and len(frame.claims) == 1 \
+                and frame.claims[0].unit in ("count", "percent"):
+            # "Toyota and KU Leuven R&D both have a 4% share, right?": the value is claimed of each, no overlap of tables
+            frame.ops = [o for o in frame.ops if o != "intersect"]
+            frame.operation = frame.ops[0] if frame.ops else ""
+            frame.claims = [dataclasses.replace(frame.claims[0]) for _ in named_orgs]
+            frame.yes_no = True
         frame.coverage = self._coverage(clause)
         return frame
 

@@ -891,3 +891,10 @@ def test_should_give_the_count_when_a_table_noun_is_joined_to_a_measure(answerer
     noun = "articles" if "articles" in unit else "patents"
     answer = ask(answerer, f"{row.shown.lower()} {noun} {joined} share")
     assert f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS[::2], ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS[::2]])
+def test_should_check_one_value_claimed_of_both_rows(answerer, table, plural, unit, a, b):
+    answer = ask(answerer, f"{a.shown} and {b.shown} both have a {a.share:g}% share, right?")
+    assert answer.text.startswith("Yes" if a.share == b.share else "No"), answer.text
+    assert f"{a.share:g}%" in answer.text and f"{b.share:g}%" in answer.text, answer.text
