@@ -1255,10 +1255,30 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
                           "outside_top_n"})
 
+def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
+    of the tables asked (or of both) — not the place of that name."""
+    span = match.spans[1]
+    if span is None:
+        return False
+    word = " ".join(clause.words[span[0]:span[1]])
+    hits = {(h.row.name, h.table) for surface, _ in reader.knowledge.all_names()["organization"]
+            if re.search(r"\b" + re.escape(word) + r"\b", matching_form(surface)) for h in reader.knowledge.find_organization(surface)}
+    domain = _only(reader._values(clause, "domain"))
+    tables = {"patents": {"applicants"}, "articles": {"publishers"}}.get(domain or "", {"applicants", "publishers"})
+    names = sorted({name for name, table in hits if table in tables})
+    if len(names) != 1:
+        return False
+    clause.entities.items = [e for e in clause.entities.items if not (e.start == span[0] and e.type in ("place", "location", "cluster"))]
+    frame.refs.append(Ref("organization", names[0], word))
+    consumed.update(range(span[0], span[1]))
+    return True
+
+
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
-    "compare_to": _compare_to, "choice": _choice, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
     "ratio_claim": _ratio_claim, "without": _without,
 }

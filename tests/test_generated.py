@@ -898,3 +898,22 @@ def test_should_check_one_value_claimed_of_both_rows(answerer, table, plural, un
     answer = ask(answerer, f"{a.shown} and {b.shown} both have a {a.share:g}% share, right?")
     assert answer.text.startswith("Yes" if a.share == b.share else "No"), answer.text
     assert f"{a.share:g}%" in answer.text and f"{b.share:g}%" in answer.text, answer.text
+
+
+def _rows_by_a_place_word() -> list[tuple[str, str, str]]:
+    """(the table's noun, a place word inside one organization's name only, that organization) from the profile."""
+    from knowledge.places import load_places
+    places = load_places()
+    out = []
+    names = [(r, t) for _, table, plural, _, _ in TABLES for r in table.rows for t in [plural]]
+    for row, plural in names:
+        for word in row.shown.split():
+            if len(word) > 3 and word in places and sum(word.lower() in r.shown.lower().split() for r, _ in names) == 1:
+                out.append((plural, word, row.shown))
+    return out
+
+
+@pytest.mark.parametrize("plural,word,name", _rows_by_a_place_word(), ids=[w for _, w, _ in _rows_by_a_place_word()])
+def test_should_read_the_place_one_as_the_row_with_that_word_in_its_name(answerer, plural, word, name):
+    answer = ask(answerer, f"Among the {plural}, how many does the {word} one have?")
+    assert answer.status == "answered" and name in answer.text, answer.text

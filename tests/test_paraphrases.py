@@ -19,8 +19,8 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_2.jsonl", 0.91, 8),
          (DATA / "fresh_set_3.jsonl", 0.93, 11),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
-         (DATA / "fresh_set_5.jsonl", 0.94, 6),
-         (DATA / "fresh_set_6.jsonl", 0.88, 18),
+         (DATA / "fresh_set_5.jsonl", 0.95, 5),
+         (DATA / "fresh_set_6.jsonl", 0.89, 16),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
