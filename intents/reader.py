@@ -1168,8 +1168,11 @@ def _drop_corrected(clause: Clause) -> None:
     if start == 0:
         return
     kinds = ("organization", "location", "cluster", "ordinal")
-    after = {e.type for e in clause.entities.items if e.start >= start and e.type in kinds}
-    taken_back = [e for e in clause.entities.items if e.end <= start and e.type in after]
+    taken_back = []
+    for kind in kinds:  # as many of a kind as the correction names, the last ones before it ("X than ULB? No wait, UA")
+        said_after = sum(1 for e in clause.entities.items if e.start >= start and e.type == kind)
+        before = [e for e in clause.entities.items if e.end <= start and e.type == kind]
+        taken_back += before[len(before) - said_after:] if said_after else []
     if taken_back:
         clause.entities.items = [e for e in clause.entities.items if e not in taken_back]
 

@@ -917,3 +917,13 @@ def _rows_by_a_place_word() -> list[tuple[str, str, str]]:
 def test_should_read_the_place_one_as_the_row_with_that_word_in_its_name(answerer, plural, word, name):
     answer = ask(answerer, f"Among the {plural}, how many does the {word} one have?")
     assert answer.status == "answered" and name in answer.text, answer.text
+
+
+TRIPLES_ANY = [(table, plural, unit, a, b, c) for _, table, plural, unit, _ in TABLES for a in table.rows for b in table.rows
+               for c in table.rows if len({a.rank, b.rank, c.rank}) == 3][::2]
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b,c", TRIPLES_ANY, ids=[f"{a.shown[:8]}-{b.shown[:8]}-{c.shown[:8]}" for *_, a, b, c in TRIPLES_ANY])
+def test_should_take_back_only_the_side_a_correction_replaces(answerer, table, plural, unit, a, b, c):
+    answer = ask(answerer, f"How many more {unit} does {a.shown} have than {b.shown}? No wait, make that compared with {c.shown}.")
+    assert f"{abs(a.count - c.count):,}" in answer.text and f"{b.count:,}" not in answer.text, answer.text
