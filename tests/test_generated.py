@@ -679,9 +679,9 @@ def test_should_count_the_clusters_ranked_ahead(answerer, ranking, attribute):
     assert answer.status == "answered" and str(rank - 1) in answer.text, answer.text
 
 
-def _stem_lookalikes() -> list[tuple[str, str]]:
-    """(lexicon entry, dictionary word) for every dictionary word that starts like a stem of the entry ("journal*")
-    without being a form of it ("journalist"): such words must not read as the entry."""
+def _stem_words(forms: bool) -> list[tuple[str, str]]:
+    """(lexicon entry, dictionary word) for every dictionary word that starts like a stem of the entry ("journal*"):
+    its forms ("journals") when `forms`, else the words that only start like it ("journalist")."""
     from intents.lexicon import load_lexicon
     from intents.vocabulary import load_vocabulary
     endings = load_vocabulary().finder_words["stem_endings"]
@@ -690,11 +690,12 @@ def _stem_lookalikes() -> list[tuple[str, str]]:
         for phrase in entry.phrases:
             if phrase.endswith("*") and " " not in phrase:
                 stem = phrase[:-1]
-                out += [(entry_id, w) for w in sorted(DICTIONARY) if w.startswith(stem) and w[len(stem):] not in endings]
+                out += [(entry_id, w) for w in sorted(DICTIONARY)
+                        if w.startswith(stem) and (w[len(stem):] in endings) == forms]
     return out
 
 
-LOOKALIKES = _stem_lookalikes()
+LOOKALIKES = _stem_words(forms=False)
 
 
 def test_should_not_read_a_word_that_only_starts_like_a_stem_as_that_stem(answerer):
@@ -835,23 +836,9 @@ def test_should_ask_the_distance_again_for_another_place_or_ranking(answerer, fi
     assert f"{max(CLUSTER.rank_intensity - then, 0)}" in again.text, again.text
 
 
-def _stem_forms() -> list[tuple[str, str]]:
-    """(lexicon entry, dictionary word) for every dictionary word that is a form of a stem of the entry."""
-    from intents.lexicon import load_lexicon
-    from intents.vocabulary import load_vocabulary
-    endings = load_vocabulary().finder_words["stem_endings"]
-    out = []
-    for entry_id, entry in load_lexicon().entries.items():
-        for phrase in entry.phrases:
-            if phrase.endswith("*") and " " not in phrase:
-                stem = phrase[:-1]
-                out += [(entry_id, w) for w in sorted(DICTIONARY) if w.startswith(stem) and w[len(stem):] in endings]
-    return out
-
-
 def test_should_read_every_form_of_a_stem_as_that_stem(answerer):
     reader = answerer.core.reader
-    forms = _stem_forms()
+    forms = _stem_words(forms=True)
     assert len(forms) > 50, forms
     missed = [(entry_id, word) for entry_id, word in forms if entry_id not in reader.clause(f"the {word} here").tags]
     assert not missed, missed[:20]
