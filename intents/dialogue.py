@@ -123,7 +123,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if frame.fragment and frame.operation in ("", previous.operation) and all(c.unit == "top_n" for c in frame.claims) \
             and (frame.said or frame.claims) \
             and set(frame.said) <= set(CLUSTER_RANKS) | {"rank"} and previous.operation in ("difference", "ahead") \
-            and not previous.refs_rows() and (previous.claims or previous.operation == "ahead") \
+            and not _rows_named(previous) and (previous.claims or previous.operation == "ahead") \
             and not previous.yes_no and (not frame.yes_no or frame.claims):
         # "How many places to climb to reach the top 50 by intensity?" - "And by size?", "And to reach the top 50 by
         # intensity?": the same question, of the other ranking (or to another place)

@@ -89,10 +89,6 @@ class Frame:
     coverage: float = 0.0  # share of the asking clause's content words the reading explains
     text: str = ""  # the asking clause
 
-    def refs_rows(self) -> list[Ref]:
-        """The rows the frame names: organizations and partner places."""
-        return [r for r in self.refs + self.against + self.anchors if r.kind in ("organization", "location")]
-
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (faster than dataclasses.asdict, which deep-copies every value on the way)."""
         data = {name: getattr(self, name) for name in _FRAME_FIELDS}
