@@ -1000,7 +1000,8 @@ class Executor:
         text = " ".join(texts)
         if verdicts:
             text = f"{verdict_word(all(verdicts))}. {text}"
-        if partial and not all(verdicts):
+        if partial and not all(verdicts) and frame.domain != "both" and frame.operation != "intersect":
+            # "Is Gent the top partner?" holds for one table of two; "... for both patents and articles?" is a No
             text = f"{words_partly()}. " + text.split(". ", 1)[1]
         return Outcome(text, data={"rows": [row_data(r) for r in focus]}, rows=focus, focus=focus, intent="verify.partners")
 

@@ -740,8 +740,10 @@ class Reader:
         measured = measured or any(c.unit == "top_n" for c in frame.claims)
         same = "same" in self._values(clause, "op")
         named_row = any(e.type in ("organization", "location") for e in clause.entities.items)
-        # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order
-        return (named or measured) and (valued or chosen and named_row or same)
+        # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order;
+        # "Gent shows up in both lists?", "Paris on the article list?" claim a place in a list
+        listed = frame.selector.kind == "listed" or frame.operation == "intersect"
+        return (named or measured) and (valued or (chosen or listed) and named_row or same)
 
     def _table_noun_joined_to_a_measure(self, clause: Clause) -> bool:
         """A table's noun used as a figure and joined to a measure ("articles + share"): the noun asks for the count."""
@@ -1014,6 +1016,15 @@ def _in_top(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
     return True
 
 
+def _listed(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"in the publications list": what "in the list" says (a row's place among those listed), with the table's noun
+    inside it still naming the table."""
+    if clause.has("top") or clause.has("last") or any(e.type == "ordinal" for e in clause.entities.items):
+        return False  # "the top entry in the patent list", "second in the applicant list": the list names the table only
+    clause.tags.setdefault("listed", []).append((match.start, match.end))
+    return True
+
+
 def _top_half(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.claims.append(Claim("top_n", 50.0, "top_n", text="top half"))  # of the top 100 clusters
     consumed.update(range(match.start, match.end))
@@ -1256,7 +1267,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n"})
+                          "outside_top_n", "listed"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1282,7 +1293,7 @@ _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
-    "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half,
+    "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

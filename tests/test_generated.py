@@ -914,3 +914,54 @@ TRIPLES_ANY = [(table, plural, unit, a, b, c) for _, table, plural, unit, _ in T
 def test_should_take_back_only_the_side_a_correction_replaces(answerer, table, plural, unit, a, b, c):
     answer = ask(answerer, f"How many more {unit} does {a.shown} have than {b.shown}? No wait, make that compared with {c.shown}.")
     assert f"{abs(a.count - c.count):,}" in answer.text and f"{b.count:,}" not in answer.text, answer.text
+
+
+# -- session 5: kinds found by fresh sets 6-7, compositional 3 and collision 3 --------------------------
+
+def _both_list_claims() -> list[tuple[str, int, bool]]:
+    """(a partner place, a position claimed for it in both lists, whether it holds in both), from the profile."""
+    patents = [l.shown for l in CLUSTER.patent_collaboration.locations]
+    articles = [l.shown for l in CLUSTER.article_collaboration.locations]
+    places = list(dict.fromkeys(patents + articles))
+    return [(place, position, place in patents and place in articles
+             and patents.index(place) + 1 == position and articles.index(place) + 1 == position)
+            for place in places for position in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("place,position,holds", _both_list_claims(), ids=[f"{p}-{n}" for p, n, _ in _both_list_claims()])
+def test_should_answer_a_claim_about_both_partner_lists_yes_only_when_it_holds_in_both(answerer, place, position, holds):
+    answer = ask(answerer, f"{place} is the {ORDINALS[position]} collaborating location for both patents and articles, right?")
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+MEMBERSHIP_FORMS = ["Does {name} appear in the {noun} list?", "Is {name} on the list of top {plural}?",
+                    "Does {name} also feature among the top {plural}?", "Is {name} included in the {noun} list?"]
+MEMBERSHIPS = [(form, row.shown, noun, plural, row in table.rows)
+               for form in MEMBERSHIP_FORMS for key, table, plural, _, _ in TABLES for noun in [key.rstrip("s")]
+               for other, _, _, _, _ in TABLES for row in getattr(CLUSTER, "top_" + other).rows]
+
+
+@pytest.mark.parametrize("form,name,noun,plural,listed", MEMBERSHIPS,
+                         ids=[f"{f[:12]}-{n[:10]}-{p}" for f, n, _, p, _ in MEMBERSHIPS])
+def test_should_answer_whether_a_row_is_in_a_table_however_membership_is_worded(answerer, form, name, noun, plural, listed):
+    answer = ask(answerer, form.format(name=name, noun=noun, plural=plural))
+    assert answer.text.startswith("Yes" if listed else "No"), answer.text
+
+
+def _partner_memberships() -> list[tuple[str, str, bool]]:
+    """(a place named in either partner list, a statement asked as a question about its membership, whether it holds)."""
+    patents = [l.shown for l in CLUSTER.patent_collaboration.locations]
+    articles = [l.shown for l in CLUSTER.article_collaboration.locations]
+    out = []
+    for place in dict.fromkeys(patents + articles):
+        out += [(place, f"{place} in both lists?", place in patents and place in articles),
+                (place, f"{place} shows up in both collaboration lists?", place in patents and place in articles),
+                (place, f"{place} on the article partner list?", place in articles),
+                (place, f"{place} among the top patent partners?", place in patents)]
+    return out
+
+
+@pytest.mark.parametrize("place,question,holds", _partner_memberships(), ids=[q for _, q, _ in _partner_memberships()])
+def test_should_check_a_place_in_a_list_claimed_without_a_question_word(answerer, place, question, holds):
+    answer = ask(answerer, question)
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
