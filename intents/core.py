@@ -15,7 +15,7 @@ from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
 from intents.memory import VocabularyBound
 from intents.reader import Reader, Reading
-from intents.realise import join_names, replies, say, words as reply_words
+from intents.realise import join_names, replies, say, verdict_word, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
 from intents.text import matching_form
 from knowledge.base import KnowledgeBase
@@ -98,6 +98,9 @@ class Core:
         ask_back = self._name_or_cluster(frame, state)
         if ask_back is not None:
             return ask_back, frame
+        over = self._over_clusters(frame)
+        if over is not None:
+            return over, frame
         cluster_only = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
         needs_rows = not cluster_only and (
             frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice
@@ -169,6 +172,48 @@ class Core:
             return None
         options = " or ".join([f'"{n}"' for n in names] + [f'the cluster "{cluster.shown}"'])
         return Outcome(say("which_one", options=options), "clarify", {"choices": names + [cluster.name]})
+
+    def _over_clusters(self, frame: Frame) -> Outcome | None:
+        """"Which clusters have London among their article partners?", "How many of the loaded clusters are in the top
+        25 by size?", "Does any of the four clusters rank better by intensity than by size?": the question asked of every
+        loaded cluster as a yes/no question, answered by the clusters for which it holds."""
+        if len(self.kb.clusters) < 2 or not (frame.wants == "cluster" or frame.cluster_word == "plural"):
+            return None
+        if frame.subject or any(r.kind in ("organization", "economy") for r in frame.refs + frame.against):
+            return None
+        partner_lists = "collab" in frame.said or frame.noun == "location"
+        places = [r for r in frame.refs if r.kind == "location" or r.kind == "cluster" and partner_lists]
+        if len(places) < len([r for r in frame.refs if r.kind in ("location", "cluster")]):
+            return None  # a cluster named for its own figures: that cluster's question
+        ranks_claimed = any(c.unit in ("top_n", "ordinal") for c in frame.claims)
+        own_measures = [m for m in ("size", "intensity") if m in frame.said]
+        two_rankings = frame.operation in ("more", "less") and len(own_measures) == 2
+        if not (places or ranks_claimed or two_rankings):
+            return None  # "which cluster is largest?", "rank the clusters": the clusters side by side, by one measure
+        holders: list[tuple[Any, str]] = []
+        for cluster in self.kb.clusters:
+            if any(r.value in (cluster.id, cluster.name) for r in places):
+                continue  # a cluster is not its own partner
+            probe = frame.copy()
+            probe.subject, probe.wants, probe.cluster_word, probe.yes_no = cluster.id, None, None, True
+            probe.said = [m for m in probe.said if m != "count"]  # "how many of the clusters": the clusters are counted
+            probe.refs = [Ref("location", self.kb.cluster(r.value).shown, r.text) if r.kind == "cluster" else r
+                          for r in probe.refs]
+            outcome = self.executor.run(probe)
+            if outcome.data.get("verdict") is True:
+                holders.append((cluster, outcome.text.split(". ", 1)[-1]))
+        total = len(self.kb.clusters) - sum(1 for c in self.kb.clusters if any(r.value in (c.id, c.name) for r in places))
+        other = reply_words()["other"] + " " if total < len(self.kb.clusters) else ""
+        if holders:
+            text = say("clusters_holding", count=len(holders), total=total, other=other,
+                       clusters=join_names([c.shown for c, _ in holders]))
+            text += " " + " ".join(detail for _, detail in holders)
+        else:
+            text = say("clusters_holding_none", total=total, other=other)
+        if frame.yes_no:
+            text = f"{verdict_word(bool(holders))}. {text}"
+        return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": bool(holders)},
+                       intent="clusters.holding")
 
     def _standalone(self, frame: Frame) -> bool:
         probe = frame.copy()

@@ -114,6 +114,7 @@ class Executor:
                 return pair
         texts: list[str] = []
         data: dict[str, Any] = {}
+        verdicts: list[bool] = []
         claims = list(frame.claims)
         shared = [cl for cl in claims if len(measures) >= 2 and all(_claim_fits(cl, m) for m in measures)
                   and all(m in ("rank_size", "rank_intensity") for m in measures)] if frame.yes_no else []
@@ -131,6 +132,7 @@ class Executor:
                     claimed = [cl for cl in claims if cl.unit == "economy"]
                     inside = all(any(self.kb.find_economy(cl.text) == e or cl.text.lower() == e.lower() for e in c.economies)
                                  for cl in claimed)
+                    verdicts.append(inside)
                     texts.append(f"{verdict_word(inside)}. " + self._cluster_fact(c, measure, domain, value, frame))
                     for cl in claimed:
                         claims.remove(cl)
@@ -139,7 +141,8 @@ class Executor:
                     text = say("collab_share_without", rest=share_text(op.complement(value)), share=share_text(value),
                                cluster=c.shown, unit=UNIT[domain], done=_done(domain))
                     if mine:
-                        text = f"{verdict_word(all(op.holds(op.complement(value), cl) for cl in mine))}. {text}"
+                        verdicts.append(all(op.holds(op.complement(value), cl) for cl in mine))
+                        text = f"{verdict_word(verdicts[-1])}. {text}"
                         for cl in mine:
                             claims.remove(cl)
                     texts.append(text)
@@ -148,17 +151,22 @@ class Executor:
                 text = self._cluster_fact(c, measure, domain, value, frame)
                 if mine:
                     verdict = all(op.holds(value, cl, lower_is_better=measure.startswith("rank")) for cl in mine)
+                    verdicts.append(verdict)
                     text = f"{verdict_word(verdict)}. {text}"
                     for cl in mine:
                         claims.remove(cl)
                 elif frame.yes_no and measure == "membership" and not frame.negated:
-                    text = f"{verdict_word(c.membership.kind == 'only')}. {text}"
+                    verdicts.append(c.membership.kind == "only")
+                    text = f"{verdict_word(verdicts[-1])}. {text}"
                 elif frame.yes_no and measure == "others" and not frame.negated:
-                    text = f"{verdict_word(c.membership.kind != 'only')}. {text}"
+                    verdicts.append(c.membership.kind != "only")
+                    text = f"{verdict_word(verdicts[-1])}. {text}"
                 texts.append(text)
                 data[measure if domain is None else f"{domain}_{measure}"] = value if not isinstance(value, list) else value
         if not texts:
             return Outcome("", "not_understood")
+        if verdicts:
+            data["verdict"] = all(verdicts)
         return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="lookup." + "+".join(measures))
 
     def _cluster_fact(self, c: ClusterProfile, measure: str, domain: str | None, value: Any, frame: Frame) -> str:
@@ -190,7 +198,7 @@ class Executor:
             better, worse = ("size", "intensity") if c.rank_size <= c.rank_intensity else ("intensity", "size")
             values = {"size": c.rank_size, "intensity": c.rank_intensity}
             gap = abs(c.rank_size - c.rank_intensity)
-            verdict = ""
+            verdict, holding = "", None
             if frame.yes_no:
                 order = [m for m in frame.said if m in ("size", "intensity")]
                 first = order[0] if order else "size"
@@ -199,10 +207,14 @@ class Executor:
                 gaps = [cl for cl in frame.claims if cl.unit in ("count", "places")]
                 holds = all(op.holds(gap, cl) for cl in gaps)
                 ordered = (first == better) == claimed_better if frame.operation in ("more", "less") or not gaps else True
-                verdict = verdict_word(ordered and holds) + ". "
+                holding = ordered and holds
+                verdict = verdict_word(holding) + ". "
+            pair_data: dict[str, Any] = {"rank_size": c.rank_size, "rank_intensity": c.rank_intensity, "places_apart": gap}
+            if holding is not None:
+                pair_data["verdict"] = holding
             return Outcome(verdict + say("rank_pair", cluster=c.shown, better=better, worse=worse, better_rank=ordinal(values[better]),
                                worse_rank=ordinal(values[worse]), gap=gap, s="" if gap == 1 else "s"),
-                           data={"rank_size": c.rank_size, "rank_intensity": c.rank_intensity, "places_apart": gap},
+                           data=pair_data,
                            intent="compare.rank")
         for measure in ("per_million", "collab_share"):
             if measure in measures and len(domains) == 2:
@@ -1003,7 +1015,10 @@ class Executor:
         if partial and not all(verdicts) and frame.domain != "both" and frame.operation != "intersect":
             # "Is Gent the top partner?" holds for one table of two; "... for both patents and articles?" is a No
             text = f"{words_partly()}. " + text.split(". ", 1)[1]
-        return Outcome(text, data={"rows": [row_data(r) for r in focus]}, rows=focus, focus=focus, intent="verify.partners")
+        data: dict[str, Any] = {"rows": [row_data(r) for r in focus]}
+        if verdicts:
+            data["verdict"] = all(verdicts)
+        return Outcome(text, data=data, rows=focus, focus=focus, intent="verify.partners")
 
     def _place_display(self, value: str) -> str:
         cluster = self.kb.cluster(value)

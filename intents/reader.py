@@ -1025,6 +1025,20 @@ def _listed(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
     return True
 
 
+def _set_size(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"the four loaded clusters": the number tells how many there are, and claims nothing."""
+    value = _value_at(clause, match.spans[1])
+    if value is None:
+        return False
+    consumed.update(range(value.start, value.end))
+    return True
+
+
+def _order_words(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"from largest to smallest": the order of a list, picking no row (its words lose their lexicon meanings)."""
+    return True
+
+
 def _top_half(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.claims.append(Claim("top_n", 50.0, "top_n", text="top half"))  # of the top 100 clusters
     consumed.update(range(match.start, match.end))
@@ -1267,7 +1281,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed"})
+                          "outside_top_n", "listed", "set_size"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1293,7 +1307,7 @@ _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
-    "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed,
+    "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

@@ -213,3 +213,62 @@ def test_should_take_both_rankings_and_the_two_clusters_from_the_last_turns(four
     assert str(b["rank_size"]) in both.text and str(b["rank_intensity"]) in both.text, both.text
     apart = four.ask("How many places apart are the two clusters on intensity?", session=session)
     assert f"{abs(a['rank_intensity'] - b['rank_intensity'])} place" in apart.text, apart.text
+
+
+# -- questions asked of every loaded cluster (session 5) ------------------------------------------------
+
+def _four_profiles() -> list:
+    from knowledge import load
+    directory = Path(__file__).parent / "profiles_collide"
+    from knowledge.models import ClusterProfile
+    import json
+    return [ClusterProfile.model_validate(json.loads((BUNDLED_DIR / "brussels-antwerp.json").read_text(encoding="utf-8")))] + [
+        ClusterProfile.model_validate(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(directory.glob("*.json"))]
+
+
+FOUR = _four_profiles()
+UNITS = {"patent_collaboration": "patents", "article_collaboration": "scientific articles"}
+
+
+def _place_holders() -> list[tuple[str, str, list[str]]]:
+    """(a partner place of any loaded cluster, a table, the clusters listing it there), from the four profiles."""
+    out = []
+    for table, unit in UNITS.items():
+        places = dict.fromkeys(l.shown for c in FOUR for l in getattr(c, table).locations)
+        for place in places:
+            out.append((place, unit, [c.name for c in FOUR if place in [l.shown for l in getattr(c, table).locations]]))
+    return out
+
+
+@pytest.mark.parametrize("place,unit,holders", _place_holders(), ids=[f"{p}-{u[:7]}" for p, u, _ in _place_holders()])
+def test_should_name_every_loaded_cluster_that_lists_a_partner_place(four, place, unit, holders):
+    answer = four.ask(f"Which clusters have {place} among their top collaborating locations for {unit}?")
+    assert answer.status == "answered", answer.text
+    assert sorted(answer.data["clusters"]) == sorted(holders), answer.text
+
+
+@pytest.mark.parametrize("n", [5, 10, 25, 30, 50])
+@pytest.mark.parametrize("ranking,attribute", [("size", "rank_size"), ("intensity", "rank_intensity")])
+def test_should_count_the_loaded_clusters_inside_a_top_n(four, n, ranking, attribute):
+    inside = [c.name for c in FOUR if getattr(c, attribute) <= n]
+    answer = four.ask(f"How many of the loaded clusters are in the top {n} by {ranking}?")
+    assert sorted(answer.data["clusters"]) == sorted(inside), answer.text
+    assert (f"for {len(inside)} of the 4" in answer.text) if inside else ("none of the 4" in answer.text), answer.text
+    either = four.ask(f"Is any of the four clusters in the top {n} by {ranking}?")
+    assert either.text.startswith("Yes" if inside else "No"), either.text
+
+
+def test_should_check_a_comparison_of_two_rankings_over_every_loaded_cluster(four):
+    better = [c.name for c in FOUR if c.rank_intensity < c.rank_size]
+    answer = four.ask("Does any of the four clusters do better in the intensity ranking than in the size ranking?")
+    assert answer.text.startswith("Yes" if better else "No") and sorted(answer.data["clusters"]) == sorted(better), answer.text
+    worse = [c.name for c in FOUR if c.rank_intensity > c.rank_size]
+    answer = four.ask("Which clusters rank better by size than by intensity?")
+    assert sorted(answer.data["clusters"]) == sorted(worse), answer.text
+
+
+def test_should_rank_the_loaded_clusters_in_the_order_asked_for_without_picking_one(four):
+    answer = four.ask("Rank the four loaded clusters by size, from largest to smallest.")
+    ranks = [f"{c.rank_size}" for c in sorted(FOUR, key=lambda c: c.rank_size)]
+    positions = [answer.text.find(r) for r in ranks]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), answer.text
