@@ -422,6 +422,13 @@ class Executor:
             anchor = anchors[0]
             if anchor is None:
                 return refuse(say("not_in_table", table_plural=TABLE_PLURAL[table], cluster=c.shown))
+            if selector.n:  # "two places below KU Leuven": exactly that many places away
+                found = op.select_relative(rows, anchor, -selector.n if kind in ("prev", "above") else selector.n)
+                if found is None:
+                    side = "above" if kind in ("prev", "above") else "below"
+                    return refuse(say(f"nothing_{side}", name=anchor.shown, table_plural=TABLE_PLURAL[table], cluster=c.shown,
+                                      n=len(rows)))
+                return [found]
             if kind in ("above", "below"):
                 found_rows = [r for r in rows if (r.rank < anchor.rank if kind == "above" else r.rank > anchor.rank)]
                 if not found_rows:
@@ -448,6 +455,11 @@ class Executor:
             if not middle:
                 return refuse(say("none_between", a=ends[0].shown, b=ends[1].shown, table_plural=TABLE_PLURAL[table]))  # type: ignore[union-attr]
             return middle
+        if kind in ("top_n", "last_n") and frame.operation in ("complement", "aggregate", "average") \
+                and (selector.n or 0) > len(rows):
+            # "the top five applicants together": the sum of rows the profile doesn't give is not the sum of those it does
+            return refuse(say("not_listed_others", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown),
+                          asked_rows=selector.n)
         if kind == "top_n" and frame.operation in ("complement", "aggregate", "average"):
             return op.select_top(rows, selector.n or len(rows))
         if kind == "last_n" and frame.operation in ("complement", "aggregate", "average"):
@@ -960,6 +972,8 @@ class Executor:
                 texts.append(say("collab_places", cluster=c.shown, unit=PARTNER_UNIT[name], places=join_names([r.shown for r in listed])))
                 shown += listed
         data_rows = [row_data(r) for r in shown]
+        if texts and not shown:
+            return refuse(" ".join(texts), rows=[])  # "and the fourth?": beyond every list asked about
         return Outcome(" ".join(texts), data={"rows": data_rows}, rows=shown, focus=shown, intent="list.partners")
 
     def _partner_membership(self, frame: Frame, c: ClusterProfile, lists: list[str], rows: dict[str, list[Row]],

@@ -1063,7 +1063,9 @@ def _top_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
     if value is None or value.number is None or value.start in consumed:
         return False
     n = int(value.number)
-    if n > max((len(t.rows) for c in reader.knowledge.clusters for t in (c.top_applicants, c.top_publishers)), default=3) * 3:
+    rows_named = any(set(reader.lexicon.entry(e).slot_values("noun")) & {"organization", "location"} for e in clause.tags)
+    longest = max((len(t.rows) for c in reader.knowledge.clusters for t in (c.top_applicants, c.top_publishers)), default=3)
+    if not rows_named and n > longest * 3:
         frame.claims.append(Claim("top_n", float(n), "top_n", text=f"top {value.text}"))  # "top 50": a cluster ranking
     else:
         frame.selector = Selector("top_n", n=n)
@@ -1127,12 +1129,46 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     return True
 
 
+def _places_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"two places below AGFA": a number of places claimed, not a count of the table's unit."""
+    value = _value_at(clause, match.spans[0])
+    if value is None or value.number is None or value.start in consumed:
+        return False
+    frame.claims.append(Claim("==", float(value.number), "places", text=value.text))
+    consumed.update(range(value.start, value.end))
+    return True
+
+
+def _row_below_by_places(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    return _row_by_places(clause, frame, match, consumed, "below")
+
+
+def _row_above_by_places(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    return _row_by_places(clause, frame, match, consumed, "above")
+
+
+def _row_by_places(clause: Clause, frame: Frame, match: Match, consumed: set[int], kind: str) -> bool:
+    """"two places below KU Leuven": the row that many places from the named one (a claim when a row is named before)."""
+    anchor = _ref_at(clause, match.spans[-1])
+    value = _value_at(clause, match.spans[0])
+    if anchor is None or value is None or not value.number or value.start in consumed:
+        return False
+    if any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items):
+        return False  # "Is Toyota two places below AGFA?": a claim of the gap between two named rows
+    frame.selector = Selector(kind, n=int(value.number))
+    frame.anchors = [anchor]
+    consumed.update(range(value.start, value.end))
+    return True
+
+
 def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next", "above": "above", "below": "below",
                                               "nearest": "nearest"})
     anchor = _ref_at(clause, match.spans[-1])
     if kind is None or anchor is None:
         return False
+    if frame.selector.n and frame.anchors == [anchor]:
+        return True  # read already with its distance: "two places below KU Leuven"
     named_before = kind != "nearest" and any(e.type == anchor.kind and e.end <= match.start for e in clause.entities.items)
     if named_before and (clause.starts_with("yesno") or clause.question_mark and "tag" in clause.tags) \
             and not clause.has("how_many_more", "difference", "count", "share"):
@@ -1281,7 +1317,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed", "set_size"})
+                          "outside_top_n", "listed", "set_size", "places_claim"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1308,6 +1344,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
+    "places_claim": _places_claim, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

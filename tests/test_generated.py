@@ -965,3 +965,54 @@ def _partner_memberships() -> list[tuple[str, str, bool]]:
 def test_should_check_a_place_in_a_list_claimed_without_a_question_word(answerer, place, question, holds):
     answer = ask(answerer, question)
     assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+@pytest.mark.parametrize("n", [4, 5, 10])
+@pytest.mark.parametrize("key,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_refuse_a_sum_over_more_rows_than_the_profile_lists(answerer, key, table, plural, unit, verb, n):
+    assert len(table.rows) < n
+    for question in (f"How many {unit} did the top {n} {plural} have together?",
+                     f"What share do the top {n} {plural} hold combined?"):
+        answer = ask(answerer, question)
+        assert answer.status == "no_data" and f"top {len(table.rows)}" in answer.text, answer.text
+        assert f"{sum(r.count for r in table.rows):,}" not in answer.text, answer.text
+    together = ask(answerer, f"How many {unit} did the top {len(table.rows)} {plural} have together?")
+    assert together.status == "answered" and f"{sum(r.count for r in table.rows):,}" in together.text, together.text
+
+
+@pytest.mark.parametrize("position", ["fourth", "fifth"])
+@pytest.mark.parametrize("unit", ["patents", "scientific articles"])
+def test_should_refuse_a_partner_place_beyond_the_list(answerer, unit, position):
+    session = f"beyond-{uuid.uuid4().hex}"
+    ask(answerer, f"Which places does {CLUSTER.shown} collaborate with most on {unit}?", session)
+    answer = ask(answerer, f"and the {position}?", session)
+    assert answer.status == "no_data", answer.text
+
+
+WORDS = {1: "one", 2: "two", 3: "three"}
+PLACE_GAPS = [(table, plural, a, b, n, side) for _, table, plural, _, _ in TABLES for a in table.rows for b in table.rows
+              if a.rank != b.rank for n in (1, 2) for side in ("below", "above")]
+
+
+@pytest.mark.parametrize("table,plural,a,b,n,side", PLACE_GAPS, ids=[f"{a.shown[:8]}-{n}-{s}-{b.shown[:8]}" for _, _, a, b, n, s in PLACE_GAPS])
+def test_should_check_a_number_of_places_claimed_between_two_rows(answerer, table, plural, a, b, n, side):
+    holds = (a.rank - b.rank if side == "below" else b.rank - a.rank) == n
+    answer = ask(answerer, f"Is {a.shown} {WORDS[n]} places {side} {b.shown} among the {plural}?")
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+PLACES_FROM = [(table, plural, b, n, side) for _, table, plural, _, _ in TABLES for b in table.rows for n in (1, 2)
+               for side in ("below", "above")]
+
+
+@pytest.mark.parametrize("table,plural,b,n,side", PLACES_FROM, ids=[f"{n}-{s}-{b.shown[:10]}" for _, _, b, n, s in PLACES_FROM])
+def test_should_pick_the_row_a_number_of_places_from_a_named_one(answerer, table, plural, b, n, side):
+    rank = b.rank + n if side == "below" else b.rank - n
+    wanted = next((r for r in table.rows if r.rank == rank), None)
+    answer = ask(answerer, f"Which of the {plural} is {WORDS[n]} places {side} {b.shown}?")
+    if wanted is None:
+        assert answer.status == "no_data", answer.text
+    else:
+        others = [r.shown for r in table.rows if r.rank not in (rank, b.rank)]
+        assert answer.status == "answered" and wanted.shown in answer.text, answer.text
+        assert not any(o in answer.text for o in others if o not in wanted.shown), answer.text
