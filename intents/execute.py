@@ -665,7 +665,10 @@ class Executor:
             return Outcome(say("compare_same", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], unit=unit,
                                a_count=count_text(a.count or 0)), data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
         winner, loser = (a, b) if (a.count or 0) > (b.count or 0) else (b, a)
-        text = say("compare_which", winner=winner.shown, verb_present=VERB_PRESENT[table], unit=unit, cluster=c.shown,
+        template = "compare_which"
+        if frame.choice and winner is b and not frame.wants:
+            template, winner, loser = "compare_which_fewer", a, b  # "Does Toyota file more or fewer than X?": Toyota first
+        text = say(template, winner=winner.shown, verb_present=VERB_PRESENT[table], unit=unit, cluster=c.shown,
                    w_count=count_text(winner.count or 0), l_count=count_text(loser.count or 0), loser=loser.shown,
                    diff=count_text(diff))
         if frame.yes_no and not frame.choice:

@@ -1263,6 +1263,18 @@ def _choice(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
     return True
 
 
+def _direction_choice(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"is this more or less than X?", "more or fewer PCT applications than X?": which way the two compare, not a yes/no
+    (without a "than" after it, "more or less 6%" means about 6%)."""
+    than = next((i for i in range(match.end, len(clause.symbols)) if "w:than" in clause.symbols[i]), None)
+    if than is None or not any(e.start > than and e.type in ("organization", "location", "cluster", "ordinal")
+                               for e in clause.entities.items) and not any("refer" in s for s in clause.symbols[than:]):
+        return False  # "more or less than half?": a claim about a value, checked as one
+    frame.choice = True
+    frame.operation = frame.operation or "compare"
+    return True
+
+
 def _yes_no(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     first = match.spans[-1][0]  # type: ignore[index]
     nxt = clause.words[first + 1] if first + 1 < len(clause.words) else ""
@@ -1272,6 +1284,13 @@ def _yes_no(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
         return False  # "do you know ...": a request too
     frame.yes_no = True
     return True
+
+
+def _yes_no_after_lead_in(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"In the Brussels–Antwerp profile, does AGFA file more ...?": a yes/no question after a lead-in that asks nothing."""
+    if not clause.question_mark or any(w in reader.grammar.question_words for w in clause.words[:match.start]):
+        return False
+    return _yes_no(reader, clause, frame, match, consumed)
 
 
 def _tag(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
@@ -1317,7 +1336,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed", "set_size", "places_claim"})
+                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1344,7 +1363,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

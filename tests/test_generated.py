@@ -1016,3 +1016,29 @@ def test_should_pick_the_row_a_number_of_places_from_a_named_one(answerer, table
         others = [r.shown for r in table.rows if r.rank not in (rank, b.rank)]
         assert answer.status == "answered" and wanted.shown in answer.text, answer.text
         assert not any(o in answer.text for o in others if o not in wanted.shown), answer.text
+
+
+@pytest.mark.parametrize("form", ["Does {a} have more or fewer {unit} than {b}?", "Is {a}'s count of {unit} higher or lower than {b}'s?",
+                                  "How many {unit} has {a}, and is this more or less than {b}?"])
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown[:8]}-{b.shown[:8]}" for *_, a, b in ROW_PAIRS])
+def test_should_say_which_way_two_rows_compare_when_asked_more_or_fewer(answerer, form, table, plural, unit, a, b):
+    answer = ask(answerer, form.format(a=a.shown, b=b.shown, unit=unit))
+    assert answer.status == "answered" and not re.match(r"(yes|no)\b", answer.text.lower()), answer.text
+    side = answer.text[answer.text.rfind(a.shown):]
+    assert side.startswith(a.shown), answer.text
+    assert (" fewer " in side) == ((a.count or 0) < (b.count or 0)), answer.text
+
+
+LEAD_INS = [f"In the {CLUSTER.shown} profile, ", "According to the GII 2024 data, ", "For my report: "]
+YES_NO_FACTS = [(lead, t, v, k, m) for t, v, k, m in FACTS if re.match(r"(is|are|does|did) ", t.lower()) for lead in LEAD_INS]
+
+
+@pytest.mark.parametrize("lead,template,value,kind,must", YES_NO_FACTS, ids=[f"{l[:6]}-{t[:40]}" for l, t, *_ in YES_NO_FACTS])
+def test_should_check_a_yes_no_question_after_a_lead_in_as_alone(answerer, lead, template, value, kind, must):
+    question = template.format(v=render(kind, value))
+    right = ask(answerer, lead + question[0].lower() + question[1:])
+    assert norm(right.text).startswith("yes"), right.text
+    wrong = perturbed(kind, value, random.Random(f"{SEED}-{template}"))
+    question = template.format(v=render(kind, wrong))
+    denied = ask(answerer, lead + question[0].lower() + question[1:])
+    assert norm(denied.text).startswith("no"), denied.text
