@@ -648,9 +648,14 @@ class Executor:
                            data={**data, "verdict": verdict}, rows=[a, b], focus=[a, b], intent=f"verify.{table}.rank")
         if "rank" in frame.said and frame.operation == "difference":
             gap = abs(a.rank - b.rank)
-            return Outcome(say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank), b_rank=ordinal_word(b.rank),
-                               gap=gap, s="" if gap == 1 else "s", table_plural=TABLE_PLURAL[table]),
-                           data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.rank")
+            text = say("compare_ranks", a=a.shown, b=b.shown, a_rank=ordinal_word(a.rank), b_rank=ordinal_word(b.rank),
+                       gap=gap, s="" if gap == 1 else "s", table_plural=TABLE_PLURAL[table])
+            place_claims = [cl for cl in frame.claims if cl.unit == "places"]
+            if frame.yes_no and place_claims:  # "within 2 places of each other?"
+                verdict = all(op.holds(gap, cl) for cl in place_claims)
+                return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "verdict": verdict}, rows=[a, b], focus=[a, b],
+                               intent=f"verify.{table}.rank")
+            return Outcome(text, data=data, rows=[a, b], focus=[a, b], intent=f"compare.{table}.rank")
         diff = abs((a.count or 0) - (b.count or 0))
         count_claims = [cl for cl in frame.claims if cl.unit == "count"]
         if count_claims and frame.yes_no:  # "Is the gap between AGFA and KU Leuven R&D larger than 100?"
@@ -1000,7 +1005,10 @@ class Executor:
                 (inside if found else outside).append((name, found))
             for name, found in inside:
                 focus.append(found)
-            if frame.yes_no:
+            same_place = "same" in frame.ops and len(lists) == 2 and "rank" in frame.said
+            if frame.yes_no and same_place:  # "Is Gent in the same place in both lists?": its two ranks, one against the other
+                verdicts.append(len(inside) == 2 and inside[0][1].rank == inside[1][1].rank)
+            elif frame.yes_no:
                 if claimed_rank is not None:
                     holding = [f for _, f in inside if f.rank == claimed_rank]
                     verdicts.append(bool(inside) and len(holding) == len(inside) and not outside)

@@ -1129,6 +1129,20 @@ def _between_rows(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     return True
 
 
+def _within_each_other(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"within 5 applications of each other": the gap between the two is claimed to be at most that."""
+    value = _value_at(clause, match.spans[1])
+    if value is None or value.number is None or value.start in consumed:
+        return False
+    places = bool(match.spans[2]) and bool({"w:places", "w:place"} & clause.symbols[match.spans[2][0]])  # type: ignore[index]
+    frame.claims.append(Claim("<=", float(value.number), "places" if places else "count", text=value.text))
+    if places:
+        frame.said = list(dict.fromkeys(frame.said + ["rank"]))
+    frame.operation = "difference"
+    consumed.update(range(value.start, value.end))
+    return True
+
+
 def _places_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"two places below AGFA": a number of places claimed, not a count of the table's unit."""
     value = _value_at(clause, match.spans[0])
@@ -1363,7 +1377,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

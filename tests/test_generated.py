@@ -1042,3 +1042,40 @@ def test_should_check_a_yes_no_question_after_a_lead_in_as_alone(answerer, lead,
     question = template.format(v=render(kind, wrong))
     denied = ask(answerer, lead + question[0].lower() + question[1:])
     assert norm(denied.text).startswith("no"), denied.text
+
+
+def _same_place_claims() -> list[tuple[str, bool]]:
+    patents = [l.shown for l in CLUSTER.patent_collaboration.locations]
+    articles = [l.shown for l in CLUSTER.article_collaboration.locations]
+    out = []
+    for place in dict.fromkeys(patents + articles):
+        holds = place in patents and place in articles and patents.index(place) == articles.index(place)
+        out += [(f"Is {place} in the same place in both lists?", holds),
+                (f"Does {place} hold the same position in both partner lists?", holds)]
+    return out
+
+
+@pytest.mark.parametrize("question,holds", _same_place_claims(), ids=[q for q, _ in _same_place_claims()])
+def test_should_check_whether_a_place_has_the_same_position_in_both_partner_lists(answerer, question, holds):
+    answer = ask(answerer, question)
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+GAP_LIMITS = [(table, unit, a, b, n) for table, plural, unit, a, b in ROW_PAIRS if a.rank < b.rank
+              for n in sorted({abs(a.count - b.count) - 1, abs(a.count - b.count), abs(a.count - b.count) + 1} - {0})]
+
+
+@pytest.mark.parametrize("table,unit,a,b,n", GAP_LIMITS, ids=[f"{a.shown[:8]}-{b.shown[:8]}-{n}" for _, _, a, b, n in GAP_LIMITS])
+def test_should_check_two_rows_claimed_within_a_gap_of_each_other(answerer, table, unit, a, b, n):
+    answer = ask(answerer, f"Are {a.shown} and {b.shown} within {n} {unit} of each other?")
+    assert answer.text.startswith("Yes" if abs(a.count - b.count) <= n else "No"), answer.text
+    assert f"{abs(a.count - b.count):,}" in answer.text, answer.text
+
+
+PLACE_LIMITS = [(a, b, n) for _, plural, unit, a, b in ROW_PAIRS if a.rank < b.rank for n in (1, 2)]
+
+
+@pytest.mark.parametrize("a,b,n", PLACE_LIMITS, ids=[f"{a.shown[:8]}-{b.shown[:8]}-{n}" for a, b, n in PLACE_LIMITS])
+def test_should_check_two_rows_claimed_within_some_places_of_each_other(answerer, a, b, n):
+    answer = ask(answerer, f"Are {a.shown} and {b.shown} within {n} places of each other?")
+    assert answer.text.startswith("Yes" if b.rank - a.rank <= n else "No"), answer.text
