@@ -116,7 +116,7 @@ class Executor:
         data: dict[str, Any] = {}
         verdicts: list[bool] = []
         claims = list(frame.claims)
-        shared = [cl for cl in claims if len(measures) >= 2 and all(_claim_fits(cl, m) for m in measures)
+        shared = [cl for cl in claims if len(measures) >= 2 and cl.measure is None and all(_claim_fits(cl, m) for m in measures)
                   and all(m in ("rank_size", "rank_intensity") for m in measures)] if frame.yes_no else []
         if shared:  # "in the top 55 both by size and by intensity?": one claim of both ranks, one verdict
             verdict = all(op.holds(_cluster_value(c, m, None), cl, lower_is_better=True) for m in measures for cl in shared)
@@ -127,13 +127,14 @@ class Executor:
         for measure in measures:
             for domain in (domains if measure in ("per_million", "collab_share") else [None]):
                 value = _cluster_value(c, measure, domain)
-                mine = [cl for cl in claims if _claim_fits(cl, measure)] if frame.yes_no or claims else []
+                mine = [cl for cl in claims if _claim_fits(cl, measure) and (cl.domain is None or domain is None or cl.domain == domain)
+                        ] if frame.yes_no or claims else []
                 if measure == "economy" and any(cl.unit == "economy" for cl in claims):
                     claimed = [cl for cl in claims if cl.unit == "economy"]
                     inside = all(any(self.kb.find_economy(cl.text) == e or cl.text.lower() == e.lower() for e in c.economies)
                                  for cl in claimed)
                     verdicts.append(inside)
-                    texts.append(f"{verdict_word(inside)}. " + self._cluster_fact(c, measure, domain, value, frame))
+                    texts.append(self._cluster_fact(c, measure, domain, value, frame))
                     for cl in claimed:
                         claims.remove(cl)
                     continue
@@ -142,7 +143,6 @@ class Executor:
                                cluster=c.shown, unit=UNIT[domain], done=_done(domain))
                     if mine:
                         verdicts.append(all(op.holds(op.complement(value), cl) for cl in mine))
-                        text = f"{verdict_word(verdicts[-1])}. {text}"
                         for cl in mine:
                             claims.remove(cl)
                     texts.append(text)
@@ -152,22 +152,21 @@ class Executor:
                 if mine:
                     verdict = all(op.holds(value, cl, lower_is_better=measure.startswith("rank")) for cl in mine)
                     verdicts.append(verdict)
-                    text = f"{verdict_word(verdict)}. {text}"
                     for cl in mine:
                         claims.remove(cl)
                 elif frame.yes_no and measure == "membership" and not frame.negated:
                     verdicts.append(c.membership.kind == "only")
-                    text = f"{verdict_word(verdicts[-1])}. {text}"
                 elif frame.yes_no and measure == "others" and not frame.negated:
                     verdicts.append(c.membership.kind != "only")
-                    text = f"{verdict_word(verdicts[-1])}. {text}"
                 texts.append(text)
                 data[measure if domain is None else f"{domain}_{measure}"] = value if not isinstance(value, list) else value
         if not texts:
             return Outcome("", "not_understood")
-        if verdicts:
+        text = " ".join(texts)
+        if verdicts:  # one verdict for all the values claimed: "53rd by size and 57th by intensity?" is a No
             data["verdict"] = all(verdicts)
-        return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="lookup." + "+".join(measures))
+            text = f"{verdict_word(all(verdicts))}. {text}"
+        return Outcome(text, data={**data, "edition": c.edition}, intent="lookup." + "+".join(measures))
 
     def _cluster_fact(self, c: ClusterProfile, measure: str, domain: str | None, value: Any, frame: Frame) -> str:
         if measure == "rank_size":
@@ -1237,7 +1236,9 @@ def _claims_of_rows(frame: Frame, rows: list[Row]) -> list[tuple[Row, Claim]]:
 
 
 def _claim_fits(claim: Claim, measure: str) -> bool:
-    """Which of a cluster's measures a claimed value is about, by its unit."""
+    """Which of a cluster's measures a claimed value is about: the one it was said of, else by its unit."""
+    if claim.measure is not None and measure.startswith("rank") and measure != f"rank_{claim.measure}":
+        return False
     if measure.startswith("rank"):
         return claim.unit in ("ordinal", "top_n") or claim.unit == "count" and claim.value <= 200
     if measure == "per_million":

@@ -26,6 +26,8 @@ class Claim:
     upper: float | None = None  # "between 100 and 200"
     text: str = ""  # as written: "6,444", "about 6%"
     precision: float = 1.0  # "about 6.4" holds when the fact rounds to 6.4: the step of the last digit written
+    measure: str | None = None  # "53rd by size and 58th by intensity": the measure each value is said of, when several are
+    domain: str | None = None  # "712 PCT applications and 6,444 articles": the table each value is said of, when both are
 
 
 @dataclass

@@ -39,6 +39,8 @@ PLACEHOLDER = {"cluster": "CLUSTER", "organization": "ORG", "location": "LOC", "
 RELATION_OF = {"more": ">", "less": "<", "rel_at_least": ">=", "rel_at_most": "<=", "rel_about": "~",
                "rel_exactly": "=="}
 VALUE_UNIT = {"NUM": "count", "PCT": "percent", "ORD": "ordinal"}
+# Measures of one unit a claim may name side by side ("53rd by size and 58th by intensity"): each value is bound to its own.
+BOUND_MEASURES = frozenset({"size", "intensity"})
 # A sentence ends at ? ! ; : or at a full stop after a lower-case word (not "K.U. Leuven").
 _SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
 # A colon or a dash separates a label or an aside from the question ("Quick check: ...", "— right?"):
@@ -890,6 +892,12 @@ class Reader:
         """In a yes/no question every value not yet read is claimed as it is ("ULB third with 9%?")."""
         if not frame.yes_no:
             return
+        measured = [(a, b, m) for e, spans in clause.tags.items() for m in self.lexicon.entry(e).slot_values("measure")
+                    if m in BOUND_MEASURES for a, b in spans]
+        tabled = [(a, b, d) for e, spans in clause.tags.items() for d in self.lexicon.entry(e).slot_values("domain")
+                  for a, b in spans]
+        several = len({m for _, _, m in measured}) > 1
+        both = len({d for _, _, d in tabled}) > 1
         for item in clause.entities.items:
             if item.type in ("number", "percent", "ordinal") and item.start not in consumed and item.number is not None:
                 if _followed_by(clause, item.end, "time_unit"):
@@ -900,8 +908,11 @@ class Reader:
                                                        & clause.symbols[item.end]):
                     continue  # "One says ...", "one of them": a pronoun, not a figure claimed
                 unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
+                # the nearest measure or table word, the one after the value first ("53rd by size", "712 PCT applications")
+                bound = _nearest(measured, item.start, item.end) if several else None
+                domain = _nearest(tabled, item.start, item.end) if both else None
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
-                                          precision=_precision(item.text)))
+                                          precision=_precision(item.text), measure=bound, domain=domain))
                 consumed.update(range(item.start, item.end))
 
     def _coverage(self, clause: Clause) -> float:
@@ -914,6 +925,11 @@ class Reader:
             if "UNK" not in symbols and (any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known):
                 explained += 1
         return explained / len(clause.content)
+
+
+def _nearest(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """The value of the span nearest to tokens [start, end), a span after them first on a tie."""
+    return min(spans, key=lambda s: s[0] - end if s[0] >= end else start - s[1] + 0.5)[2]
 
 
 # -- construction builders: each adds what its match means to the frame -------------------------------

@@ -1079,3 +1079,25 @@ PLACE_LIMITS = [(a, b, n) for _, plural, unit, a, b in ROW_PAIRS if a.rank < b.r
 def test_should_check_two_rows_claimed_within_some_places_of_each_other(answerer, a, b, n):
     answer = ask(answerer, f"Are {a.shown} and {b.shown} within {n} places of each other?")
     assert answer.text.startswith("Yes" if b.rank - a.rank <= n else "No"), answer.text
+
+
+def _paired_claims() -> list[tuple[str, bool]]:
+    """Two figures of the cluster claimed in one sentence, each as it is or off by one place or a tenth: Yes only if both hold."""
+    c, out = CLUSTER, []
+    ranks = [(f"{c.rank_size + ds}{suffix(c.rank_size + ds)}", f"{c.rank_intensity + di}{suffix(c.rank_intensity + di)}", ds == di == 0)
+             for ds in (0, 1) for di in (0, -1)]
+    for size, intensity, holds in ranks:
+        out += [(f"Just to confirm: {c.shown} ranks {size} by size and {intensity} by intensity?", holds),
+                (f"by intensity {intensity}, by size {size}, right?", holds)]
+    pct, art = c.pct_per_million, c.articles_per_million
+    for p, a in ((pct, art), (pct + 70, art), (pct, art + 600), (art, pct)):
+        holds = (p, a) == (pct, art)
+        out += [(f"Does it file {p:,} PCT applications and publish {a:,} scientific articles per million inhabitants?", holds),
+                (f"per million inhabitants: {a:,} articles and {p:,} patent applications, correct?", holds)]
+    return out
+
+
+@pytest.mark.parametrize("question,holds", _paired_claims(), ids=[q[:60] for q, _ in _paired_claims()])
+def test_should_check_each_of_two_figures_claimed_together_against_its_own_measure(answerer, question, holds):
+    answer = ask(answerer, question)
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
