@@ -329,7 +329,8 @@ class Core:
         ours = [r.value for r in frame.refs if r.kind == "cluster"]
         previous = state.previous()
         if ours and frame.fragment and previous is not None and (previous.collection or "").endswith("partners") \
-                and state.subject and state.subject not in ours and any(r.kind in ("location", "cluster") for r in previous.refs):
+                and state.subject and state.subject not in ours and any(r.kind in ("location", "cluster") for r in previous.refs) \
+                and not any(m in frame.said for m in CLUSTER_FIGURES):  # "and Paris itself, how many per million?": the cluster
             return state.subject  # "Is Paris among its partners?" - "And Cologne?": Cologne is the place asked about
         if ours:
             if len(set(ours)) > 1:

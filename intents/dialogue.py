@@ -80,6 +80,10 @@ def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
     ("What's the difference?")."""
     if frame.fragment or frame.refers or frame.correction or frame.reverse or frame.possessive and not frame.refs:
         return True
+    if frame.refs and all(r.kind == "cluster" for r in frame.refs) and not (
+            frame.said or frame.domain or frame.wants or frame.noun or frame.operation or frame.claims or frame.lacking
+            or frame.selector.kind != "none" or frame.talk):
+        return True  # "Cologne then?", "Cologne?" after a question: the same question, of that cluster
     if not standalone(frame):
         return True
     named = frame.refs or frame.anchors or frame.against or frame.selector.kind != "none"

@@ -1056,8 +1056,15 @@ class Executor:
         ref = next(r for r in frame.refs if r.kind == "organization")
         hits = self.kb.find_organization(ref.value)
         where = join_names([f"{h.cluster.shown} ({ordinal_word(h.row.rank)} among its {TABLE_PLURAL[h.table]})" for h in hits])
-        return Outcome(say("org_clusters", name=hits[0].row.shown, where=where),
-                       data={"clusters": sorted({h.cluster.name for h in hits})}, intent="lookup.organization.clusters")
+        text = say("org_clusters", name=hits[0].row.shown, where=where)
+        if any(m in frame.said for m in ("count", "share")):
+            for cluster in dict.fromkeys(h.cluster.id for h in hits):  # "Bayer has how many, and in which cluster is it?"
+                probe = frame.copy()
+                probe.wants, probe.subject, probe.collection, probe.refers = None, cluster, None, False
+                figures = self.run(probe)
+                if figures.status == "answered":
+                    text += " " + figures.text
+        return Outcome(text, data={"clusters": sorted({h.cluster.name for h in hits})}, intent="lookup.organization.clusters")
 
     # -- an economy's clusters -----------------------------------------------------------------------
     def _economy(self, frame: Frame) -> Outcome:
@@ -1114,14 +1121,19 @@ class Executor:
         lower_is_better = measure.startswith("rank")
         ranked = sorted(clusters, key=lambda c: value(c) if lower_is_better else -value(c))
         ranking = [{"cluster": c.name, measure: value(c)} for c in ranked]
-        if len(named) >= 2 and (frame.wants == "organization" or frame.noun == "organization"):
+        cluster_figure = any(m in frame.said for m in ("per_million", "size", "intensity", "collab", "ranks"))
+        if len(named) >= 2 and (frame.wants == "organization" or frame.noun == "organization") and not cluster_figure:
             return self._cluster_rows(frame, named[0], named[1])  # "whose top applicant filed more, Cologne's or Paris's?"
         if len(named) >= 2:
             a, b = named[:2]
             data = {"measure": measure, "a": a.name, "b": b.name, "ranking": ranking}
             text = say("compare_clusters", measure=_MEASURE_NAMES[measure], a=a.shown, b=b.shown, a_value=shown(a), b_value=shown(b))
             gap = abs(value(a) - value(b))
-            if frame.operation in ("difference", "ratio") or "points" in frame.said:
+            if frame.operation == "ratio" and not lower_is_better and value(b):
+                ratio = value(a) / value(b)  # "How many times as many PCT applications per million does Paris have?"
+                text += " " + say("clusters_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(ratio))
+                data["ratio"] = ratio
+            elif frame.operation in ("difference", "ratio") or "points" in frame.said:
                 kind = "rank" if lower_is_better else "share" if measure.endswith("collaboration") else ""
                 unit = words()["gap_units"][kind]["one" if gap == 1 else "many"] if kind else _MEASURE_NAMES[measure]
                 text += " " + say("clusters_gap", gap=f"{gap:,g}", unit=unit)

@@ -272,3 +272,39 @@ def test_should_rank_the_loaded_clusters_in_the_order_asked_for_without_picking_
     ranks = [f"{c.rank_size}" for c in sorted(FOUR, key=lambda c: c.rank_size)]
     positions = [answer.text.find(r) for r in ranks]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), answer.text
+
+
+CLUSTER_PAIRS = [(a, b) for a in FOUR for b in FOUR if a.name != b.name]
+
+
+@pytest.mark.parametrize("a,b", CLUSTER_PAIRS, ids=[f"{a.name}-{b.name}" for a, b in CLUSTER_PAIRS])
+def test_should_give_the_ratio_of_two_clusters_figures_and_say_which_has_more(four, a, b):
+    ratio = four.ask(f"How many times as many PCT applications per million inhabitants does {a.name} have compared with {b.name}?")
+    assert f"{a.pct_per_million / b.pct_per_million:.2f}".rstrip("0").rstrip(".") in ratio.text, ratio.text
+    which = four.ask(f"Who has more scientific articles per million inhabitants, {a.name} or {b.name}?")
+    assert f"{a.articles_per_million:,}" in which.text and f"{b.articles_per_million:,}" in which.text, which.text
+    assert a.top_publishers.rows[0].shown not in which.text, which.text
+
+
+ORGANIZATIONS = [(c, row) for c in FOUR for row in c.top_applicants.rows]
+
+
+@pytest.mark.parametrize("cluster,row", ORGANIZATIONS, ids=[r.shown for _, r in ORGANIZATIONS])
+def test_should_give_an_organizations_count_and_its_cluster_asked_together(four, cluster, row):
+    answer = four.ask(f"{row.shown} has how many PCT applications, and in which cluster is it?")
+    assert cluster.name in answer.text and f"{row.count:,}" in answer.text, answer.text
+
+
+FIGURES = [("How many PCT applications per million inhabitants does {c} have?", lambda c: f"{c.pct_per_million:,}"),
+           ("What is {c}'s rank by intensity?", lambda c: f"{c.rank_intensity}"),
+           ("Who is the top publisher in {c}?", lambda c: c.top_publishers.rows[0].shown)]
+
+
+@pytest.mark.parametrize("form", ["{c} then?", "{c}?", "ok, {c}?"])
+@pytest.mark.parametrize("question,value", FIGURES, ids=["per_million", "intensity", "top_publisher"])
+def test_should_ask_the_same_question_of_a_cluster_named_alone_after_it(four, question, value, form):
+    for a, b in CLUSTER_PAIRS[::3]:
+        session = f"bare-{a.name}-{b.name}-{form}-{question[:10]}"
+        four.ask(question.format(c=a.name), session=session)
+        answer = four.ask(form.format(c=b.name), session=session)
+        assert value(b) in answer.text and value(a) not in answer.text, answer.text
