@@ -1084,9 +1084,24 @@ class Executor:
                 template = "economy_only"
             return Outcome(say(template, cluster=first.shown, economy=economy, edition=first.edition), data={**data, "count": 1},
                            intent="lookup.economy.clusters")
+        places = [r for r in frame.refs if r.kind == "location"] + [{"value": p} for p in [frame.lacking.get("place")] if p]
+        if membership.count and places:
+            # "Is Eindhoven one of the three Dutch clusters?": the profile counts the economy's clusters, naming only ours
+            place = places[0].value if isinstance(places[0], Ref) else places[0]["value"]
+            return refuse(say("economy_unnamed", economy=economy, count=membership.count, clusters=join_names([c.shown for c in clusters]),
+                              place=place), **data)
+        if membership.count and frame.selector.kind == "other" and "count" not in frame.said:
+            # "Name the other German clusters that made the top 100": only their number is in the profile
+            return refuse(say("economy_others_unnamed", economy=economy, count=membership.count,
+                              clusters=join_names([c.shown for c in clusters])), **data)
         if membership.count and ("count" in frame.said or frame.yes_no):
             text = say("economy_count", economy=economy, count=membership.count, s="" if membership.count == 1 else "s",
                        edition=first.edition, sentence=membership.sentence)
+            count_claims = [cl for cl in frame.claims if cl.unit == "count"]
+            if frame.yes_no and count_claims:  # "Amsterdam–Rotterdam is one of 4 Dutch clusters, correct?"
+                verdict = all(op.holds(membership.count, cl) for cl in count_claims)
+                return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "count": membership.count, "verdict": verdict},
+                               intent="verify.economy.clusters")
             return Outcome(text, data={**data, "count": membership.count}, intent="lookup.economy.clusters")
         text = say("economy_loaded", economy=economy, clusters=join_names([c.shown for c in clusters]))
         return Outcome(text + (" " + membership.sentence if membership.kind != "other" else ""), data=data,

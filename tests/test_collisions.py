@@ -308,3 +308,18 @@ def test_should_ask_the_same_question_of_a_cluster_named_alone_after_it(four, qu
         four.ask(question.format(c=a.name), session=session)
         answer = four.ask(form.format(c=b.name), session=session)
         assert value(b) in answer.text and value(a) not in answer.text, answer.text
+
+
+COUNTED = [c for c in FOUR if c.membership.kind == "one_of" and c.membership.count]
+
+
+@pytest.mark.parametrize("cluster", COUNTED, ids=[c.name for c in COUNTED])
+def test_should_check_the_number_of_an_economys_clusters_claimed_of_one(four, cluster):
+    economy, n = cluster.economies[0], cluster.membership.count
+    for claimed in (n, n + 1, n - 1):
+        answer = four.ask(f"{cluster.name} is one of {claimed} clusters in {economy} in the top 100, correct?")
+        assert answer.text.startswith("Yes" if claimed == n else "No"), answer.text
+    unnamed = four.ask(f"Is Eindhoven one of the {n} clusters of {economy} in the top 100?")
+    assert unnamed.status == "no_data", unnamed.text
+    others = four.ask(f"Name the other clusters of {economy} that made the top 100.")
+    assert others.status == "no_data" and str(n) in others.text, others.text

@@ -1101,3 +1101,16 @@ def _paired_claims() -> list[tuple[str, bool]]:
 def test_should_check_each_of_two_figures_claimed_together_against_its_own_measure(answerer, question, holds):
     answer = ask(answerer, question)
     assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+SHARE_OF_TOTAL = [(row, unit, verb, count, share) for _, table, _, unit, verb in TABLES for row in table.rows
+                  for count, share in ((row.count, row.share), (row.count, row.share + 1), (row.count + 10, row.share))]
+
+
+@pytest.mark.parametrize("row,unit,verb,count,share", SHARE_OF_TOTAL, ids=[f"{r.shown[:10]}-{c}-{s:g}" for r, _, _, c, s in SHARE_OF_TOTAL])
+def test_should_check_a_share_claimed_as_a_part_of_the_total(answerer, row, unit, verb, count, share):
+    holds = (count, share) == (row.count, row.share)
+    answer = ask(answerer, f"Am I right that {row.shown} {verb} {count:,} {unit}, which is {share:g}% of the cluster total?")
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
+    alone = ask(answerer, f"{row.shown} holds {share:g}% of the total, right?")
+    assert alone.text.startswith("Yes" if share == row.share else "No"), alone.text

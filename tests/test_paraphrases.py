@@ -21,14 +21,14 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
          (DATA / "fresh_set_6.jsonl", 0.91, 13),
-         (DATA / "fresh_set_7.jsonl", 0.93, 9),
+         (DATA / "fresh_set_7.jsonl", 0.94, 8),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12),
          (DATA / "compositional_set_3.jsonl", 0.73, 19)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.93, 3),
               (DATA / "collision_set_2.jsonl", 0.85, 16),
-              (DATA / "collision_set_3.jsonl", 0.72, 14)]
+              (DATA / "collision_set_3.jsonl", 0.74, 11)]
 
 
 def conversations(path: Path) -> list[dict]:
