@@ -162,6 +162,9 @@ class Executor:
                 data[measure if domain is None else f"{domain}_{measure}"] = value if not isinstance(value, list) else value
         if not texts:
             return Outcome("", "not_understood")
+        years = [cl for cl in frame.claims if cl.unit == "years"]
+        if frame.yes_no and years and self.schema.period_years and any(m in ("per_million", "period") for m in measures):
+            verdicts.append(all(op.holds(self.schema.period_years, cl) for cl in years))  # "... covers the last ten years?"
         text = " ".join(texts)
         if verdicts:  # one verdict for all the values claimed: "53rd by size and 57th by intensity?" is a No
             data["verdict"] = all(verdicts)

@@ -1171,6 +1171,18 @@ def _share_of_total(reader: Reader, clause: Clause, frame: Frame, match: Match, 
     return True
 
 
+def _period_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"covers the last ten years": the period of the figures, claimed (checked only in a yes/no question); "last"
+    there picks no row."""
+    value = _value_at(clause, match.spans[1])
+    if value is None or value.number is None or value.start in consumed:
+        return False
+    _untag(clause, match.spans[0], "last")
+    frame.claims.append(Claim("==", float(value.number), "years", text=value.text))
+    consumed.update(range(value.start, value.end))
+    return True
+
+
 def _places_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"two places below AGFA": a number of places claimed, not a count of the table's unit."""
     value = _value_at(clause, match.spans[0])
@@ -1378,7 +1390,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total"})
+                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total", "period_claim"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1405,7 +1417,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

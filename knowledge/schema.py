@@ -43,6 +43,7 @@ class Collection:
 class Schema:
     collections: dict[str, Collection]
     domains: dict[str, dict[str, str]]
+    period_years: int | None = None  # the years the per-million figures cover
 
     def organizations(self, domain: str) -> str:
         return self.domains[domain]["organizations"]
@@ -72,7 +73,10 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         for collection in parts.values():
             if collection not in collections:
                 raise SchemaError(f"schema: domain {domain!r} names unknown collection {collection!r}")
-    return Schema(collections, domains)
+    period = raw.get("period_years")
+    if period is not None and (not isinstance(period, int) or period < 1):
+        raise SchemaError(f"schema: period_years must be a positive whole number, not {period!r}")
+    return Schema(collections, domains, period)
 
 
 @lru_cache(maxsize=1)

@@ -1114,3 +1114,22 @@ def test_should_check_a_share_claimed_as_a_part_of_the_total(answerer, row, unit
     assert answer.text.startswith("Yes" if holds else "No"), answer.text
     alone = ask(answerer, f"{row.shown} holds {share:g}% of the total, right?")
     assert alone.text.startswith("Yes" if share == row.share else "No"), alone.text
+
+
+PERIODS = [(figure, unit, years) for figure, unit in ((CLUSTER.articles_per_million, "articles"),
+                                                      (CLUSTER.pct_per_million, "PCT applications"))
+           for years in (3, 5, 10)]
+
+
+@pytest.mark.parametrize("figure,unit,years", PERIODS, ids=[f"{u[:4]}-{y}" for _, u, y in PERIODS])
+def test_should_check_the_period_claimed_for_the_per_million_figures(answerer, figure, unit, years):
+    from knowledge.schema import load_schema
+    holds = years == load_schema().period_years
+    answer = ask(answerer, f"The {figure:,} {unit} per million inhabitants figure covers the last {years} years, correct?")
+    assert answer.text.startswith("Yes" if holds else "No") and f"{figure:,}" in answer.text, answer.text
+    words = {3: "three", 5: "five", 10: "ten"}[years]
+    spelled = ask(answerer, f"Are the {unit} per million from the past {words} years?")
+    if holds:  # "the past five years" is read as the profiles' own period: the fact, with no verdict (not yet a claim)
+        assert f"{figure:,}" in spelled.text and not spelled.text.startswith("No"), spelled.text
+    else:
+        assert spelled.text.startswith("No"), spelled.text

@@ -21,7 +21,7 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
          (DATA / "fresh_set_6.jsonl", 0.91, 13),
-         (DATA / "fresh_set_7.jsonl", 0.94, 8),
+         (DATA / "fresh_set_7.jsonl", 0.94, 7),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12),
          (DATA / "compositional_set_3.jsonl", 0.73, 19)]
