@@ -376,6 +376,9 @@ class Executor:
                 and len(mine) >= 3 and not against:
             # "Which is larger: KU Leuven's count, or the University of Antwerp and ULB combined?": one against the sum
             return self._one_against_sum(frame, c, table, mine[0], mine[1:])
+        if operation == "same" and len(mine) == 1 and not against and not frame.yes_no \
+                and (frame.wants == "organization" or frame.noun == "organization"):
+            return self._same_value(frame, c, table, mine[0], rows)  # "Which applicant has the same share as Toyota?"
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
@@ -683,6 +686,19 @@ class Executor:
             verdict = ((a.count or 0) > (b.count or 0)) == claimed_more
             text = f"{verdict_word(verdict)}. {text}"
         return Outcome(text, data={**data, "difference": diff}, rows=[a, b], focus=[a, b], intent=f"compare.{table}")
+
+    def _same_value(self, frame: Frame, c: ClusterProfile, table: str, row: Row, rows: list[Row]) -> Outcome:
+        """The other rows with the named row's count (or share, when a share is asked)."""
+        measure = "share" if "share" in frame.said and "count" not in frame.said else "count"
+        same = [r for r in rows if r is not row and getattr(r, measure) == getattr(row, measure)]
+        value = share_text(row.share or 0) if measure == "share" else f"{count_text(row.count or 0)} {UNIT[DOMAIN_OF[table]]}"
+        if not same:
+            text = say("same_value_none", name=row.shown, value=value, table_plural=TABLE_PLURAL[table], cluster=c.shown)
+        else:
+            text = say("same_value", name=row.shown, value=value, others=join_names([r.shown for r in same]),
+                       table_plural=TABLE_PLURAL[table], cluster=c.shown)
+        return Outcome(text, data={"rows": [row_data(r) for r in same], measure: getattr(row, measure)}, rows=same,
+                       focus=same or [row], intent=f"same.{table}.{measure}")
 
     def _shares_across_tables(self, frame: Frame, c: ClusterProfile, sides: list[tuple[Ref, list[str]]]) -> Outcome:
         """"How many points bigger is KU Leuven's share of articles than AGFA's share of patents?": shares of two

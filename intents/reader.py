@@ -1215,9 +1215,26 @@ def _row_by_places(clause: Clause, frame: Frame, match: Match, consumed: set[int
     return True
 
 
+def _row_after(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    # "after University of Antwerp, which organisation comes?": the next one; "Does Toyota come after AGFA?": anywhere below
+    return _relative(clause, frame, match, "below" if _row_named_before(clause, match) else "next")
+
+
+def _row_before(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    return _relative(clause, frame, match, "above" if _row_named_before(clause, match) else "prev")
+
+
+def _row_named_before(clause: Clause, match: Match) -> bool:
+    return any(e.type in ("organization", "location") and e.end <= match.start for e in clause.entities.items)
+
+
 def _relative_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     kind = _entry_at(clause, match.spans[0], {"prev": "prev", "next": "next", "above": "above", "below": "below",
                                               "nearest": "nearest"})
+    return _relative(clause, frame, match, kind)
+
+
+def _relative(clause: Clause, frame: Frame, match: Match, kind: str | None) -> bool:
     anchor = _ref_at(clause, match.spans[-1])
     if kind is None or anchor is None:
         return False
@@ -1417,7 +1434,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

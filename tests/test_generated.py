@@ -1133,3 +1133,34 @@ def test_should_check_the_period_claimed_for_the_per_million_figures(answerer, f
         assert f"{figure:,}" in spelled.text and not spelled.text.startswith("No"), spelled.text
     else:
         assert spelled.text.startswith("No"), spelled.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown[:8]}-{b.shown[:8]}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_row_claimed_to_come_after_or_before_another(answerer, table, plural, unit, a, b):
+    after = ask(answerer, f"Does {a.shown} come after {b.shown} among the {plural}?")
+    assert after.text.startswith("Yes" if a.rank > b.rank else "No"), after.text
+    before = ask(answerer, f"Does {a.shown} come before {b.shown} among the {plural}?")
+    assert before.text.startswith("Yes" if a.rank < b.rank else "No"), before.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_pick_the_row_right_after_or_before_a_named_one(answerer, table, plural, unit, row):
+    for word, step in (("after", 1), ("before", -1)):
+        wanted = next((r for r in table.rows if r.rank == row.rank + step), None)
+        answer = ask(answerer, f"{word} {row.shown}, which of the {plural} comes?")
+        if wanted is None:
+            assert answer.status == "no_data", answer.text
+        else:
+            assert answer.status == "answered" and wanted.shown in answer.text, answer.text
+
+
+@pytest.mark.parametrize("measure", ["share", "number of"])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_name_the_rows_with_the_same_value_as_a_named_one(answerer, table, plural, unit, row, measure):
+    attribute = "share" if measure == "share" else "count"
+    same = [r.shown for r in table.rows if r is not row and getattr(r, attribute) == getattr(row, attribute)]
+    others = [r.shown for r in table.rows if r is not row and r.shown not in same]
+    asked = "share" if measure == "share" else f"number of {unit}"
+    answer = ask(answerer, f"Which of the {plural} has the same {asked} as {row.shown}?")
+    assert answer.status == "answered" and all(s in answer.text for s in same), answer.text
+    assert not any(o in answer.text for o in others), answer.text
