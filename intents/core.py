@@ -281,8 +281,10 @@ class Core:
             frame.lacking.pop("place")
             place = None
         if place and (not partner_question or frame.lacking_kind == "cluster"):
-            return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
-                           {"place": place, "refused": {"place": place}})
+            text = say("unknown_place", place=place, covered=self._covered())
+            if frame.yes_no and not (frame.said or frame.claims or frame.domain or frame.wants or frame.noun):
+                text = f"{verdict_word(False)}. {text}"  # "You also have the Eindhoven cluster, yes?": we don't
+            return Outcome(text, "no_data", {"place": place, "refused": {"place": place}})
         if place and partner_question and (frame.yes_no or frame.refers is False) and frame.lacking_kind == "place" \
                 and not any(r.kind == "location" for r in frame.refs):
             # "Does Brussels–Antwerp collaborate with Eindhoven?": a real place, checked against the partner lists

@@ -299,8 +299,13 @@ class Executor:
                 and (frame.selector.kind != "none" or any(ts for _, ts in named)):
             return self._against_elsewhere(frame, c, tables, foreign[0])
         unplaced = [ref for ref, ts in named if not ts]
+        clusters_named = list(dict.fromkeys(r.value for r in frame.refs if r.kind == "cluster"))
+        if unplaced and frame.yes_no and len(clusters_named) >= 2:
+            per_cluster = self._claims_per_cluster(frame, clusters_named)
+            if per_cluster is not None:
+                return per_cluster
         if unplaced:
-            return self._org_elsewhere(unplaced[0], c)
+            return self._org_elsewhere(unplaced[0], c, frame)
         if named and collection in TABLES:
             wrong = [ref for ref, ts in named if collection not in ts]
             if wrong:
@@ -900,10 +905,41 @@ class Executor:
         return Outcome(text, data={"rows": [row_data(r) for r in chosen + [theirs]], "difference": diff},
                        rows=chosen + [theirs], focus=chosen, intent=f"compare.{hit.table}.clusters")
 
-    def _org_elsewhere(self, ref: Ref, c: ClusterProfile) -> Outcome:
+    def _claims_per_cluster(self, frame: Frame, clusters: list[str]) -> Outcome | None:
+        """"So AGFA leads Brussels–Antwerp's applicants and Bayer leads Cologne's?": each organization's claim checked in
+        the cluster named that lists it; one verdict for all."""
+        orgs = [r for r in frame.refs if r.kind == "organization"]
+        texts, verdicts, rows = [], [], []
+        for cluster in clusters:
+            mine = [r for r in orgs if any(h.cluster.id == cluster for h in self.kb.find_organization(r.value))]
+            if not mine:
+                continue
+            probe = frame.copy()
+            probe.subject, probe.collection = cluster, None
+            probe.refs = mine
+            outcome = self.run(probe)
+            if outcome.data.get("verdict") is None:
+                return None
+            verdicts.append(bool(outcome.data["verdict"]))
+            texts.append(outcome.text.split(". ", 1)[-1])
+            rows += outcome.rows
+        if not verdicts or sum(1 for r in orgs if any(h.cluster.id in clusters for h in self.kb.find_organization(r.value))) < len(orgs):
+            return None
+        return Outcome(f"{verdict_word(all(verdicts))}. " + " ".join(texts), data={"rows": [row_data(r) for r in rows],
+                       "verdict": all(verdicts)}, rows=rows, focus=rows, intent="verify.clusters.rows")
+
+    def _org_elsewhere(self, ref: Ref, c: ClusterProfile, frame: Frame | None = None) -> Outcome:
         hits = self.kb.find_organization(ref.value)
         where = join_names(sorted({h.cluster.shown for h in hits}))
         shown = hits[0].row.shown if hits else ref.value
+        if frame is not None and frame.yes_no and hits and not frame.negated:
+            # "Shell is Cologne's top applicant, right?": not among Cologne's listed rows, so No, with Cologne's own
+            table = hits[0].table
+            top = op.table_rows(c, table)[0]
+            text = say("org_other_cluster_no", name=shown, cluster=c.shown, where=where, table_plural=TABLE_PLURAL[table],
+                       table_noun=TABLE_NOUN[table], top=top.shown)
+            return Outcome(f"{verdict_word(False)}. {text}", data={"rows": [row_data(top)], "verdict": False}, rows=[top],
+                           focus=[top], intent=f"verify.{table}.elsewhere")
         return refuse(say("org_other_cluster", name=shown, cluster=c.shown, where=where or "no cluster"))
 
     def _wrong_table(self, ref: Ref, c: ClusterProfile, wanted: str, frame: Frame) -> Outcome:

@@ -323,3 +323,26 @@ def test_should_check_the_number_of_an_economys_clusters_claimed_of_one(four, cl
     assert unnamed.status == "no_data", unnamed.text
     others = four.ask(f"Name the other clusters of {economy} that made the top 100.")
     assert others.status == "no_data" and str(n) in others.text, others.text
+
+
+ELSEWHERE = [(row, table, home, other) for home in FOUR for table in ("applicants", "publishers")
+             for row in getattr(home, "top_" + table).rows for other in FOUR
+             if other.name != home.name and row.shown not in [r.shown for r in getattr(other, "top_" + table).rows]][::2]
+
+
+@pytest.mark.parametrize("row,table,home,other", ELSEWHERE, ids=[f"{r.shown[:12]}-{o.name}" for r, _, _, o in ELSEWHERE])
+def test_should_deny_an_organization_claimed_top_in_a_cluster_that_does_not_list_it(four, row, table, home, other):
+    noun = "applicant" if table == "applicants" else "publisher"
+    answer = four.ask(f"{row.shown} is {other.name}'s top {noun}, right?")
+    assert answer.status == "answered" and answer.text.startswith("No"), answer.text
+    assert getattr(other, "top_" + table).rows[0].shown in answer.text, answer.text
+
+
+@pytest.mark.parametrize("a,b", CLUSTER_PAIRS[::2], ids=[f"{a.name}-{b.name}" for a, b in CLUSTER_PAIRS[::2]])
+def test_should_check_claims_about_the_top_rows_of_two_clusters_each_in_its_own(four, a, b):
+    top_a, top_b = a.top_applicants.rows[0].shown, b.top_applicants.rows[0].shown
+    right = four.ask(f"So {top_a} leads {a.name}'s PCT applicants and {top_b} leads {b.name}'s?")
+    assert right.text.startswith("Yes") and top_a in right.text and top_b in right.text, right.text
+    second_b = b.top_applicants.rows[1].shown
+    wrong = four.ask(f"So {top_a} leads {a.name}'s PCT applicants and {second_b} leads {b.name}'s?")
+    assert wrong.text.startswith("No"), wrong.text

@@ -1164,3 +1164,13 @@ def test_should_name_the_rows_with_the_same_value_as_a_named_one(answerer, table
     answer = ask(answerer, f"Which of the {plural} has the same {asked} as {row.shown}?")
     assert answer.status == "answered" and all(s in answer.text for s in same), answer.text
     assert not any(o in answer.text for o in others), answer.text
+
+
+@pytest.mark.parametrize("form", ["So {row} leads the {plural}?", "{row} heads the {plural}, right?", "Is {row} the leader among the {plural}?",
+                                  "{row} tops the list of {plural}?"])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_read_a_row_said_to_lead_a_table_as_claiming_the_first_place(answerer, table, plural, unit, row, form):
+    answer = ask(answerer, form.format(row=row.shown, plural=plural))
+    assert answer.text.startswith("Yes" if row.rank == 1 else "No"), answer.text
+    among = ask(answerer, f"Is {row.shown} among the top {plural}?")
+    assert among.text.startswith("Yes"), among.text
