@@ -67,7 +67,7 @@ def has_content(frame: Frame) -> bool:
 
 NEEDS_ROWS = frozenset({"difference", "more", "less", "ratio", "aggregate", "average", "complement", "compare"})
 CLUSTER_RANKS = ("size", "intensity")
-LIST_OPERATIONS = frozenset({"union", "intersect", "missing"})  # operations over whole partner lists
+LIST_OPERATIONS = frozenset({"union", "intersect", "missing", "exclusive"})  # operations over whole partner lists
 GAP_WORDS = frozenset({"count", "points", "share", "rank"})  # what "how many", "in points" say of a gap, no measure  # the two rankings of a cluster, which can be set against each other
 TWO_SIDED = frozenset({"difference", "more", "less", "ratio", "compare", "same"})  # operations that set one row against another
 # Measures only a cluster has: "its" in "what share of its articles are collaborative" is the cluster, not a row.

@@ -988,6 +988,14 @@ class Executor:
             return Outcome(say("collab_union", n=len(names), cluster=c.shown, places=join_names([r.shown for r in names])),
                            data={"rows": [row_data(r) for r in names], "count": len(names)}, rows=names, focus=names,
                            intent="union.partners")
+        if frame.operation == "exclusive":  # "Which places are only in one of the two lists?": each with its list
+            only = [(r, name) for name in PARTNER_LISTS for r in op.missing(rows[name], rows[other_list(name)])]
+            if not only:
+                return Outcome(say("collab_exclusive_none", cluster=c.shown), intent="exclusive.partners")
+            places = join_names([f"{r.shown} ({PARTNER_UNIT[name]} only)" for r, name in only])
+            shown = [r for r, _ in only]
+            return Outcome(say("collab_exclusive", places=places, cluster=c.shown, n=len(only)), rows=shown, focus=shown,
+                           data={"rows": [row_data(r) for r in shown], "count": len(only)}, intent="exclusive.partners")
         if frame.operation == "missing":
             source = lists[0] if len(lists) == 1 else ("article_partners" if frame.first_domain == "articles" else "patent_partners")
             target = "article_partners" if source == "patent_partners" else "patent_partners"
@@ -1315,6 +1323,10 @@ def _claims_of_rows(frame: Frame, rows: list[Row]) -> list[tuple[Row, Claim]]:
             return []
         paired.append((row, claims[claim_index]))
     return paired
+
+
+def other_list(name: str) -> str:
+    return "article_partners" if name == "patent_partners" else "patent_partners"
 
 
 def _claim_fits(claim: Claim, measure: str) -> bool:

@@ -1174,3 +1174,14 @@ def test_should_read_a_row_said_to_lead_a_table_as_claiming_the_first_place(answ
     assert answer.text.startswith("Yes" if row.rank == 1 else "No"), answer.text
     among = ask(answerer, f"Is {row.shown} among the top {plural}?")
     assert among.text.startswith("Yes"), among.text
+
+
+@pytest.mark.parametrize("question", ["Which places are only in one of the two lists?", "Which partner places appear in just one of the lists?",
+                                      "which locations are in one list only", "Which collaborating locations are in either list but not both?"])
+def test_should_name_the_partner_places_in_only_one_list_with_their_list(answerer, question):
+    patents = [l.shown for l in CLUSTER.patent_collaboration.locations]
+    articles = [l.shown for l in CLUSTER.article_collaboration.locations]
+    only = [p for p in patents if p not in articles] + [a for a in articles if a not in patents]
+    both = [p for p in patents if p in articles]
+    answer = ask(answerer, question)
+    assert all(o in answer.text for o in only) and not any(b in answer.text for b in both), answer.text
