@@ -322,11 +322,19 @@ class Executor:
             return Outcome(say("orgs_none_both", cluster=c.shown), intent="intersect.organizations")
         texts: list[str] = []
         outcome = Outcome("")
+        verdicts: list[bool] = []
         for table in tables:
-            part = self._table(frame, c, table, named)
+            mine = frame
+            if len(tables) > 1 and any(cl.domain for cl in frame.claims):
+                mine = frame.copy()  # "KU Leuven has over 8,000 articles and AGFA fewer than 200 patent applications?"
+                mine.claims = [cl for cl in frame.claims if cl.domain in (None, DOMAIN_OF[table])]
+            part = self._table(mine, c, table, named)
             if part.status != "answered" and len(tables) == 1:
                 return part
             if part.status == "answered":
+                if isinstance(part.data.get("verdict"), bool) and len(tables) > 1:
+                    verdicts.append(part.data["verdict"])
+                    part.text = part.text.split(". ", 1)[-1]
                 texts.append(part.text)
                 outcome.rows += part.rows
                 outcome.focus += part.focus
@@ -338,6 +346,9 @@ class Executor:
         if not texts:
             return part
         outcome.text = " ".join(texts)
+        if verdicts:  # one verdict for the claims about both tables
+            outcome.data["verdict"] = all(verdicts)
+            outcome.text = f"{verdict_word(all(verdicts))}. {outcome.text}"
         return outcome
 
     def _table(self, frame: Frame, c: ClusterProfile, table: str, named: list[tuple[Ref, list[str]]]) -> Outcome:

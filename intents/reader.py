@@ -894,10 +894,7 @@ class Reader:
             return
         measured = [(a, b, m) for e, spans in clause.tags.items() for m in self.lexicon.entry(e).slot_values("measure")
                     if m in BOUND_MEASURES for a, b in spans]
-        tabled = [(a, b, d) for e, spans in clause.tags.items() for d in self.lexicon.entry(e).slot_values("domain")
-                  for a, b in spans]
         several = len({m for _, _, m in measured}) > 1
-        both = len({d for _, _, d in tabled}) > 1
         for item in clause.entities.items:
             if item.type in ("number", "percent", "ordinal") and item.start not in consumed and item.number is not None:
                 if _followed_by(clause, item.end, "time_unit"):
@@ -910,7 +907,7 @@ class Reader:
                 unit = {"number": "count", "percent": "percent", "ordinal": "ordinal"}[item.type]
                 # the nearest measure or table word, the one after the value first ("53rd by size", "712 PCT applications")
                 bound = _nearest(measured, item.start, item.end) if several else None
-                domain = _nearest(tabled, item.start, item.end) if both else None
+                domain = _bound_domain(self, clause, item.start, item.end)
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
                                           precision=_precision(item.text), measure=bound, domain=domain))
                 consumed.update(range(item.start, item.end))
@@ -925,6 +922,14 @@ class Reader:
             if "UNK" not in symbols and (any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known):
                 explained += 1
         return explained / len(clause.content)
+
+
+def _bound_domain(reader: Reader, clause: Clause, start: int, end: int) -> str | None:
+    """The table a value at tokens [start, end) is said of, when the clause names both ("over 8,000 articles and fewer
+    than 200 patent applications"): the nearest table word, one after the value first."""
+    tabled = [(a, b, d) for e, spans in clause.tags.items() for d in reader.lexicon.entry(e).slot_values("domain")
+              for a, b in spans]
+    return _nearest(tabled, start, end) if len({d for _, _, d in tabled}) > 1 else None
 
 
 def _nearest(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
@@ -985,7 +990,7 @@ def _claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed:
     if value.text.lower() in reader.vocabulary.pronoun_numbers and "than" not in between:
         return False  # "the better one", "a bigger one": a pronoun, not a figure
     frame.claims.append(Claim(relation, float(value.number), VALUE_UNIT[PLACEHOLDER[value.type]], text=value.text,
-                              precision=_precision(value.text)))
+                              precision=_precision(value.text), domain=_bound_domain(reader, clause, value.start, value.end)))
     consumed.update(range(value.start, value.end))
     return True
 

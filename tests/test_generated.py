@@ -1185,3 +1185,18 @@ def test_should_name_the_partner_places_in_only_one_list_with_their_list(answere
     both = [p for p in patents if p in articles]
     answer = ask(answerer, question)
     assert all(o in answer.text for o in only) and not any(b in answer.text for b in both), answer.text
+
+
+CROSS_CLAIMS = [(a, p, da, dp) for a in CLUSTER.top_applicants.rows for p in CLUSTER.top_publishers.rows
+                for da, dp in ((0, 0), (10, 0), (0, 100))][::2]
+
+
+@pytest.mark.parametrize("a,p,da,dp", CROSS_CLAIMS, ids=[f"{a.shown[:8]}-{p.shown[:8]}-{da}-{dp}" for a, p, da, dp in CROSS_CLAIMS])
+def test_should_check_claims_about_rows_of_both_tables_in_one_sentence(answerer, a, p, da, dp):
+    holds = da == dp == 0
+    answer = ask(answerer, f"{a.shown} filed {a.count + da:,} PCT applications and {p.shown} published {p.count + dp:,} "
+                           f"scientific articles, right?")
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text
+    limits = ask(answerer, f"{p.shown} has over {p.count - 1 + dp * 100:,} articles and {a.shown} fewer than {a.count + 1 - da:,} "
+                           f"patent applications — are both of those correct?")
+    assert limits.text.startswith("Yes" if holds else "No"), limits.text
