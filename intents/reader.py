@@ -243,6 +243,8 @@ class Reader:
                 frame = self.frame(clause)
                 frame.premise_text = frame.premise_text or premise
                 premise = None
+                if frames and not clause.question_mark and _restates(self, frame, frames[-1]):
+                    continue  # "Who publishes most? I need the name of the organisation.": what the question asked
                 frames.append(frame)
         subject, refs = None, []
         for other in others:
@@ -922,6 +924,17 @@ class Reader:
             if "UNK" not in symbols and (any(not s.startswith("w:") for s in symbols) or clause.words[i] in self.known):
                 explained += 1
         return explained / len(clause.content)
+
+
+def _restates(reader: Reader, frame: Frame, before: Frame) -> bool:
+    """A statement that only names the kind of answer the question before it already asks for ("Just the place name
+    please." after "Which location ...?": "place" may mean a rank, but not here)."""
+    if frame.refs or frame.claims or frame.said or frame.domain or frame.operation or frame.selector.kind != "none" \
+            or frame.against or frame.anchors or frame.lacking or frame.talk:
+        return False
+    kinds = {frame.wants, frame.noun} | {r.get(slot) for e in frame.ambiguous for r in reader.lexicon.entry(e).readings
+                                         for slot in ("wants", "noun")}
+    return bool((kinds - {None}) & ({before.wants, before.noun} - {None}))
 
 
 def _bound_domain(reader: Reader, clause: Clause, start: int, end: int) -> str | None:
