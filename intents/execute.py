@@ -1070,8 +1070,14 @@ class Executor:
         if frame.selector.kind == "top" and frame.yes_no and claimed_rank is None and not frame.plural \
                 and frame.selector.kind != "listed":
             claimed_rank = 1  # "Is Gent the top partner?"; "among the top partners" claims only a place in the list
+        ranks_of = {cl.row: int(cl.value) for cl in frame.claims if cl.unit == "ordinal" and cl.row}
+        unbound = next((int(cl.value) for cl in frame.claims if cl.unit == "ordinal" and not cl.row), None)
+        if ranks_of and unbound is None and frame.selector.kind == "top" and frame.yes_no:
+            unbound = 1  # "Amsterdam–Rotterdam is the top one and Gent is third": the top is the other place's
         for typed, value in names:
             display = self._place_display(value)
+            if ranks_of:
+                claimed_rank = ranks_of.get(value, unbound)
             inside, outside = [], []
             for name in lists:
                 found = op.select_named(rows[name], value)
@@ -1086,6 +1092,8 @@ class Executor:
                     holding = [f for _, f in inside if f.rank == claimed_rank]
                     verdicts.append(bool(inside) and len(holding) == len(inside) and not outside)
                     partial = partial or (bool(holding) and len(holding) < len(lists))
+                elif frame.domain is None and len(lists) == 2 and "intersect" not in frame.ops:
+                    verdicts.append(bool(inside))  # "Does it collaborate with Cologne on anything?": in either list
                 else:
                     verdicts.append(bool(inside) and not outside)
                     partial = partial or (bool(inside) and bool(outside))

@@ -28,6 +28,7 @@ class Claim:
     precision: float = 1.0  # "about 6.4" holds when the fact rounds to 6.4: the step of the last digit written
     measure: str | None = None  # "53rd by size and 58th by intensity": the measure each value is said of, when several are
     domain: str | None = None  # "712 PCT applications and 6,444 articles": the table each value is said of, when both are
+    row: str | None = None  # "Amsterdam–Rotterdam is first and Gent third": the named row or place a rank is said of
 
 
 @dataclass

@@ -41,6 +41,7 @@ RELATION_OF = {"more": ">", "less": "<", "rel_at_least": ">=", "rel_at_most": "<
 VALUE_UNIT = {"NUM": "count", "PCT": "percent", "ORD": "ordinal"}
 # Measures of one unit a claim may name side by side ("53rd by size and 58th by intensity"): each value is bound to its own.
 BOUND_MEASURES = frozenset({"size", "intensity"})
+UNIT_REACH = 3  # words after a value within which its unit ("of its PCT applications") is looked for first
 # A sentence ends at ? ! ; : or at a full stop after a lower-case word (not "K.U. Leuven").
 _SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
 # A colon or a dash separates a label or an aside from the question ("Quick check: ...", "— right?"):
@@ -910,8 +911,13 @@ class Reader:
                 # the nearest measure or table word, the one after the value first ("53rd by size", "712 PCT applications")
                 bound = _nearest(measured, item.start, item.end) if several else None
                 domain = _bound_domain(self, clause, item.start, item.end)
+                named = [e for e in clause.entities.items if e.type in ("location", "organization")]
+                row = None
+                if unit == "ordinal" and len({e.value for e in named}) > 1:  # "... and Gent is third": Gent's place
+                    before = [e for e in named if e.end <= item.start]
+                    row = (before[-1] if before else min(named, key=lambda e: e.start - item.end)).value
                 frame.claims.append(Claim("==", float(item.number), unit, text=item.text,
-                                          precision=_precision(item.text), measure=bound, domain=domain))
+                                          precision=_precision(item.text), measure=bound, domain=domain, row=row))
                 consumed.update(range(item.start, item.end))
 
     def _coverage(self, clause: Clause) -> float:
@@ -946,7 +952,14 @@ def _bound_domain(reader: Reader, clause: Clause, start: int, end: int) -> str |
 
 
 def _nearest(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
-    """The value of the span nearest to tokens [start, end), a span after them first on a tie."""
+    """The value of the span a value at tokens [start, end) is said of: one right before it ("by intensity 58th"), else
+    a unit word soon after it ("34% of its PCT applications", "53rd by size"), else the nearest one."""
+    touching = [s for s in spans if s[1] == start]
+    if touching:
+        return touching[0][2]
+    after = [s for s in spans if end <= s[0] <= end + UNIT_REACH]
+    if after:
+        return min(after, key=lambda s: s[0])[2]
     return min(spans, key=lambda s: s[0] - end if s[0] >= end else start - s[1] + 0.5)[2]
 
 

@@ -1089,6 +1089,10 @@ def _paired_claims() -> list[tuple[str, bool]]:
     for size, intensity, holds in ranks:
         out += [(f"Just to confirm: {c.shown} ranks {size} by size and {intensity} by intensity?", holds),
                 (f"by intensity {intensity}, by size {size}, right?", holds)]
+    cp, ca = c.patent_collaboration.share, c.article_collaboration.share
+    for p, a in ((cp, ca), (cp + 5, ca), (cp, ca - 5), (ca, cp)):
+        out.append((f"is it correct that {a:g}% of the cluster's articles and {p:g}% of its pct applications are collaborative",
+                    (p, a) == (cp, ca)))
     pct, art = c.pct_per_million, c.articles_per_million
     for p, a in ((pct, art), (pct + 70, art), (pct, art + 600), (art, pct)):
         holds = (p, a) == (pct, art)
@@ -1200,3 +1204,34 @@ def test_should_check_claims_about_rows_of_both_tables_in_one_sentence(answerer,
     limits = ask(answerer, f"{p.shown} has over {p.count - 1 + dp * 100:,} articles and {a.shown} fewer than {a.count + 1 - da:,} "
                            f"patent applications — are both of those correct?")
     assert limits.text.startswith("Yes" if holds else "No"), limits.text
+
+
+def _partners_anywhere() -> list[tuple[str, bool]]:
+    listed = dict.fromkeys([l.shown for l in CLUSTER.patent_collaboration.locations]
+                           + [l.shown for l in CLUSTER.article_collaboration.locations])
+    return [(p, True) for p in listed] + [("Lyon", False), ("Munich", False)]
+
+
+@pytest.mark.parametrize("place,listed", _partners_anywhere(), ids=[p for p, _ in _partners_anywhere()])
+def test_should_confirm_a_partner_place_in_either_list_when_no_table_is_named(answerer, place, listed):
+    for question in (f"Is {place} a partner of {CLUSTER.shown}?",
+                     f"Does the profile show {CLUSTER.shown} collaborating with {place} on anything?"):
+        answer = ask(answerer, question)
+        assert answer.text.startswith("Yes" if listed else "No"), answer.text
+
+
+def _ranks_claimed_of_two_places() -> list[tuple[str, bool]]:
+    out = []
+    for name, unit in (("article_collaboration", "articles"), ("patent_collaboration", "patents")):
+        places = [l.shown for l in getattr(CLUSTER, name).locations]
+        for i, j in ((0, 2), (1, 2), (0, 1)):
+            for claimed in (j, (j + 1) % 3):
+                out.append((f"{places[i]} is the top collaborating location for {unit} and {places[j]} is "
+                            f"{ORDINALS[claimed + 1]} — correct?", i == 0 and claimed == j))
+    return out
+
+
+@pytest.mark.parametrize("question,holds", _ranks_claimed_of_two_places(), ids=[q[:50] for q, _ in _ranks_claimed_of_two_places()])
+def test_should_check_each_place_against_the_rank_claimed_of_it(answerer, question, holds):
+    answer = ask(answerer, question)
+    assert answer.text.startswith("Yes" if holds else "No"), answer.text

@@ -20,15 +20,18 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_3.jsonl", 0.93, 11),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
-         (DATA / "fresh_set_6.jsonl", 0.92, 11),
+         (DATA / "fresh_set_6.jsonl", 0.92, 10),
          (DATA / "fresh_set_7.jsonl", 0.95, 7),
+         (DATA / "fresh_set_8.jsonl", 0.89, 14),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12),
-         (DATA / "compositional_set_3.jsonl", 0.75, 18)]
+         (DATA / "compositional_set_3.jsonl", 0.75, 18),
+         (DATA / "compositional_set_4.jsonl", 0.80, 15)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.93, 3),
               (DATA / "collision_set_2.jsonl", 0.85, 16),
-              (DATA / "collision_set_3.jsonl", 0.78, 11)]
+              (DATA / "collision_set_3.jsonl", 0.78, 11),
+              (DATA / "collision_set_4.jsonl", 0.72, 16)]
 
 
 def conversations(path: Path) -> list[dict]:
