@@ -275,6 +275,12 @@ class Core:
             place = as_subject[0].value or as_subject[0].text
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
+        economies = [r for r in frame.refs if r.kind == "economy"]
+        if economies and ours and frame.yes_no and not (frame.said or frame.claims or frame.domain or frame.wants or frame.noun
+                                                        or frame.cluster_word == "plural"):
+            frame.said.append("economy")  # "Is Brussels–Antwerp in Belgium?": a claim about its economy
+            frame.claims.append(Claim("economy", 0.0, "economy", text=economies[0].value))
+            frame.refs = [r for r in frame.refs if r.kind != "economy"]
         if place and ours and frame.lacking_kind == "economy":
             frame.said.append("economy")  # "is Brussels–Antwerp in the Netherlands?": a claim about its economy
             frame.claims.append(Claim("economy", 0.0, "economy", text=place))

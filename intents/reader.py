@@ -1037,7 +1037,9 @@ def _claim_half(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     if relation is None:
         relation = "<" if "minority" in clause.symbols[match.spans[-1][0]] else ("~" if word == "half" else ">")  # type: ignore[index]
     frame.claims.append(Claim(relation, 50.0, "percent", text=word, precision=FRACTION_STEP))
-    frame.yes_no = frame.yes_no or True
+    first = clause.first_word()
+    if first is None or clause.words[first] not in reader.grammar.question_words:
+        frame.yes_no = True  # ("Which three locations does it co-author most of its papers with?" asks for places)
     return True
 
 
@@ -1211,6 +1213,12 @@ def _period_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, co
     _untag(clause, match.spans[0], "last")
     frame.claims.append(Claim("==", float(value.number), "years", text=value.text))
     consumed.update(range(value.start, value.end))
+    return True
+
+
+def _what_it_makes(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"What does AGFA actually make?": what an organization does, which no profile says."""
+    frame.lacking["attribute"] = " ".join(clause.words[match.spans[-1][0]:match.end])  # type: ignore[index]
     return True
 
 
@@ -1465,7 +1473,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 
@@ -1502,7 +1510,8 @@ def _attach_tags(clauses: list[Clause], reader: "Reader | None" = None) -> list[
         if clause.has("arbiter"):
             clause.tags["tag"] = clause.tags.pop("arbiter")
         only_tag = clause.has("tag", "yesno") and not clause.entities.items and not any(
-            e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person"))
+            e for e in clause.tags if e not in ("tag", "yesno", "request", "negation", "refer", "first_person")) and (
+            clause.question_mark or clause.has("tag") or not clause.starts_with("first_person"))  # "my husband is a postdoc.": about the user
         if only_tag and result:
             previous = result[-1]
             # "Someone told me Ghent is a partner. Is that true?": what the statement states is claimed

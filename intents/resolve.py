@@ -124,7 +124,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         or frame.operation in ("list", "intersect", "missing", "exclusive") or frame.plural)
     economy_first = any(r.kind == "economy" for r in frame.refs) and frame.cluster_word == "plural" and not collab
     if not economy_first and (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
-            or (kind == "location" and not cluster_measure):
+            or (kind == "location" and not cluster_measure and not (share_asked and frame.yes_no)):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
     if economies and frame.cluster_word == "plural" and any(c.unit == "count" for c in frame.claims):

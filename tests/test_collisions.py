@@ -346,3 +346,12 @@ def test_should_check_claims_about_the_top_rows_of_two_clusters_each_in_its_own(
     second_b = b.top_applicants.rows[1].shown
     wrong = four.ask(f"So {top_a} leads {a.name}'s PCT applicants and {second_b} leads {b.name}'s?")
     assert wrong.text.startswith("No"), wrong.text
+
+
+ECONOMY_CLAIMS = [(c, e) for c in FOUR for e in dict.fromkeys(x.economies[0] for x in FOUR)]
+
+
+@pytest.mark.parametrize("cluster,economy", ECONOMY_CLAIMS, ids=[f"{c.name}-{e}" for c, e in ECONOMY_CLAIMS])
+def test_should_check_the_economy_claimed_for_a_cluster(four, cluster, economy):
+    answer = four.ask(f"Is {cluster.name} in {economy}?")
+    assert answer.text.startswith("Yes" if economy in cluster.economies else "No"), answer.text

@@ -1235,3 +1235,24 @@ def _ranks_claimed_of_two_places() -> list[tuple[str, bool]]:
 def test_should_check_each_place_against_the_rank_claimed_of_it(answerer, question, holds):
     answer = ask(answerer, question)
     assert answer.text.startswith("Yes" if holds else "No"), answer.text
+
+
+@pytest.mark.parametrize("question", ["What does {row} actually make?", "What products does {row} sell?",
+                                      "How many inventors are there in {cluster}?", "How many researchers does {row} employ?"])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS[::2], ids=[r.shown for *_, r in ROWS[::2]])
+def test_should_refuse_what_the_profile_does_not_say_about_a_row_or_the_cluster(answerer, table, plural, unit, row, question):
+    answer = ask(answerer, question.format(row=row.shown, cluster=CLUSTER.shown))
+    assert answer.status == "no_data" and f"{row.count:,}" not in answer.text, answer.text
+
+
+NARRATIVES = ["We're a family of four relocating from Kraków to Brussels next spring; my husband is a postdoc.",
+              "My sister lives in Ghent. She is a chemist. We talked about this yesterday.",
+              "I was born in Porto and moved here in 2019. My company is small."]
+
+
+@pytest.mark.parametrize("narrative", NARRATIVES, ids=["krakow", "ghent", "porto"])
+@pytest.mark.parametrize("bare", BARE, ids=[b[:40] for b in BARE])
+def test_should_give_the_same_figures_after_sentences_about_the_user(answerer, bare, narrative):
+    plain = ask(answerer, bare)
+    reply = ask(answerer, f"{narrative} {bare}")
+    assert reply.status == "answered" and figures(reply.text) == figures(plain.text), f"{reply.text}\n  bare: {plain.text}"

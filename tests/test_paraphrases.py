@@ -21,8 +21,8 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
          (DATA / "fresh_set_6.jsonl", 0.92, 10),
-         (DATA / "fresh_set_7.jsonl", 0.95, 7),
-         (DATA / "fresh_set_8.jsonl", 0.89, 14),
+         (DATA / "fresh_set_7.jsonl", 0.95, 6),
+         (DATA / "fresh_set_8.jsonl", 0.91, 12),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12),
          (DATA / "compositional_set_3.jsonl", 0.75, 18),
@@ -70,7 +70,7 @@ def test_should_pass_nearly_every_turn_and_never_be_confidently_wrong_too_often(
 @pytest.mark.parametrize("path,minimum,most_wrong", FRESH, ids=[p.stem for p, _, _ in FRESH])
 def test_should_hold_the_level_reached_on_each_fresh_set(answerer: Answerer, path: Path, minimum: float, most_wrong: int) -> None:
     turns, passed, confidently_wrong, failures = score(answerer, path)
-    assert turns >= 100
+    assert turns >= 90  # every fresh set has at least 90 turns: a truncated file fails here
     assert passed / turns >= minimum, "\n".join(failures)
     assert confidently_wrong <= most_wrong, "\n".join(failures)
 
