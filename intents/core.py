@@ -104,7 +104,8 @@ class Core:
         cluster_only = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
         needs_rows = not cluster_only and (
             frame.operation in ("difference", "more", "less", "ratio", "estimate", "aggregate", "choice") or frame.choice
-            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind == "none" and not frame.wants))
+            or (any(m in frame.said for m in ("count", "share", "rank")) and frame.selector.kind in ("none", "listed")
+                and not frame.wants))
         if not any(r.kind == "organization" for r in frame.refs) and reading.context_refs and (frame.refers or needs_rows):
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
             seen = {(r.kind, r.value) for r in frame.refs}

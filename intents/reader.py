@@ -298,7 +298,9 @@ class Reader:
             for piece in pieces:
                 words = piece.lower().split()
                 previous = merged[-1].lower().split() if merged else []
+                coordinated = any(f"{c} {piece.lower()}" in sentence.lower() for c in self.grammar.coordinators if c.isalpha())
                 if previous and previous[0] in self.grammar.question_words and words and words[0] in self.grammar.auxiliaries \
+                        and not coordinated \
                         and not self.grammar.auxiliaries & set(previous) and not self.grammar.auxiliaries & {w.split("'")[-1] for w in previous}:
                     merged[-1] = merged[-1] + ", " + piece  # "What patent intensity, ..., does the cluster show?": one question
                     continue

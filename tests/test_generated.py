@@ -1256,3 +1256,19 @@ def test_should_give_the_same_figures_after_sentences_about_the_user(answerer, b
     plain = ask(answerer, bare)
     reply = ask(answerer, f"{narrative} {bare}")
     assert reply.status == "answered" and figures(reply.text) == figures(plain.text), f"{reply.text}\n  bare: {plain.text}"
+
+
+@pytest.mark.parametrize("place,listed", _partners_anywhere(), ids=[p for p, _ in _partners_anywhere()])
+def test_should_answer_a_wh_question_and_a_yes_no_question_joined_by_and(answerer, place, listed):
+    share = CLUSTER.article_collaboration.share
+    answer = ask(answerer, f"What share of the cluster's articles involve collaboration, and is {place} one of the key partner locations?")
+    assert f"{share:g}%" in answer.text, answer.text
+    assert ("Yes." if listed else "No.") in answer.text and ("No." if listed else "Yes.") not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_read_we_as_the_organization_the_user_says_they_work_for(answerer, table, plural, unit, row):
+    answer = ask(answerer, f"I'm in the press office at {row.shown} and we'd like to mention our position in the annual report. "
+                           f"Can you tell me where we stand among the {plural}, with our count and share?")
+    assert f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
+    assert not any(f"{r.count:,}" in answer.text for r in table.rows if r is not row), answer.text

@@ -16,13 +16,13 @@ SETS = sorted((Path(__file__).parent / "data").glob("*paraphrases.jsonl"))
 # replies they may not fall below / rise above: (path, minimum share of turns, most confidently wrong).
 DATA = Path(__file__).parent / "data"
 FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
-         (DATA / "fresh_set_2.jsonl", 0.91, 8),
+         (DATA / "fresh_set_2.jsonl", 0.91, 7),
          (DATA / "fresh_set_3.jsonl", 0.93, 11),
          (DATA / "fresh_set_4.jsonl", 0.91, 12),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
          (DATA / "fresh_set_6.jsonl", 0.92, 10),
          (DATA / "fresh_set_7.jsonl", 0.95, 6),
-         (DATA / "fresh_set_8.jsonl", 0.91, 12),
+         (DATA / "fresh_set_8.jsonl", 0.91, 11),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
          (DATA / "compositional_set_2.jsonl", 0.85, 12),
          (DATA / "compositional_set_3.jsonl", 0.75, 18),
