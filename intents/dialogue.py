@@ -124,6 +124,10 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.domain = frame.domain or "both"
         new.said = list(dict.fromkeys(new.said + ["collab"]))
     _resolve_rows(new, state, previous)
+    if "economy" in new.said and "economy" not in frame.said and frame.cluster_word == "plural" \
+            and any(r.kind == "economy" for r in frame.refs):
+        new.said = [m for m in new.said if m != "economy"]  # "Is it in Belgium?" - "Are there other Belgian clusters?"
+        new.claims = [c for c in new.claims if c.unit != "economy"]
     if frame.fragment and frame.operation in ("", previous.operation) and all(c.unit == "top_n" for c in frame.claims) \
             and (frame.said or frame.claims) \
             and set(frame.said) <= set(CLUSTER_RANKS) | {"rank"} and previous.operation in ("difference", "ahead") \

@@ -1272,3 +1272,13 @@ def test_should_read_we_as_the_organization_the_user_says_they_work_for(answerer
                            f"Can you tell me where we stand among the {plural}, with our count and share?")
     assert f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
     assert not any(f"{r.count:,}" in answer.text for r in table.rows if r is not row), answer.text
+
+
+def test_should_ask_about_the_economys_clusters_after_a_claim_about_the_clusters_economy(answerer):
+    economy = CLUSTER.economies[0]
+    session = f"economy-{uuid.uuid4().hex}"
+    first = ask(answerer, f"Is {CLUSTER.shown} in {economy}?", session)
+    assert first.text.startswith("Yes"), first.text
+    others = ask(answerer, f"Are there other clusters of {economy} in the top 100?", session)
+    only = CLUSTER.membership.kind == "only"
+    assert others.text.startswith("No" if only else "Yes") and "top 100" in others.text, others.text
