@@ -645,6 +645,8 @@ class Executor:
             # the same ratio as a percentage ("in percentage terms", "as a percentage of AGFA's"): 27% more, 63% of
             relative = say("relative_more", pct=_percent_text(100 * ((value or 0) - 1))) if 1 <= (value or 0) < 2 else \
                 say("relative_fewer", pct=_percent_text(100 * (value or 0)), b=b.shown) if (value or 0) < 1 else ""
+            if "percent_of" in frame.ops:  # "AGFA is how many percent of Toyota?": the percentage, whichever is larger
+                relative = say("relative_fewer", pct=_percent_text(100 * (value or 0)), b=b.shown)
             text = say("compare_ratio", a=a.shown, b=b.shown, verb_past=VERB_PAST[table], ratio=_ratio_text(value or 0),
                        unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0), relative=relative)
             if ratio_claims and value is not None:

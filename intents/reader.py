@@ -561,7 +561,7 @@ class Reader:
             if op in ops:
                 frame.operation = frame.operation or op
                 break
-        frame.ops = [o for o in self.grammar.operation_order if o in ops]
+        frame.ops = [o for o in self.grammar.operation_order if o in ops] + [o for o in frame.ops if o not in self.grammar.operation_order]
         if frame.operation == "list" and "top" in self._values(clause, "select") and frame.wants == "organization" \
                 and clause.has("who"):
             frame.operation = ""  # "Which organization heads the list of applicants?": one row, the top one
@@ -1224,6 +1224,21 @@ def _what_it_makes(reader: Reader, clause: Clause, frame: Frame, match: Match, c
     return True
 
 
+def _percent_of_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"Toyota is how many percent of AGFA?": one row's figure as a percentage of a named other row's."""
+    ref = _ref_at(clause, match.spans[-1])
+    others = [e for e in clause.entities.items if e.type == "organization" and not match.start <= e.start < match.end]
+    asked = match.start > 0 and ("count" in clause.symbols[match.start - 1] or clause.words[match.start - 1] in
+                                 reader.grammar.question_words | set(reader.grammar.articles))  # "how many / what / a percent of"
+    if not asked or ref is None or ref.kind != "organization" or not others and not clause.has("refer"):
+        return False  # "what percent of AGFA's applications are collaborative?": no second row
+    frame.against.append(ref)
+    frame.operation = "ratio"
+    frame.ops = list(dict.fromkeys(frame.ops + ["percent_of"]))
+    _untag(clause, match.spans[0], "share")
+    return True
+
+
 def _places_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"two places below AGFA": a number of places claimed, not a count of the table's unit."""
     value = _value_at(clause, match.spans[0])
@@ -1475,7 +1490,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

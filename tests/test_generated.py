@@ -1282,3 +1282,11 @@ def test_should_ask_about_the_economys_clusters_after_a_claim_about_the_clusters
     others = ask(answerer, f"Are there other clusters of {economy} in the top 100?", session)
     only = CLUSTER.membership.kind == "only"
     assert others.text.startswith("No" if only else "Yes") and "top 100" in others.text, others.text
+
+
+@pytest.mark.parametrize("form", ["{a} is how many percent of {b} in the number of {unit}?", "What percentage of {b}'s {unit} is {a}'s?",
+                                  "{a}'s {unit} are what percent of {b}'s?"])
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown[:8]}-{b.shown[:8]}" for *_, a, b in ROW_PAIRS])
+def test_should_give_one_rows_count_as_a_percentage_of_anothers(answerer, form, table, plural, unit, a, b):
+    answer = ask(answerer, form.format(a=a.shown, b=b.shown, unit=unit))
+    assert f"{100 * a.count / b.count:.1f}%" in answer.text, answer.text
