@@ -392,6 +392,10 @@ class Executor:
                 and len(mine) >= 3 and not against:
             # "Which is larger: KU Leuven's count, or the University of Antwerp and ULB combined?": one against the sum
             return self._one_against_sum(frame, c, table, mine[0], mine[1:])
+        if operation in ("difference", "more", "less") and "aggregate" in frame.ops and len(mine) == 1 and not against \
+                and frame.selector.kind == "other":
+            # "How many more does the first publisher have than the other two combined?"
+            return self._one_against_sum(frame, c, table, mine[0], [r for r in rows if r is not mine[0]])
         if operation == "same" and len(mine) == 1 and not against and not frame.yes_no \
                 and (frame.wants == "organization" or frame.noun == "organization"):
             return self._same_value(frame, c, table, mine[0], rows)  # "Which applicant has the same share as Toyota?"

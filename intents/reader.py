@@ -628,6 +628,11 @@ class Reader:
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
+        elif frame.selector.kind == "other" and "aggregate" in frame.ops and (len(ranks) == 1 or not ranks and "top" in selects) \
+                and not any(r.kind == "organization" for r in frame.refs):
+            # "the first publisher (the top applicant) against the other two combined": that row, set against the rest
+            said = next((e.text for e in clause.entities.items if e.type == "ordinal" and ranks and e.number == ranks[0]), "top")
+            frame.refs.append(Ref("rank", str(ranks[0] if ranks else 1), said))
         if "intensity" in frame.said and frame.domain in ("patents", "articles") and "rank" not in frame.said \
                 and not any(r.kind in ("organization", "location") for r in frame.refs):
             # "how intense is it on patents?": the figure per million inhabitants of that kind, not the intensity ranking

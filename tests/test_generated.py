@@ -1290,3 +1290,13 @@ def test_should_ask_about_the_economys_clusters_after_a_claim_about_the_clusters
 def test_should_give_one_rows_count_as_a_percentage_of_anothers(answerer, form, table, plural, unit, a, b):
     answer = ask(answerer, form.format(a=a.shown, b=b.shown, unit=unit))
     assert f"{100 * a.count / b.count:.1f}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_set_a_row_picked_by_its_place_against_the_others_combined(answerer, table, plural, unit, row):
+    others = sum(r.count for r in table.rows if r is not row)
+    noun = plural.split()[-1][:-1]  # "applicant", "organization"
+    answer = ask(answerer, f"How many more {unit} does the {ORDINALS[row.rank]} {noun} have than the other two combined?")
+    assert f"{abs(row.count - others):,}" in answer.text and f"{others:,}" in answer.text, answer.text
+    claim = ask(answerer, f"Does the {ORDINALS[row.rank]} {noun} have more {unit} than the other two combined?")
+    assert claim.text.startswith("Yes" if row.count > others else "No"), claim.text
