@@ -145,6 +145,10 @@ class Core:
         outcome = self.executor.run(frame)
         if outcome.status == "not_understood":
             return self._not_understood(frame.text), frame
+        if outcome.intent == "list.partners" and len(outcome.rows) == 1 and frame.selector.kind in ("rank", "top", "last") \
+                and any(m in frame.said for m in ("size", "intensity", "per_million")):
+            return self._partner_as_cluster(frame, outcome), frame  # "the size rank of its third patent partner"
+
         if outcome.status == "clarify" and not outcome.text:
             return self._which_cluster(frame), frame
         if frame.premise_text and outcome.status == "answered":
@@ -215,6 +219,22 @@ class Core:
             text = f"{verdict_word(bool(holders))}. {text}"
         return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": bool(holders)},
                        intent="clusters.holding")
+
+    def _partner_as_cluster(self, frame: Frame, picked: Outcome) -> Outcome:
+        """A partner place picked by its position, asked a figure only a cluster has: that place's own profile."""
+        place = picked.rows[0]
+        cluster = self.kb.find_cluster(place.name)
+        if cluster is None:
+            return Outcome(picked.text + " " + say("unknown_place", place=place.shown, covered=self._covered()), "no_data",
+                           {"place": place.shown, "refused": {"place": place.shown}})
+        probe = Frame(text=frame.text, subject=cluster.id, said=[m for m in frame.said if m in CLUSTER_FIGURES + ("rank",)],
+                      refs=[Ref("cluster", cluster.id, place.shown)],
+                      domain=frame.domain if "per_million" in frame.said else None)
+        figure = self.executor.run(probe)
+        if figure.status != "answered":
+            return picked
+        figure.text = picked.text + " " + figure.text
+        return figure
 
     def _standalone(self, frame: Frame) -> bool:
         probe = frame.copy()

@@ -355,3 +355,20 @@ ECONOMY_CLAIMS = [(c, e) for c in FOUR for e in dict.fromkeys(x.economies[0] for
 def test_should_check_the_economy_claimed_for_a_cluster(four, cluster, economy):
     answer = four.ask(f"Is {cluster.name} in {economy}?")
     assert answer.text.startswith("Yes" if economy in cluster.economies else "No"), answer.text
+
+
+BA = FOUR[0]
+PARTNER_POSITIONS = [(unit, table, i) for unit, table in (("patent", "patent_collaboration"), ("article", "article_collaboration"))
+                     for i in range(len(getattr(BA, table).locations))]
+
+
+@pytest.mark.parametrize("unit,table,index", PARTNER_POSITIONS, ids=[f"{u}-{i + 1}" for u, _, i in PARTNER_POSITIONS])
+def test_should_give_a_partner_place_picked_by_position_its_own_cluster_figure(four, unit, table, index):
+    place = getattr(BA, table).locations[index].shown
+    cluster = next((c for c in FOUR if c.name == place), None)
+    answer = four.ask(f"What's the size rank of {BA.name}'s {['first', 'second', 'third'][index]} {unit} partner?")
+    assert place in answer.text, answer.text
+    if cluster is None:
+        assert answer.status == "no_data", answer.text
+    else:
+        assert answer.status == "answered" and f"{cluster.rank_size}" in answer.text and f"{BA.rank_size}rd" not in answer.text, answer.text

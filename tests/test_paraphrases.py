@@ -30,7 +30,7 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.93, 3),
               (DATA / "collision_set_2.jsonl", 0.85, 16),
-              (DATA / "collision_set_3.jsonl", 0.78, 11),
+              (DATA / "collision_set_3.jsonl", 0.79, 10),
               (DATA / "collision_set_4.jsonl", 0.72, 16)]
 
 
