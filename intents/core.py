@@ -15,7 +15,7 @@ from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
 from intents.memory import VocabularyBound
 from intents.reader import Reader, Reading
-from intents.realise import join_names, replies, say, verdict_word, words as reply_words
+from intents.realise import join_names, replies, say, verdict_word, without_verdict, words as reply_words
 from intents.resolve import collection_of, settle_ambiguous
 from intents.text import matching_form
 from knowledge.base import KnowledgeBase
@@ -154,7 +154,7 @@ class Core:
         if frame.premise_text and outcome.status == "answered":
             outcome.text = self._premise(frame) + outcome.text
         if frame.negated and frame.yes_no:
-            outcome.text = _without_verdict(outcome.text)
+            outcome.text = without_verdict(outcome.text)
         return outcome, frame
 
     def _name_or_cluster(self, frame: Frame, state: State) -> Outcome | None:
@@ -206,7 +206,7 @@ class Core:
                           for r in probe.refs]
             outcome = self.executor.run(probe)
             if outcome.data.get("verdict") is True:
-                holders.append((cluster, outcome.text.split(". ", 1)[-1]))
+                holders.append((cluster, without_verdict(outcome.text)))
         total = len(self.kb.clusters) - sum(1 for c in self.kb.clusters if any(r.value in (c.id, c.name) for r in places))
         other = reply_words()["other"] + " " if total < len(self.kb.clusters) else ""
         if holders:
@@ -451,7 +451,7 @@ class Core:
         settle_ambiguous(premise)
         checked = self.executor.run(premise)
         if checked.data.get("verdict") is False:
-            return say("premise_false", fact=_without_verdict(checked.text)) + " "
+            return say("premise_false", fact=without_verdict(checked.text)) + " "
         return ""
 
     def _cluster_for(self, frame: Frame, state: State):  # type: ignore[no-untyped-def]
@@ -566,12 +566,6 @@ def _names_only_a_cluster(frame: Frame) -> bool:
         frame.said or frame.operation or frame.wants or frame.claims or frame.domain)
 
 
-def _without_verdict(text: str) -> str:
-    """"Is AGFA not the top applicant?": Yes and No both read two ways, so the fact stands alone."""
-    for word in (replies()["words"]["yes"], replies()["words"]["no"]):
-        if text.startswith(word + ". "):
-            return text[len(word) + 2:]
-    return text
 
 
 def _partners_as_clusters(frame: Frame, kb: KnowledgeBase) -> None:

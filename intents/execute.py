@@ -12,7 +12,7 @@ from typing import Any
 from intents import operators as op
 from intents.frame import Claim, Frame, Ref, Selector
 from intents.operators import Row
-from intents.realise import (words, words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
+from intents.realise import (words, without_verdict, words_partly, count_text, join_names, ordinal, ordinal_word, say, share_text, TABLE_NOUN, TABLE_PLURAL,
                              UNIT, VERB_PAST, VERB_PRESENT, PARTNER_UNIT, verdict_word)
 from intents.resolve import collection_of, measures_of, organizations_in
 from knowledge.base import KnowledgeBase
@@ -334,7 +334,7 @@ class Executor:
             if part.status == "answered":
                 if isinstance(part.data.get("verdict"), bool) and len(tables) > 1:
                     verdicts.append(part.data["verdict"])
-                    part.text = part.text.split(". ", 1)[-1]
+                    part.text = without_verdict(part.text)
                 texts.append(part.text)
                 outcome.rows += part.rows
                 outcome.focus += part.focus
@@ -938,7 +938,7 @@ class Executor:
             if outcome.data.get("verdict") is None:
                 return None
             verdicts.append(bool(outcome.data["verdict"]))
-            texts.append(outcome.text.split(". ", 1)[-1])
+            texts.append(without_verdict(outcome.text))
             rows += outcome.rows
         if not verdicts or sum(1 for r in orgs if any(h.cluster.id in clusters for h in self.kb.find_organization(r.value))) < len(orgs):
             return None
@@ -1015,7 +1015,7 @@ class Executor:
                            data={"rows": [row_data(r) for r in shown], "count": len(only)}, intent="exclusive.partners")
         if frame.operation == "missing":
             source = lists[0] if len(lists) == 1 else ("article_partners" if frame.first_domain == "articles" else "patent_partners")
-            target = "article_partners" if source == "patent_partners" else "patent_partners"
+            target = other_list(source)
             gone = op.missing(rows[source], rows[target])
             if not gone:
                 return Outcome(say("collab_missing_none", cluster=c.shown, source=PARTNER_UNIT[source], target=PARTNER_UNIT[target]))

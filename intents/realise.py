@@ -29,6 +29,15 @@ def verdict_word(verdict: bool) -> str:
     return words()["yes"] if verdict else words()["no"]
 
 
+def without_verdict(text: str) -> str:
+    """A reply without the "Yes."/"No." it starts with: "Is AGFA not the top applicant?" reads two ways, and a verdict
+    of several parts is written once for all of them."""
+    for word in (words()["yes"], words()["no"]):
+        if text.startswith(word + ". "):
+            return text[len(word) + 2:]
+    return text
+
+
 def words_partly() -> str:
     return words()["partly"]
 
