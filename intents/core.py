@@ -193,7 +193,9 @@ class Core:
         ranks_claimed = any(c.unit in ("top_n", "ordinal") for c in frame.claims)
         own_measures = [m for m in ("size", "intensity") if m in frame.said]
         two_rankings = frame.operation in ("more", "less") and len(own_measures) == 2
-        if not (places or ranks_claimed or two_rankings):
+        row_claims = any(c.unit in ("count", "percent") for c in frame.claims) and (
+            frame.selector.kind != "none" or frame.noun == "organization" or any(m in frame.said for m in ("collab", "per_million")))
+        if not (places or ranks_claimed or two_rankings or row_claims):
             return None  # "which cluster is largest?", "rank the clusters": the clusters side by side, by one measure
         holders: list[tuple[Any, str]] = []
         for cluster in self.kb.clusters:

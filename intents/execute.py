@@ -53,6 +53,14 @@ class Executor:
         self.schema = schema
 
     def run(self, frame: Frame) -> Outcome:
+        outcome = self._run(frame)
+        if frame.yes_no and "verdict" not in outcome.data and outcome.status == "answered":
+            said = outcome.text.split(".", 1)[0]
+            if said in (verdict_word(True), verdict_word(False)):
+                outcome.data["verdict"] = said == verdict_word(True)  # every written verdict is also data
+        return outcome
+
+    def _run(self, frame: Frame) -> Outcome:
         cluster = self.kb.cluster(frame.subject) if frame.subject else None
         collection = frame.collection or collection_of(frame, self.kb, self.schema, cluster)
         frame.collection = collection
@@ -1248,7 +1256,7 @@ class Executor:
                 data["verdict"] = verdict
             return Outcome(text, data=data, intent="compare.clusters")
         names = join_names([c.shown for c in clusters])
-        if (frame.plural or frame.operation == "list") and (frame.wants == "cluster" or frame.cluster_word) \
+        if (frame.plural or frame.cluster_word == "plural" or frame.operation == "list") and (frame.wants == "cluster" or frame.cluster_word) \
                 and frame.selector.kind not in ("top", "last") \
                 and (frame.said or frame.operation == "list"):
             listed = join_names([f"{c.shown} ({shown(c)})" for c in ranked])

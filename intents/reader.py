@@ -549,7 +549,9 @@ class Reader:
             # "how many apart are the third-ranked and the fourth?", "how far behind the one ranked just above it?": the rank
             # word picks the rows; the gap is in the table's unit
             frame.said.remove("rank")
-        frame.plural = bool(self._values(clause, "plural"))
+        # plural rows: "the top applicants"; "the loaded clusters" says only cluster_word "plural"
+        frame.plural = any(self.lexicon.entry(e).slot_values("plural") and not self.lexicon.entry(e).slot_values("cluster_word")
+                           for e in clause.tags if len(self.lexicon.entry(e).readings) == 1)
         cluster_words = self._values(clause, "cluster_word")
         frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
         frame.fragment = clause.starts_with("follow")

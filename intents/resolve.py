@@ -121,7 +121,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     share_asked = ("share" in frame.said or frame.claims and any(c.unit == "percent" for c in frame.claims)) and not locations
     partner_question = collab and not share_asked and (
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
-        or frame.operation in ("list", "intersect", "missing", "exclusive") or frame.plural)
+        or frame.operation in ("list", "intersect", "missing", "exclusive") or frame.plural or frame.cluster_word == "plural")
     economy_first = any(r.kind == "economy" for r in frame.refs) and frame.cluster_word == "plural" and not collab
     if not economy_first and (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
             or (kind == "location" and not cluster_measure and not (share_asked and frame.yes_no)):

@@ -372,3 +372,40 @@ def test_should_give_a_partner_place_picked_by_position_its_own_cluster_figure(f
         assert answer.status == "no_data", answer.text
     else:
         assert answer.status == "answered" and f"{cluster.rank_size}" in answer.text and f"{BA.rank_size}rd" not in answer.text, answer.text
+
+
+def _thresholds() -> list[tuple[str, list[str]]]:
+    """(a threshold question over every loaded cluster, the clusters for which it holds): each figure a cluster or its
+    top row has, cut between two clusters' values, asked in several forms."""
+    figures = [
+        ("file more than {t:,} PCT applications for each million people", lambda c: c.pct_per_million, 1),
+        ("publish over {t:,} scientific articles per million inhabitants", lambda c: c.articles_per_million, 1),
+        ("file more than {t}% of their PCT applications in collaboration", lambda c: c.patent_collaboration.share, 0.5),
+        ("see their leading PCT applicant file more than {t:,} applications", lambda c: c.top_applicants.rows[0].count, 1),
+        ("have a top publishing organisation with more than {t}% of the cluster's articles",
+         lambda c: c.top_publishers.rows[0].share, 0.5),
+    ]
+    forms = ["Which clusters {p}?", "In how many of the loaded clusters do they {p}?", "Across the four clusters, which {p}?"]
+    out = []
+    for phrase, value, step in figures:
+        values = sorted({value(c) for c in FOUR})
+        for low, high in zip(values, values[1:]):
+            cut = (low + high) / 2
+            t = int(cut) if step == 1 else round(cut)
+            if not low < t < high:
+                continue
+            holders = sorted(c.name for c in FOUR if value(c) > t)
+            for form in forms:
+                out.append((form.format(p=phrase.format(t=t)), holders))
+    return out
+
+
+THRESHOLDS = _thresholds()
+
+
+@pytest.mark.parametrize("question,holders", THRESHOLDS, ids=[q[:70] for q, _ in THRESHOLDS])
+def test_should_answer_a_threshold_over_every_loaded_cluster_with_the_clusters_it_holds_for(four, question, holders):
+    answer = four.ask(question)
+    assert answer.status == "answered", answer.text
+    assert sorted(answer.data.get("clusters", [])) == holders, answer.text
+    assert f"for {len(holders)} of the 4" in answer.text, answer.text
