@@ -1231,6 +1231,17 @@ def _what_it_makes(reader: Reader, clause: Clause, frame: Frame, match: Match, c
     return True
 
 
+def _times_a_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"how many times ULB's articles does KU Leuven publish?": the row right after "how many times" is the unit, the
+    other row is measured in it."""
+    ref = _ref_at(clause, match.spans[-1])
+    others = [e for e in clause.entities.items if e.type == "organization" and e.start >= match.end]
+    if ref is None or ref.kind != "organization" or not others:
+        return False
+    frame.against.append(ref)
+    return True
+
+
 def _percent_of_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"Toyota is how many percent of AGFA?": one row's figure as a percentage of a named other row's."""
     ref = _ref_at(clause, match.spans[-1])
@@ -1322,6 +1333,9 @@ def _relative(clause: Clause, frame: Frame, match: Match, kind: str | None) -> b
 
 
 def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    first = match.spans[0][0]  # type: ignore[index]
+    if clause.words[first] == "as" and "relative_to" not in clause.symbols[first] and not clause.has("ratio", "twice"):
+        return False  # "lists ULB as the second", "such as AGFA": only "times as many as X" sets X against the other
     ref = _ref_at(clause, match.spans[-1])
     value = _value_at(clause, match.spans[-1])
     if ref is None and "top" in clause.symbols[match.spans[-1][0]]:  # type: ignore[index]
@@ -1470,7 +1484,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total", "period_claim"})
+                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total", "period_claim", "times_a_row"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1497,7 +1511,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

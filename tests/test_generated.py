@@ -1300,3 +1300,15 @@ def test_should_set_a_row_picked_by_its_place_against_the_others_combined(answer
     assert f"{abs(row.count - others):,}" in answer.text and f"{others:,}" in answer.text, answer.text
     claim = ask(answerer, f"Does the {ORDINALS[row.rank]} {noun} have more {unit} than the other two combined?")
     assert claim.text.startswith("Yes" if row.count > others else "No"), claim.text
+
+
+RATIO_FORMS = ["How many times as many {unit} as {b} does {a} have?", "{a} has how many times as many {unit} as {b}?",
+               "How many times more {unit} does {a} have than {b}?", "how many times {b}'s {unit} does {a} have?",
+               "By what factor does {a} exceed {b} in {unit}?"]
+
+
+@pytest.mark.parametrize("form", RATIO_FORMS)
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS[::2], ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS[::2]])
+def test_should_divide_by_the_row_said_after_as_or_than_whatever_the_word_order(answerer, table, plural, unit, a, b, form):
+    answer = ask(answerer, form.format(unit=unit, a=a.shown, b=b.shown))
+    assert f"{a.count / b.count:.2f}".rstrip("0").rstrip(".") in answer.text, answer.text
