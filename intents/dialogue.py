@@ -193,6 +193,12 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
             and "collab" in previous.said and set(frame.said) <= GAP_WORDS:
         # "what I need is that share for patent applications" after the articles' collaboration share: that share
         new.said = list(previous.said)
+    elif (frame.correction or frame.fragment) and not named_rows and frame.said and set(frame.said) <= GAP_WORDS \
+            and frame.domain in ("patents", "articles") and previous.domain not in (None, frame.domain) \
+            and any(m in ("collab", "per_million") for m in previous.said) and not frame.operation and not frame.claims:
+        # "actually I need the figure for patents instead" after the articles' collaboration share or figure per
+        # million: the same measure, of the other table ("the figure", "the number" name no measure of their own)
+        new.said = list(previous.said)
     if not new.domain and not (named_rows and not previous.domain):
         if not (new.correction and new.said and new.said != previous.said):
             new.domain = previous.domain

@@ -533,6 +533,12 @@ class Executor:
                 return Outcome(say(f"rows_{frame.selector.kind}", name=anchor.shown if anchor else "", rows=listed,
                                    table_plural=TABLE_PLURAL[table]), data=data, rows=chosen,
                                focus=[anchor] if anchor else chosen, intent=f"list.{table}.{frame.selector.kind}")
+            if [r.rank for r in chosen] != [r.rank for r in rows[:len(chosen)]]:
+                # "the last two", "KU Leuven R&D and Toyota": not the top n, so each with its place
+                placed = join_names([f"{ordinal_word(r.rank)}, {r.shown} ({count_text(r.count or 0)}, {share_text(r.share or 0)})"
+                                     for r in chosen])
+                return Outcome(say("rows_placed", n=len(rows), table_plural=TABLE_PLURAL[table], cluster=c.shown, rows=placed),
+                               data=data, rows=chosen, focus=chosen, intent=f"list.{table}")
             return Outcome(note + say("top_list", n=len(chosen), table_plural=TABLE_PLURAL[table], cluster=c.shown, rows=listed),
                            data=data, rows=chosen, focus=chosen, intent=f"list.{table}")
         row = chosen[0]

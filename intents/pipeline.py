@@ -305,10 +305,20 @@ def phrase_tokens(nlp: Language, phrase: str) -> list[str]:
     return words
 
 
-def name_variants(name: str) -> set[str]:
-    """A name as printed, with its dashes as spaces, and with all punctuation dropped."""
+def name_variants(name: str, word_forms: dict[str, list[str]] | None = None) -> set[str]:
+    """A name as printed, with its dashes as spaces, with all punctuation dropped, and with the short forms
+    people write for its words ("univ of antwerp")."""
     form = matching_form(name)
-    return {form, re.sub(r"\s*-\s*", " ", form), re.sub(r"[/]", " ", form), name_key(name)} - {""}
+    variants = {form, re.sub(r"\s*-\s*", " ", form), re.sub(r"[/]", " ", form), name_key(name)} - {""}
+    if word_forms:
+        variants.update(re.sub(r" of (?:the )?", " ", v) for v in list(variants))  # "university antwerp", "uni antwerp"
+    for word, shorts in (word_forms or {}).items():
+        long = matching_form(word)
+        for variant in list(variants):
+            padded = f" {variant} "
+            if f" {long} " in padded:
+                variants.update(padded.replace(f" {long} ", f" {matching_form(short)} ").strip() for short in shorts)
+    return variants - {""}
 
 
 def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language:
@@ -320,7 +330,7 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
     names = knowledge.all_names()
     for kind in LABEL_PRIORITY:
         for surface, canonical in names[kind]:
-            for variant in sorted(name_variants(surface)):
+            for variant in sorted(name_variants(surface, vocabulary.name_word_forms if kind == "organization" else None)):
                 if variant in taken:
                     continue
                 taken[variant] = kind

@@ -104,7 +104,7 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
                       place_abbreviations=base.place_abbreviations, demonyms=base.demonyms,
                       pronoun_numbers=base.pronoun_numbers, number_phrases=base.number_phrases,
-                      finder_words=base.finder_words)
+                      name_word_forms=base.name_word_forms, finder_words=base.finder_words)
 
 
 class Reader:

@@ -142,7 +142,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     relative_ok = bool(frame.anchors or any(r.kind in ("organization", "location") for r in frame.refs)) or frame.fragment \
         or frame.refers  # "the next train": nothing to be next to
-    picks_rows = frame.selector.kind in ("rank", "top_n", "between", "other", "former", "latter") or (
+    picks_rows = frame.selector.kind in ("rank", "top_n", "last_n", "between", "other", "former", "latter") or (
         frame.selector.kind in ("prev", "next", "above", "below") and relative_ok) or frame.selector.kind == "listed" and row_words or (
         frame.selector.kind in ("top", "last", "all") and (kind or domains))  # "the best restaurant": no rows of ours
     rows_asked = (kind == "organization" or picks_rows

@@ -1312,3 +1312,31 @@ RATIO_FORMS = ["How many times as many {unit} as {b} does {a} have?", "{a} has h
 def test_should_divide_by_the_row_said_after_as_or_than_whatever_the_word_order(answerer, table, plural, unit, a, b, form):
     answer = ask(answerer, form.format(unit=unit, a=a.shown, b=b.shown))
     assert f"{a.count / b.count:.2f}".rstrip("0").rstrip(".") in answer.text, answer.text
+
+
+def _short_forms() -> list[tuple[str, str, int]]:
+    """(an organization, its name as people shorten it, its count): "univ of antwerp", "uni antwerp", "R and D"."""
+    forms = {"University": ["univ", "uni"], "Research & Development": ["research and development", "R and D"]}
+    out = []
+    for table in (CLUSTER.top_applicants, CLUSTER.top_publishers):
+        for row in table.rows:
+            for long, shorts in forms.items():
+                if long.lower() in row.shown.lower():
+                    for short in shorts:
+                        pattern = re.compile(re.escape(long), re.IGNORECASE)
+                        out.append((row.shown, pattern.sub(short, row.shown), row.count))
+                        if " of " in row.shown:
+                            out.append((row.shown, pattern.sub(short, row.shown).replace(" of ", " "), row.count))
+    return out
+
+
+SHORT_FORMS = _short_forms()
+
+
+@pytest.mark.parametrize("name,short,count", SHORT_FORMS, ids=[s for _, s, _ in SHORT_FORMS])
+def test_should_find_an_organization_written_with_short_forms_of_its_words(answerer, name, short, count):
+    answer = ask(answerer, f"how many does {short.lower()} have?")
+    assert answer.status == "answered" and f"{count:,}" in answer.text, answer.text
+    other = next(r for t in (CLUSTER.top_applicants, CLUSTER.top_publishers) for r in t.rows if r.shown != name)
+    compared = ask(answerer, f"what is the difference between {other.shown} and {short} in number?")
+    assert answer.status == "answered" and f"{count:,}" in compared.text or compared.status == "no_data", compared.text
