@@ -179,7 +179,8 @@ def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) 
 
 def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     named_rows = any(r.kind in ("organization", "location") for r in frame.refs)
-    if frame.refers and frame.said and not named_rows and not frame.operation and not frame.claims \
+    if (frame.refers or frame.fragment and set(frame.said) <= GAP_WORDS) and frame.said and not named_rows \
+            and not frame.operation and not frame.claims \
             and previous.operation in TWO_SIDED | {"aggregate", "complement"} and frame.selector.kind == "none":
         # "How does that look in shares?": the same computation, in another measure
         new.operation, new.ops = previous.operation, list(previous.ops)

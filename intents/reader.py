@@ -693,7 +693,10 @@ class Reader:
             kept = [(a, b) for a, b in clause.tags[entry_id] if not self._negated_at(clause, a, negations)]
             if len(kept) < len(clause.tags[entry_id]):
                 slot = "domain" if entry.slot_values("domain") else "measure"
-                others = [e for e in clause.tags if e != entry_id and self.lexicon.entry(e).slot_values(slot)]
+                # another word names another table or measure ("publications, not patents"); in "NOT filed with other
+                # inventors" the other words name the same table, so the negation is of what follows
+                others = [e for e in clause.tags if e != entry_id
+                          and self.lexicon.entry(e).slot_values(slot) - entry.slot_values(slot)]
                 if others or kept:
                     clause.tags[entry_id] = kept
                     if not clause.tags[entry_id] and "negation" in clause.tags:
@@ -1150,6 +1153,8 @@ def _last_n(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed
 
 def _n_rows(clause: Clause, frame: Frame, span: tuple[int, int] | None, kind: str, consumed: set[int]) -> bool:
     if span is not None and "refer_two" in clause.symbols[span[0]]:
+        if frame.selector.kind in ("top_n", "last_n"):
+            return False  # "both top-three lists": the number written says how many rows
         frame.selector = Selector(kind, n=2)  # "the two largest": "the two" names the number
         return True
     value = _value_at(clause, span)
@@ -1228,6 +1233,14 @@ def _period_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, co
 def _what_it_makes(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"What does AGFA actually make?": what an organization does, which no profile says."""
     frame.lacking["attribute"] = " ".join(clause.words[match.spans[-1][0]:match.end])  # type: ignore[index]
+    return True
+
+
+def _both_lists_shown(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"List both top-three lists", "show me both tables": the two tables, each listed, not what they share."""
+    both = match.spans[-1]
+    _untag(clause, both, "intersect")
+    _untag(clause, both, "refer_two")
     return True
 
 
@@ -1484,7 +1497,7 @@ def _request(reader: Reader, clause: Clause, frame: Frame, match: Match, consume
 
 # Constructions whose words keep their own meaning too (the yes/no verb, a tag, a request word).
 _KEEPS_WORDS = frozenset({"yes_no", "tag", "request", "premise", "bare_claim", "compare_to", "choice", "which_cluster",
-                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total", "period_claim", "times_a_row"})
+                          "outside_top_n", "listed", "set_size", "places_claim", "yes_no_after_lead_in", "share_of_total", "period_claim", "times_a_row", "both_lists_shown"})
 
 def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"the Leuven one", "the Antwerp one": a row told by a word of its name, when that word names one organization
@@ -1511,7 +1524,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

@@ -1340,3 +1340,33 @@ def test_should_find_an_organization_written_with_short_forms_of_its_words(answe
     other = next(r for t in (CLUSTER.top_applicants, CLUSTER.top_publishers) for r in t.rows if r.shown != name)
     compared = ask(answerer, f"what is the difference between {other.shown} and {short} in number?")
     assert answer.status == "answered" and f"{count:,}" in compared.text or compared.status == "no_data", compared.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS[::2], ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS[::2]])
+def test_should_redo_a_comparison_in_the_measure_a_fragment_names(answerer, table, plural, unit, a, b):
+    session = f"switch-{uuid.uuid4().hex}"
+    ask(answerer, f"Who has the bigger share of {unit}, {a.shown} or {b.shown}?", session)
+    counts = ask(answerer, "and in absolute numbers?", session)
+    assert f"{abs(a.count - b.count):,}" in counts.text and f"{a.count:,}" in counts.text, counts.text
+    session = f"switch-{uuid.uuid4().hex}"
+    ask(answerer, f"How many more {unit} does {a.shown} have than {b.shown}?", session)
+    shares = ask(answerer, "And in share points?", session)
+    gap = abs(a.share - b.share)
+    assert f"{gap:g} percentage point" in shares.text or (gap == 0 and "same" in shares.text.lower()), shares.text
+
+
+NOT_COLLABORATIVE = [("patents", "What share of {them} are NOT filed in collaboration with other inventors?"),
+                     ("patents", "what percent of {them} is not filed jointly?"),
+                     ("articles", "What share of {them} are not published in collaboration?"),
+                     ("articles", "how much of {them} is not co-published with other organisations?")]
+
+
+@pytest.mark.parametrize("them", ["them", "the cluster's {unit}", "its {unit}"])
+@pytest.mark.parametrize("domain,form", NOT_COLLABORATIVE, ids=[f[:40] for _, f in NOT_COLLABORATIVE])
+def test_should_give_the_share_made_without_collaboration_when_the_question_negates_it(answerer, domain, form, them):
+    share = (CLUSTER.patent_collaboration if domain == "patents" else CLUSTER.article_collaboration).share
+    unit = "PCT applications" if domain == "patents" else "scientific articles"
+    session = f"notcollab-{uuid.uuid4().hex}"
+    ask(answerer, f"What share of {CLUSTER.shown}'s {unit} are made in collaboration?", session)
+    answer = ask(answerer, form.format(them=them.format(unit=unit)), session)
+    assert f"{100 - share:g}%" in answer.text, answer.text
