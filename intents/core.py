@@ -258,8 +258,9 @@ class Core:
                                listed=reply_words()["listed_tables"]), "no_data",
                            {"unknown": name, "refused": {"name": name}})
         sides = [r for r in frame.refs + frame.against if r.kind == "organization"]
-        if names and frame.operation in ("more", "less", "difference", "ratio", "compare") and len(sides) < 2:
-            # "How many more did AGFA file than Janssen Pharmaceutica?": the other side is a name we don't have
+        if names and frame.operation in ("more", "less", "difference", "ratio", "compare", "aggregate") and len(sides) < 2:
+            # "How many more did AGFA file than Janssen Pharmaceutica?", "Janssen and AGFA together?": the other side
+            # (or the other part of the sum) is a name we don't have
             name = " ".join(names)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed=reply_words()["listed_tables"]), "no_data",
@@ -428,7 +429,9 @@ class Core:
                            {"missing": "organization kind"})
         asks_rows = frame.selector.kind != "none" or frame.wants == "organization" or any(
             w in ("which", "who") for w in frame.text.lower().split())
-        outside = frame.negated and not frame.yes_no or frame.operation == "complement" and asks_rows and not frame.said
+        # which rows are outside the listed ones the profile doesn't say; the share they hold together it does
+        outside = (frame.negated and not frame.yes_no and "share" not in frame.said) \
+            or frame.operation == "complement" and asks_rows and not frame.said
         if outside and collection in ("applicants", "publishers") and asks_rows and "collab" not in frame.said:
             table = self.kb.cluster(frame.subject).table(collection) if frame.subject else None  # type: ignore[union-attr]
             return Outcome(say("not_listed_others", n=len(table.rows) if table else 0, cluster=shown,

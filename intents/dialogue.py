@@ -230,10 +230,11 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
             new.selector.kind in ("none", "other", "former", "latter") or refers_to_rows) \
             and (new.refers or new.against or new.correction or new.fragment or new.operation in NEEDS_ROWS):
         rows = _rows_for(new, state)
+        set_aside = {r.value for r in frame.excluded}
         if rows is not None:
-            new.refs = rows
+            new.refs = [r for r in rows if r.value not in set_aside]
         elif previous.refs:
-            new.refs = [r for r in previous.refs if r.kind == "organization"]
+            new.refs = [r for r in previous.refs if r.kind == "organization" and r.value not in set_aside]
     if not new.against and previous.against and (new.correction or new.fragment) and not frame.said and not named_rows:
         new.against = copy.deepcopy(previous.against)
 

@@ -410,7 +410,8 @@ class Executor:
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
-        if operation == "aggregate" and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all", "listed") \
+        summed = operation == "aggregate" or "total" in frame.said and frame.plural  # "the three leading publishers' total"
+        if summed and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all", "listed") \
                 and ("share" in frame.said or any(cl.unit == "percent" for cl in frame.claims)):
             group = rows if frame.selector.kind in ("all", "listed") else self._select(frame, rows, [], c, table)
             if isinstance(group, list) and len(group) >= 2 and mine[0] in group:

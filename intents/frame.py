@@ -68,6 +68,7 @@ class Frame:
     refs: list[Ref] = field(default_factory=list)  # named things, in the order written
     against: list[Ref] = field(default_factory=list)  # the other side of a comparison ("than Toyota")
     anchors: list[Ref] = field(default_factory=list)  # rows a selector is relative to ("just after AGFA")
+    excluded: list[Ref] = field(default_factory=list)  # rows set aside ("forget AGFA"): context never brings them back
     selector: Selector = field(default_factory=Selector)
     claims: list[Claim] = field(default_factory=list)
     values: list[Claim] = field(default_factory=list)  # figures given in a question for something ("behind 123 of them")
@@ -98,6 +99,7 @@ class Frame:
         data["refs"] = [vars(r).copy() for r in self.refs]
         data["against"] = [vars(r).copy() for r in self.against]
         data["anchors"] = [vars(r).copy() for r in self.anchors]
+        data["excluded"] = [vars(r).copy() for r in self.excluded]
         data["claims"] = [vars(c).copy() for c in self.claims]
         data["values"] = [vars(c).copy() for c in self.values]
         data["selector"] = {"kind": self.selector.kind, "ranks": list(self.selector.ranks), "n": self.selector.n}
@@ -117,6 +119,7 @@ class Frame:
         values["refs"] = [Ref(**r) for r in values.get("refs", [])]
         values["against"] = [Ref(**r) for r in values.get("against", [])]
         values["anchors"] = [Ref(**r) for r in values.get("anchors", [])]
+        values["excluded"] = [Ref(**r) for r in values.get("excluded", [])]
         values["claims"] = [Claim(**c) for c in values.get("claims", [])]
         values["values"] = [Claim(**c) for c in values.get("values", [])]
         values["selector"] = Selector(**values.get("selector", {}))

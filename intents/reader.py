@@ -550,6 +550,10 @@ class Reader:
             # word picks the rows; the gap is in the table's unit
             frame.said.remove("rank")
         # plural rows: "the top applicants"; "the loaded clusters" says only cluster_word "plural"
+        counted_by = [e for e in clause.tags if "count" in self.lexicon.entry(e).slot_values("measure")]
+        if "share" in frame.said and "count" in frame.said and counted_by \
+                and all("quantity" in self.lexicon.entry(e).slot_values("shape") for e in counted_by):
+            frame.said.remove("count")  # "share of the top publisher minus the second's, how much?": "how much" of the share
         frame.plural = any(self.lexicon.entry(e).slot_values("plural") and not self.lexicon.entry(e).slot_values("cluster_word")
                            for e in clause.tags if len(self.lexicon.entry(e).readings) == 1)
         cluster_words = self._values(clause, "cluster_word")
@@ -576,6 +580,8 @@ class Reader:
         if frame.selector.kind == "none" and {"top", "last"} <= set(selects) and frame.operation in (
                 "difference", "more", "less", "ratio", "compare") and not clause.entities.items:
             frame.selector = Selector("ends")  # "share gap between the top and the bottom publisher"
+        if frame.selector.kind == "none" and {"top", "all"} <= set(selects) and frame.plural:
+            frame.selector = Selector("all")  # "the three top applicants combined": all the listed ones
         if frame.selector.kind == "none":
             for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "listed", "top", "all"):
                 if kind in selects:
@@ -628,6 +634,10 @@ class Reader:
                     if claim.unit == "percent" and claim.precision < FRACTION_STEP and claim.value in self.vocabulary.fractions.values():
                         claim.precision = FRACTION_STEP
         ranks = [int(e.number) for e in clause.entities.items if e.type == "ordinal" and e.number and e.start not in consumed]
+        two_sided = frame.operation in ("difference", "more", "less", "ratio", "compare")
+        if two_sided and len(ranks) == 1 and ranks[0] != 1 and "top" in self._values(clause, "select") \
+                and not frame.against and not any(r.kind == "organization" for r in frame.refs):
+            ranks = [1] + ranks  # "the gap between the top applicant and its third": the first and that one
         if ranks and frame.selector.kind in ("none", "top", "last", "listed", "all"):
             frame.selector = Selector("rank", ranks=ranks)
         elif frame.selector.kind == "other" and "aggregate" in frame.ops and (len(ranks) == 1 or not ranks and "top" in selects) \
@@ -653,9 +663,13 @@ class Reader:
                 and "location" in (frame.wants, frame.noun):
             frame.operation, frame.negated = "missing", False  # "a top patent partner but not a top article partner"
         if frame.negated and not frame.yes_no and not frame.operation and "share" in frame.said \
-                and (any(r.kind == "organization" for r in frame.refs) or frame.selector.kind in ("top_n", "last_n")):
+                and (any(r.kind == "organization" for r in frame.refs) or frame.selector.kind in ("top_n", "last_n", "listed", "all")):
             # "what share is not from KU Leuven?", "what share is NOT held by the top three?": the rest
             frame.operation, frame.negated = "complement", False
+        if frame.selector.kind in ("above", "below") and not frame.plural and frame.operation in ("difference", "more", "less") \
+                and not frame.yes_no:
+            # "By how much does it trail the applicant above it?": one row, the one right above
+            frame.selector = Selector("prev" if frame.selector.kind == "above" else "next")
         anchored = {r.value for r in frame.anchors}
         if frame.yes_no and frame.selector.kind in ("above", "below", "prev", "next") and anchored \
                 and any(r.kind == "organization" and r.value not in anchored for r in frame.refs):
@@ -722,7 +736,10 @@ class Reader:
         named = [e for e in clause.entities.items if e.type in ("organization", "location")]
         dropped = {e.value for e in named if e.start - 1 in negations
                    or e.start - 2 in negations and clause.words[e.start - 1] in self.grammar.articles}
-        if dropped and len(dropped) < len({e.value for e in named}):
+        picks_others = frame.selector.kind in ("all", "top_n", "last_n", "listed", "rank", "top", "last")
+        if dropped and (len(dropped) < len({e.value for e in named}) or picks_others):
+            # "forget AGFA — the share of the three top applicants combined?": the rows picked otherwise are meant
+            frame.excluded = [r for r in frame.refs if r.value in dropped]
             frame.refs = [r for r in frame.refs if r.value not in dropped]
             frame.negated = False
 
@@ -1367,6 +1384,8 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     end = match.end
     joined = reader.grammar.coordinators
     while end + 1 < len(clause.words) and clause.words[end] in joined:
+        if end + 2 < len(clause.words) and clause.words[end + 1] in reader.grammar.articles:
+            end += 1  # "than the University of Antwerp and the ULB combined": the article before the next name
         more = _ref_at(clause, (end + 1, end + 2))
         value = _value_at(clause, (end + 1, end + 2))
         if more is None and ref.kind == "rank" and value is not None and value.type == "ordinal" and value.number \

@@ -1370,3 +1370,67 @@ def test_should_give_the_share_made_without_collaboration_when_the_question_nega
     ask(answerer, f"What share of {CLUSTER.shown}'s {unit} are made in collaboration?", session)
     answer = ask(answerer, form.format(them=them.format(unit=unit)), session)
     assert f"{100 - share:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("the", ["", "the "])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_set_a_row_against_two_named_rows_combined(answerer, table, plural, unit, row, the):
+    others = [r for r in table.rows if r.rank != row.rank]
+    names = f" and {the}".join(r.shown for r in others)
+    answer = ask(answerer, f"How many more {unit} did {row.shown} have than {the}{names} combined?")
+    assert f"{abs(row.count - sum(r.count for r in others)):,}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("name", UNKNOWN_ORGS)
+@pytest.mark.parametrize("table,plural,unit,row", ROWS[::2], ids=[r.shown for *_, r in ROWS[::2]])
+def test_should_refuse_a_sum_with_an_organization_we_lack(answerer, table, plural, unit, row, name):
+    answer = ask(answerer, f"How many {unit} did {name} and {row.shown} have together?")
+    assert answer.status == "no_data" and name in answer.text, answer.text
+    assert "roughly" not in answer.text, answer.text
+
+
+POSITIONED = [(table, unit, role, row) for _, table, _, unit, _ in TABLES
+              for role in [("PCT applicant" if table is CLUSTER.top_applicants else "publisher")] for row in table.rows[1:]]
+
+
+@pytest.mark.parametrize("table,unit,role,row", POSITIONED, ids=[f"{r}-{row.rank}" for _, _, r, row in POSITIONED])
+def test_should_set_the_top_row_against_a_row_picked_by_its_place(answerer, table, unit, role, row):
+    top, place = table.rows[0], ORDINALS[row.rank]
+    gap = ask(answerer, f"What's the gap in {unit} between the top {role} and the {place} {role}?")
+    assert f"{top.count - row.count:,}" in gap.text, gap.text
+    points = ask(answerer, f"share of the top {role} minus share of the {place} {role}, how much is it?")
+    assert f"{top.share - row.share:g} percentage point" in points.text or top.share == row.share, points.text
+    session = f"above-{uuid.uuid4().hex}"
+    ask(answerer, f"Who is the {place} {role}?", session)
+    above = ask(answerer, f"By how much does it trail the {role} above it?", session)
+    assert f"{table.rows[row.rank - 2].count - row.count:,}" in above.text, above.text
+
+
+OUTSIDE_FORMS = ["What share of the cluster's {unit} comes from {plural} other than the {n} listed?",
+                 "Leaving aside the {n} {plural} in the table, what portion of the cluster's {unit} remains?",
+                 "Excluding the listed {plural}, what share of {unit} is left?",
+                 "Of the three {plural} combined, what fraction is {row}'s?",
+                 "What share of the {n} leading {plural}' total output belongs to {row}?"]
+
+
+@pytest.mark.parametrize("form", OUTSIDE_FORMS)
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_give_the_share_outside_or_inside_the_listed_rows_combined(answerer, name, table, plural, unit, verb, form):
+    row = table.rows[0]
+    answer = ask(answerer, form.format(unit=unit, plural=plural, n=len(table.rows), row=row.shown))
+    if "{row}" in form:
+        part = 100 * row.count / sum(r.count for r in table.rows)
+        assert f"{part:.1f}%" in answer.text, answer.text
+    else:
+        assert f"{100 - sum(r.share for r in table.rows):g}%" in answer.text, answer.text
+    assert "roughly" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_should_not_bring_back_a_row_the_user_set_aside(answerer, name, table, plural, unit, verb, index):
+    row = table.rows[index]
+    session = f"aside-{uuid.uuid4().hex}"
+    ask(answerer, f"Give me {row.shown}'s share of the {unit}.", session)
+    answer = ask(answerer, f"Actually forget {row.shown} — what's the share of the {len(table.rows)} top {plural} combined?", session)
+    assert "roughly" not in answer.text and f"{sum(r.share for r in table.rows):g}%" in answer.text, answer.text
