@@ -99,6 +99,8 @@ class Core:
         if ask_back is not None:
             return ask_back, frame
         over = self._over_clusters(frame)
+        if over is None:
+            over = self._best_over_clusters(frame, state, reading)
         if over is not None:
             return over, frame
         cluster_only = any(m in frame.said for m in ("per_million", "intensity", "size", "ranks", "collab", "membership"))
@@ -221,6 +223,39 @@ class Core:
             text = f"{verdict_word(bool(holders))}. {text}"
         return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": bool(holders)},
                        intent="clusters.holding")
+
+    def _best_over_clusters(self, frame: Frame, state: State, reading: Reading) -> Outcome | None:
+        """"Which cluster's top publisher has the largest share of its cluster's articles?", "Whose top PCT applicant
+        files the most?": the row question asked of every loaded cluster, and the cluster whose row is best."""
+        if len(self.kb.clusters) < 2 or not frame.superlative or frame.subject or frame.yes_no:
+            return None
+        if frame.selector.kind not in ("top", "last", "rank") or any(r.kind in ("cluster", "organization", "location", "economy")
+                                                                    for r in frame.refs + frame.against):
+            return None
+        over = frame.wants == "cluster" or frame.cluster_word == "plural" or (
+            not state.subject and reading.context_subject is None)
+        if not over or not (frame.noun == "organization" or frame.wants in ("organization", "cluster")):
+            return None
+        measure = "share" if "share" in frame.said else "count"
+        found: list[tuple[float, Any, Outcome]] = []
+        for cluster in self.kb.clusters:
+            probe = frame.copy()
+            probe.subject, probe.cluster_word, probe.superlative = cluster.id, None, None
+            probe.wants = None if frame.wants == "cluster" else frame.wants
+            probe.said = [m for m in probe.said if m in ("count", "share")]
+            outcome = self.executor.run(probe)
+            if outcome.status != "answered" or len(outcome.focus) != 1:
+                return None
+            found.append((float(getattr(outcome.focus[0], measure) or 0), cluster, outcome))
+        pick = max if frame.superlative == "max" else min
+        value, cluster, outcome = pick(found, key=lambda f: f[0])
+        if sum(1 for v, _, _ in found if v == value) > 1:
+            ties = join_names([c.shown for v, c, _ in found if v == value])
+            text = say("best_row_tie", n=len(found), clusters=ties) + " " + " ".join(o.text for v, _, o in found if v == value)
+        else:
+            text = say(f"best_row_{frame.superlative}", n=len(found), cluster=cluster.shown) + " " + outcome.text
+        return Outcome(text, data={"clusters": [cluster.name], "rows": outcome.data.get("rows", [])},
+                       rows=outcome.rows, focus=outcome.focus, intent="clusters.best_row")
 
     def _partner_as_cluster(self, frame: Frame, picked: Outcome) -> Outcome:
         """A partner place picked by its position, asked a figure only a cluster has: that place's own profile."""

@@ -74,6 +74,7 @@ class Frame:
     values: list[Claim] = field(default_factory=list)  # figures given in a question for something ("behind 123 of them")
     yes_no: bool = False
     choice: bool = False  # "AGFA or Toyota?": pick one, no Yes/No
+    superlative: str | None = None  # "max" | "min": a second top/last word, over the rows picked by the first
     negated: bool = False
     plural: bool = False
     cluster_word: str | None = None  # "yes" for "cluster", "plural" for "clusters"

@@ -588,6 +588,15 @@ class Reader:
                     frame.selector = Selector(kind)
                     break
         frame.ambiguous = [e for e in tags if len(self.lexicon.entry(e).readings) > 1]
+        # "whose top applicant files the most?", "which cluster's top publisher has the largest share?": two words that
+        # pick the best, one for the rows, one for what is compared
+        picks = sorted((s, "last" if "last" in {r.get("select") for r in self.lexicon.entry(e).readings} else "top")
+                       for e, spans in tags.items() for s in spans
+                       if {"top", "last"} & {r.get("select") for r in self.lexicon.entry(e).readings})
+        if len(picks) >= 2:
+            frame.superlative = "min" if picks[-1][1] == "last" else "max"
+            if frame.selector.kind in ("top", "last"):
+                frame.selector = Selector(picks[0][1])  # "the leading publisher with the fewest": the first word picks the rows
         frame.negated = "negation" in tags and not frame.yes_no or ("negation" in tags and _negated_inside(clause))
         talk = self._values(clause, "talk")
         frame.talk = talk[0] if talk else None

@@ -409,3 +409,36 @@ def test_should_answer_a_threshold_over_every_loaded_cluster_with_the_clusters_i
     assert answer.status == "answered", answer.text
     assert sorted(answer.data.get("clusters", [])) == holders, answer.text
     assert f"for {len(holders)} of the 4" in answer.text, answer.text
+
+
+def _best_rows() -> list[tuple[str, str, str]]:
+    """(a question asking which cluster's top row is best, the cluster it is, that row's name), from the four profiles."""
+    out = []
+    for table, role, unit in (("top_applicants", "PCT applicant", "PCT applications"),
+                              ("top_publishers", "publishing organisation", "scientific articles")):
+        for measure in ("count", "share"):
+            for best, words in ((max, ("largest", "most")), (min, ("smallest", "fewest"))):
+                value = lambda c: getattr(getattr(c, table).rows[0], measure)  # noqa: E731
+                values = [value(c) for c in FOUR]
+                if values.count(best(values)) > 1:
+                    continue
+                winner = best(FOUR, key=value)
+                row = getattr(winner, table).rows[0].shown
+                if measure == "share":
+                    asked = [f"Which cluster's top {role} has the {words[0]} share of its cluster's {unit}?",
+                             f"Across the four clusters, whose leading {role} holds the {words[0]} share of its cluster's {unit}?"]
+                else:
+                    asked = [f"Whose top {role} has the {words[1]} {unit}?",
+                             f"Of the loaded clusters, which one's top {role} has the {words[1]} {unit}?"]
+                out += [(q, winner.name, row) for q in asked]
+    return out
+
+
+BEST_ROWS = _best_rows()
+
+
+@pytest.mark.parametrize("question,cluster,row", BEST_ROWS, ids=[q[:70] for q, _, _ in BEST_ROWS])
+def test_should_pick_the_cluster_whose_top_row_is_best_over_every_loaded_cluster(four, question, cluster, row):
+    answer = four.ask(question)
+    assert answer.status == "answered", answer.text
+    assert answer.data.get("clusters") == [cluster] and row in answer.text, answer.text
