@@ -92,6 +92,12 @@ class Core:
             pending = Frame.from_json(state.pending)
             pending.subject = frame.refs[0].value
             frame = pending
+        elif state.pending and _names_only_a_cluster(frame, "economy"):
+            homes = self.kb.clusters_of_economy(frame.refs[0].value)
+            if len(homes) == 1:  # "Which cluster do you mean?" - "The Dutch one.": the one cluster of that economy
+                pending = Frame.from_json(state.pending)
+                pending.subject = homes[0].id
+                frame = pending
         refusal = self._refusal(frame, state, reading)
         if refusal is not None:
             return refusal, frame
@@ -200,11 +206,16 @@ class Core:
         if not (places or ranks_claimed or two_rankings or row_claims):
             return None  # "which cluster is largest?", "rank the clusters": the clusters side by side, by one measure
         holders: list[tuple[Any, str]] = []
+        # "Does any cluster other than Brussels–Antwerp list Gent?": the clusters set against the question are left out
+        set_apart = [r for r in frame.against if r.kind == "cluster"] if frame.negated else []
+        places = places + set_apart
         for cluster in self.kb.clusters:
             if any(r.value in (cluster.id, cluster.name) for r in places):
                 continue  # a cluster is not its own partner
             probe = frame.copy()
             probe.subject, probe.wants, probe.cluster_word, probe.yes_no = cluster.id, None, None, True
+            if set_apart:
+                probe.against, probe.negated = [r for r in probe.against if r.kind != "cluster"], False
             probe.said = [m for m in probe.said if m != "count"]  # "how many of the clusters": the clusters are counted
             probe.refs = [Ref("location", self.kb.cluster(r.value).shown, r.text) if r.kind == "cluster" else r
                           for r in probe.refs]
@@ -406,6 +417,10 @@ class Core:
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         if frame.subject:
             return frame.subject
+        if economies and frame.cluster_word == "yes" and not frame.said == ["economy"]:
+            homes = self.kb.clusters_of_economy(economies[0])
+            if len(homes) == 1:
+                return homes[0].id  # "And in the German cluster?": the one loaded cluster of that economy
         if reading.context_subject:
             return reading.context_subject
         named_rows = [r for r in frame.refs + frame.against if r.kind == "organization"]
@@ -601,8 +616,8 @@ def _asks_anything(frame: Frame) -> bool:
                 or frame.operation not in ("", "list") or frame.selector.kind in ("rank", "top_n", "prev", "next"))
 
 
-def _names_only_a_cluster(frame: Frame) -> bool:
-    return bool(frame.refs) and all(r.kind == "cluster" for r in frame.refs) and not (
+def _names_only_a_cluster(frame: Frame, kind: str = "cluster") -> bool:
+    return bool(frame.refs) and all(r.kind == kind for r in frame.refs) and not (
         frame.said or frame.operation or frame.wants or frame.claims or frame.domain)
 
 

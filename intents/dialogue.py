@@ -145,6 +145,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             new.said = list(dict.fromkeys(theirs + mine))  # "What about Cologne, on both?" after its two rankings
             if frame.operation == "intersect":
                 new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
+    _two_last_clusters(new, frame, previous, before)
     if frame.refers_two and frame.cluster_word and before is not None and not any(r.kind == "cluster" for r in frame.refs):
         subjects = [s for s in (before.subject, previous.subject) if s]
         if len(set(subjects)) == 2:  # "How many places apart are the two clusters?": the clusters of the last two answers
@@ -158,6 +159,26 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             new.operation = new.operation or previous.operation
             new.selector = Selector()
     return new
+
+
+def _two_last_clusters(new: Frame, frame: Frame, previous: Frame, before: Frame | None) -> None:
+    """"How many places apart are they?", "Difference?", "which of the two has more per million?" after questions about
+    two clusters: those two clusters, set against each other."""
+    two_sided = new.operation in TWO_SIDED or frame.choice or frame.refers_two
+    if not two_sided or any(r.kind in ("cluster", "organization", "location") for r in frame.refs) or frame.against:
+        return
+    pair = list(dict.fromkeys(r.value for r in previous.refs if r.kind == "cluster"))
+    if len(pair) != 2 and before is not None and previous.collection == "clusters" and before.collection == "clusters" \
+            and before.subject and previous.subject and before.subject != previous.subject \
+            and not _rows_named(previous) and not _rows_named(before):
+        pair = [before.subject, previous.subject]
+    if len(pair) != 2:
+        return
+    new.refs = [r for r in new.refs if r.kind != "cluster"] + [Ref("cluster", c, c) for c in pair]
+    new.subject = None
+    if not frame.said:
+        new.said = list(previous.said)
+        new.domain = new.domain or previous.domain
 
 
 def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) -> None:

@@ -1256,6 +1256,14 @@ class Executor:
                 unit = words()["gap_units"][kind]["one" if gap == 1 else "many"] if kind else _MEASURE_NAMES[measure]
                 text += " " + say("clusters_gap", gap=f"{gap:,g}", unit=unit)
                 data["gap"] = gap
+            if not frame.yes_no and frame.operation in ("more", "less") and value(a) != value(b) and "gap" not in data:
+                # "which of the two has more PCT applications per million?": the one that has, and by how much
+                a_more = (value(a) < value(b)) if lower_is_better else (value(a) > value(b))
+                winner = a if a_more == (frame.operation == "more") else b
+                kind = "rank" if lower_is_better else "share" if measure.endswith("collaboration") else ""
+                unit = words()["gap_units"][kind]["one" if gap == 1 else "many"] if kind else _MEASURE_NAMES[measure]
+                text += " " + say(f"clusters_winner_{frame.operation}", cluster=winner.shown, gap=f"{gap:,g}", unit=unit)
+                data["gap"] = gap
             if frame.yes_no and frame.operation in ("more", "less"):
                 better = (value(a) < value(b)) if lower_is_better else (value(a) > value(b))
                 verdict = better if frame.operation == "more" else not better and value(a) != value(b)

@@ -1274,8 +1274,8 @@ def _times_a_row(reader: Reader, clause: Clause, frame: Frame, match: Match, con
     """"how many times ULB's articles does KU Leuven publish?": the row right after "how many times" is the unit, the
     other row is measured in it."""
     ref = _ref_at(clause, match.spans[-1])
-    others = [e for e in clause.entities.items if e.type == "organization" and e.start >= match.end]
-    if ref is None or ref.kind != "organization" or not others:
+    others = [e for e in clause.entities.items if ref is not None and e.type == ref.kind and e.start >= match.end]
+    if ref is None or ref.kind not in ("organization", "cluster") or not others:
         return False
     frame.against.append(ref)
     return True

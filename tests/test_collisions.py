@@ -442,3 +442,42 @@ def test_should_pick_the_cluster_whose_top_row_is_best_over_every_loaded_cluster
     answer = four.ask(question)
     assert answer.status == "answered", answer.text
     assert answer.data.get("clusters") == [cluster] and row in answer.text, answer.text
+
+
+def _demonyms() -> list[tuple[str, "ClusterProfile"]]:
+    """(a demonym, the one loaded cluster of its economy), from the vocabulary and the four profiles."""
+    from intents.vocabulary import load_vocabulary
+    out = []
+    for word, economy in load_vocabulary().demonyms.items():
+        homes = [c for c in FOUR if economy in c.economies]
+        if len(homes) == 1 and len(word) > 3:
+            out.append((word.capitalize(), homes[0]))
+    return out
+
+
+DEMONYMS = _demonyms()
+
+
+@pytest.mark.parametrize("demonym,cluster", DEMONYMS, ids=[d for d, _ in DEMONYMS])
+def test_should_take_a_cluster_named_by_its_economys_adjective(four, demonym, cluster):
+    session = f"demonym-{demonym}"
+    assert four.ask("Who is the top PCT applicant?", session=session).status == "clarify"
+    answer = four.ask(f"The {demonym} one.", session=session)
+    assert cluster.top_applicants.rows[0].shown in answer.text, answer.text
+    other = next(c for c in FOUR if c.name != cluster.name)
+    four.ask(f"Who is the top publishing organisation in {other.name}?", session=session)
+    again = four.ask(f"And in the {demonym} cluster?", session=session)
+    assert cluster.top_publishers.rows[0].shown in again.text, again.text
+
+
+@pytest.mark.parametrize("a,b", CLUSTER_PAIRS[::2], ids=[f"{a.name}-{b.name}" for a, b in CLUSTER_PAIRS[::2]])
+@pytest.mark.parametrize("gap_question", ["How many places apart are they?", "Difference?"])
+def test_should_set_the_clusters_of_the_last_two_answers_against_each_other(four, a, b, gap_question):
+    session = f"pair-{a.name}-{b.name}-{gap_question}"
+    four.ask(f"What's {a.name}'s size rank?", session=session)
+    four.ask(f"What about {b.name}?", session=session)
+    gap = four.ask(gap_question, session=session)
+    assert f"{abs(a.rank_size - b.rank_size)} place" in gap.text, gap.text
+    which = four.ask("Which of the two has more PCT applications per million?", session=session)
+    winner = a if a.pct_per_million > b.pct_per_million else b
+    assert f"{winner.name} is the higher, by {abs(a.pct_per_million - b.pct_per_million):,}" in which.text, which.text
