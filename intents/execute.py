@@ -417,6 +417,13 @@ class Executor:
             if isinstance(group, list) and len(group) >= 2 and mine[0] in group:
                 # "what fraction of the top three's articles is KU Leuven's?", "more than 60% of the three combined?"
                 return self._part_of_sum(frame, c, table, mine[0], group)
+        picked = [r for r in rows if r.rank in frame.selector.ranks and r not in mine] if frame.selector.kind == "rank" else []
+        if operation == "aggregate" and mine and picked:
+            if frame.yes_no and len(mine) == 1 and len(picked) >= 2 and not frame.claims:
+                # "Do the second and third publishers together reach KU Leuven's share?": their sum against that row
+                return self._sum_against(frame, c, table, picked, mine)
+            # "AGFA and the second applicant together?": the named rows and the rows at those places, summed
+            return self._aggregate(frame, c, table, sorted(mine + picked, key=lambda r: r.rank))
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:

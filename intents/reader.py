@@ -627,6 +627,12 @@ class Reader:
         if "aggregate" in frame.ops and len(places) >= 2 and frame.selector.kind == "none":
             frame.claims = [c for c in frame.claims if c not in places]  # "do the second and third together file more?"
             frame.selector = Selector("rank", ranks=[int(c.value) for c in places])
+        elif "aggregate" in frame.ops and len(places) == 1 and frame.selector.kind == "none" \
+                and any(r.kind == "organization" for r in frame.refs):
+            # "AGFA and the second applicant together?": a named row and the row at that place, summed; no claim
+            frame.claims = [c for c in frame.claims if c not in places]
+            frame.selector = Selector("rank", ranks=[int(places[0].value)])
+            frame.yes_no = frame.yes_no and bool(frame.claims)
         if not frame.yes_no and frame.operation in ("difference", "more", "less", "ratio") and not frame.against:
             places = [c for c in frame.claims if c.unit == "ordinal"]
             if len(places) == 1:  # "how far behind the second is it?": the row at that place is the other side

@@ -1304,7 +1304,7 @@ def test_should_set_a_row_picked_by_its_place_against_the_others_combined(answer
 
 RATIO_FORMS = ["How many times as many {unit} as {b} does {a} have?", "{a} has how many times as many {unit} as {b}?",
                "How many times more {unit} does {a} have than {b}?", "how many times {b}'s {unit} does {a} have?",
-               "By what factor does {a} exceed {b} in {unit}?"]
+               "By what factor does {a} exceed {b} in {unit}?", "ratio {a} : {b} {unit}", "the ratio of {a} to {b} in {unit}?"]
 
 
 @pytest.mark.parametrize("form", RATIO_FORMS)
@@ -1434,3 +1434,29 @@ def test_should_not_bring_back_a_row_the_user_set_aside(answerer, name, table, p
     ask(answerer, f"Give me {row.shown}'s share of the {unit}.", session)
     answer = ask(answerer, f"Actually forget {row.shown} — what's the share of the {len(table.rows)} top {plural} combined?", session)
     assert "roughly" not in answer.text and f"{sum(r.share for r in table.rows):g}%" in answer.text, answer.text
+
+
+NAMED_AND_PLACED = [(table, unit, role, a, b) for _, table, _, unit, _ in TABLES
+                    for role in [("PCT applicant" if table is CLUSTER.top_applicants else "publisher")]
+                    for a in table.rows for b in table.rows if a.rank != b.rank]
+
+
+@pytest.mark.parametrize("table,unit,role,a,b", NAMED_AND_PLACED, ids=[f"{a.shown[:10]}+{b.rank}" for *_, a, b in NAMED_AND_PLACED])
+def test_should_sum_a_named_row_and_a_row_picked_by_its_place(answerer, table, unit, role, a, b):
+    total = f"{a.count + b.count:,}"
+    asked = ask(answerer, f"How many {unit} did {a.shown} and the {ORDINALS[b.rank]} {role} have together?")
+    assert total in asked.text and "roughly" not in asked.text, asked.text
+    session = f"placed-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {unit} does {a.shown} have?", session)
+    fragment = ask(answerer, f"Fine, then {a.shown} and the {ORDINALS[b.rank]} {role} together?", session)
+    assert total in fragment.text and "roughly" not in fragment.text, fragment.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("measure", ["share", "count"])
+def test_should_set_two_rows_picked_by_place_combined_against_the_third(answerer, name, table, plural, unit, verb, measure):
+    top, rest = table.rows[0], table.rows[1:]
+    value = (lambda r: r.share) if measure == "share" else (lambda r: r.count)  # noqa: E731
+    words = f"share of the cluster's {unit}" if measure == "share" else "number of " + unit
+    answer = ask(answerer, f"Do the second and third {plural} together reach {top.shown}'s {words}?")
+    assert answer.text.startswith("Yes" if sum(value(r) for r in rest) > value(top) else "No"), answer.text
