@@ -184,7 +184,10 @@ def _two_last_clusters(new: Frame, frame: Frame, previous: Frame, before: Frame 
 def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     """"and by intensity?" after the size rank, then "how many places apart are the two?": the two measures of the
     last two answers, set against each other (or one measure for patents and for articles)."""
-    if new.operation not in TWO_SIDED or frame.refs or frame.against or frame.selector.kind != "none":
+    # "How many times bigger is the first figure?", "the first figure against the second" after two figures of the
+    # cluster: the ordinals point at the last two answers, not at rows of a table
+    answers_picked = frame.selector.kind == "rank" and set(frame.selector.ranks) <= {1, 2}
+    if new.operation not in TWO_SIDED or frame.refs or frame.against or frame.selector.kind != "none" and not answers_picked:
         return
     if any(m not in GAP_WORDS for m in frame.said) or not state.before:
         return
@@ -192,6 +195,10 @@ def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) 
     mine, theirs = ([m for m in f.said if m in CLUSTER_ONLY] for f in (previous, before))
     if not mine or not theirs:
         return
+    if answers_picked:
+        if previous.collection != "clusters" or before.collection != "clusters":
+            return
+        new.selector = Selector()
     if set(mine) == set(theirs) and previous.domain and before.domain and previous.domain != before.domain:
         new.said, new.domain = mine + [m for m in frame.said if m not in mine], "both"
     elif set(mine) != set(theirs):

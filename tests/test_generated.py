@@ -1460,3 +1460,22 @@ def test_should_set_two_rows_picked_by_place_combined_against_the_third(answerer
     words = f"share of the cluster's {unit}" if measure == "share" else "number of " + unit
     answer = ask(answerer, f"Do the second and third {plural} together reach {top.shown}'s {words}?")
     assert answer.text.startswith("Yes" if sum(value(r) for r in rest) > value(top) else "No"), answer.text
+
+
+FIGURE_PAIRS = [("How many PCT applications per million inhabitants does {c} have?", "And how many scientific articles per million?",
+                 CLUSTER.pct_per_million, CLUSTER.articles_per_million),
+                ("How many scientific articles per million inhabitants does {c} publish?", "and patents?",
+                 CLUSTER.articles_per_million, CLUSTER.pct_per_million)]
+
+
+@pytest.mark.parametrize("form", ["How many times bigger is the first figure?", "How many times the first figure is the second?",
+                                  "the first figure divided by the second, how many times?"])
+@pytest.mark.parametrize("first,second,a,b", FIGURE_PAIRS, ids=["patents-articles", "articles-patents"])
+def test_should_read_the_first_and_second_figure_as_the_last_two_answers(answerer, first, second, a, b, form):
+    session = f"figures-{uuid.uuid4().hex}"
+    ask(answerer, first.format(c=CLUSTER.shown), session)
+    ask(answerer, second, session)
+    answer = ask(answerer, form, session)
+    ratio = max(a, b) / min(a, b)
+    assert f"{ratio:.2f}" in answer.text, answer.text
+    assert not any(r.shown in answer.text for r in CLUSTER.top_applicants.rows + CLUSTER.top_publishers.rows), answer.text
