@@ -106,6 +106,14 @@ class Executor:
         if top_claims and (frame.operation == "difference" or "difference" in frame.ops) and not frame.yes_no:
             return self._distance_to_top(c, measures, int(top_claims[0].value))
         domains = _domains(frame)
+        if frame.operation == "aggregate" and measures == ["per_million"] and len(domains) == 2:
+            # "add its PCT applications per million to its articles per million": the two figures summed
+            total = c.pct_per_million + c.articles_per_million
+            return Outcome(say("per_million_sum", cluster=c.shown, pct=count_text(c.pct_per_million),
+                               articles=count_text(c.articles_per_million), total=count_text(total)),
+                           data={"per_million_sum": total, "edition": c.edition}, intent="aggregate.per_million")
+        if frame.operation == "aggregate" and any(m.startswith("rank") for m in measures):
+            frame.operation, frame.ops = "", [o for o in frame.ops if o != "aggregate"]  # "both rankings plus the figure"
         if frame.operation in ("estimate", "aggregate") or ("count" in frame.said or "total" in frame.said) and not measures:
             if "collab_share" in measures:
                 return self._collab_count(c, domains)

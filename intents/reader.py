@@ -504,6 +504,11 @@ class Reader:
     def frame(self, clause: Clause) -> Frame:
         frame = Frame(text=clause.text)
         _drop_corrected(clause)
+        after_a_time = all(a > 0 and "YEAR" in clause.symbols[a - 1] for a, _ in clause.tags.get("by_itself", []))
+        if "by_itself" in clause.tags and after_a_time:
+            # "in 2024 alone": one year's figures (the profiles give five-year totals), nothing about collaboration
+            a, b = clause.tags.pop("by_itself")[0]
+            frame.lacking["time"] = " ".join(clause.words[a - 1:b])
         if "by_itself" in clause.tags and not any(e.type == "organization" for e in clause.entities.items):
             clause.tags["without"] = clause.tags.pop("by_itself")  # "how many are filed alone?": without collaboration
         consumed: set[int] = set()
@@ -661,6 +666,7 @@ class Reader:
             said = next((e.text for e in clause.entities.items if e.type == "ordinal" and ranks and e.number == ranks[0]), "top")
             frame.refs.append(Ref("rank", str(ranks[0] if ranks else 1), said))
         if "intensity" in frame.said and frame.domain in ("patents", "articles") and "rank" not in frame.said \
+                and "ranks" not in frame.said \
                 and not any(r.kind in ("organization", "location") for r in frame.refs):
             # "how intense is it on patents?": the figure per million inhabitants of that kind, not the intensity ranking
             frame.said = ["per_million" if m == "intensity" else m for m in frame.said]

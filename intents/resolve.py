@@ -169,7 +169,7 @@ def measures_of(frame: Frame, collection: str, schema: Schema) -> list[str]:
         if "size" in said or "ranks" in said or ("rank" in said and "intensity" not in said):
             found.append("rank_size")
         if ("intensity" in said and "rank_intensity" not in found and "per_million" not in found
-                or "ranks" in said and "size" not in said) and "per_million" not in said:
+                or "ranks" in said and "size" not in said) and ("per_million" not in said or "ranks" in said):
             found.append("rank_intensity")
         if "per_million" in said:
             found.append("per_million")
