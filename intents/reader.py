@@ -1093,10 +1093,29 @@ def _claim_half(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     return True
 
 
+def _fraction_of_row(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"less than a third of KU Leuven's share", "more than a third as many articles as KU Leuven": a fraction of
+    another row's figure, claimed as a ratio to that row."""
+    relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
+    start, end = (match.spans[2] or match.spans[4])[0], match.spans[4][1]  # type: ignore[index]
+    value = reader.vocabulary.fractions.get(" ".join(w for w in clause.words[start:end] if w != "-"))
+    ref = _ref_at(clause, match.spans[-1])
+    if value is None or ref is None or ref.kind != "organization":
+        return False
+    frame.claims.append(Claim(relation, float(value) / 100, "ratio", text=" ".join(clause.words[start:end])))
+    frame.operation = "ratio"
+    frame.ops = list(dict.fromkeys(["ratio"] + frame.ops))
+    frame.against.append(ref)
+    consumed.update(range(start, end))
+    return True
+
+
 def _claim_fraction(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
     start = match.spans[2][0]  # type: ignore[index]
-    phrase = " ".join(clause.words[start:match.end])
+    if start in consumed:
+        return False  # read already as a fraction of a row
+    phrase = " ".join(w for w in clause.words[start:match.end] if w != "-")  # "two-thirds" as "two thirds"
     value = reader.vocabulary.fractions.get(phrase)
     if value is None:
         return False
@@ -1564,7 +1583,7 @@ _BUILDERS = {
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
     "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
-    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
+    "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "fraction_of_row": _fraction_of_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,
 }
 

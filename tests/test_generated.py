@@ -1479,3 +1479,24 @@ def test_should_read_the_first_and_second_figure_as_the_last_two_answers(answere
     ratio = max(a, b) / min(a, b)
     assert f"{ratio:.2f}" in answer.text, answer.text
     assert not any(r.shown in answer.text for r in CLUSTER.top_applicants.rows + CLUSTER.top_publishers.rows), answer.text
+
+
+FRACTIONS = {"a third": 1 / 3, "a quarter": 1 / 4, "two-thirds": 2 / 3, "half": 1 / 2, "a sixth": 1 / 6}
+
+
+@pytest.mark.parametrize("words,fraction", list(FRACTIONS.items()), ids=list(FRACTIONS))
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS[::2], ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS[::2]])
+def test_should_check_a_fraction_of_another_rows_figure(answerer, table, plural, unit, a, b, words, fraction):
+    share = ask(answerer, f"Is {a.shown}'s share of the {unit} less than {words} of {b.shown}'s share?")
+    assert share.text.startswith("Yes" if a.share / b.share < fraction else "No"), share.text
+    count = ask(answerer, f"Does {a.shown} have more than {words} as many {unit} as {b.shown}?")
+    assert count.text.startswith("Yes" if a.count / b.count > fraction else "No"), count.text
+    assert "Together" not in share.text + count.text, (share.text, count.text)
+
+
+@pytest.mark.parametrize("words,fraction", list(FRACTIONS.items()), ids=list(FRACTIONS))
+@pytest.mark.parametrize("unit,attribute", [("PCT applications", "patent_collaboration"), ("scientific articles", "article_collaboration")])
+def test_should_check_a_fraction_claimed_of_the_collaboration_share(answerer, unit, attribute, words, fraction):
+    share = getattr(CLUSTER, attribute).share
+    answer = ask(answerer, f"Are more than {words} of {CLUSTER.shown}'s {unit} made in collaboration?")
+    assert answer.text.startswith("Yes" if share > 100 * fraction else "No"), answer.text
