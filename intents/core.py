@@ -121,6 +121,14 @@ class Core:
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
         cluster_figure = any(m in frame.said for m in CLUSTER_FIGURES)
+        places_in_focus = [f for f in state.focus if (f.get("collection") or "").endswith("partners")]
+        if frame.refers and cluster_figure and places_in_focus and len(places_in_focus) == 1 \
+                and not any(r.kind in ("cluster", "location", "organization") for r in frame.refs):
+            # "How many articles per million does that cluster have?" after "Brussels–Antwerp's top article partner is
+            # Amsterdam–Rotterdam": the place just named, asked about as a cluster
+            place = places_in_focus[0]
+            frame.refs.append(Ref("location", place.get("name") or "", place.get("shown") or ""))
+            frame.subject = None
         if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (cluster_figure or frame.wants == "organization"):
             _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
         places = [r for r in frame.refs if r.kind == "location"]
@@ -341,6 +349,18 @@ class Core:
             ours = [r for r in frame.refs if r.kind == "cluster"]
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
+        if partner_question and "location" in (frame.wants, frame.noun) and not frame.yes_no \
+                and frame.selector.kind not in ("rank", "last") and not any(r.kind == "location" for r in frame.refs) \
+                and any(m in frame.said for m in ("size", "intensity", "per_million")):
+            # "Which of Brussels–Antwerp's collaborating locations is the largest cluster by size?": the profile names
+            # its partner places in order only
+            cluster = self._cluster_for(frame, state)
+            return Outcome(say("partner_figures_unknown", cluster=cluster.shown, covered=self._covered()), "no_data",
+                           {"missing": "figures of partner places"})
+        if not as_subject and cluster_only and not partner_question and not frame.yes_no:
+            # "the average size rank of Brussels–Antwerp and Amsterdam–Rotterdam": a place we have no profile of, asked
+            # a figure only a cluster has, even next to a cluster we have
+            as_subject = [r for r in frame.refs if r.kind == "location"]
         if as_subject:  # "What's Ghent's ranking by size?": a partner place asked about as a cluster
             place = as_subject[0].value or as_subject[0].text
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",

@@ -240,6 +240,11 @@ class Executor:
                 if frame.operation == "ratio":
                     return Outcome(say(f"{measure}_ratio", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
                                        ratio=_ratio_text(a / b)), data={"ratio": a / b}, intent=f"ratio.{measure}")
+                if frame.operation == "average":  # "the average of its two collaboration shares"
+                    mean = (a + b) / 2
+                    shown = f"{mean:,.1f}".rstrip("0").rstrip(".") + ("%" if measure == "collab_share" else "")
+                    return Outcome(say(f"{measure}_average", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
+                                       mean=shown), data={"average": mean}, intent=f"average.{measure}")
                 text = say(f"{measure}_gap", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
                            gap=_fmt(measure, abs(a - b)) if measure != "collab_share" else f"{abs(a - b):g}")
                 if frame.yes_no and frame.operation in ("more", "less"):
@@ -832,6 +837,11 @@ class Executor:
             return Outcome(say("combined_outside", rest=share_text(op.complement(share)), cluster=c.shown, unit=unit, rows=names,
                                share=share_text(share)), data={**data, "outside_share": op.complement(share)},
                            rows=chosen, focus=chosen, intent=f"complement.{table}")
+        if frame.operation == "average" and "share" in frame.said and "count" not in frame.said:
+            mean = share / len(chosen)  # "the average share held by each of the three listed applicants"
+            return Outcome(say("combined_average_share", rows=names, average=f"{mean:.2f}".rstrip("0").rstrip("."),
+                               unit=unit, cluster=c.shown, share=share_text(share)),
+                           data={**data, "average_share": mean}, rows=chosen, focus=chosen, intent=f"average.{table}.share")
         if frame.operation == "average":
             return Outcome(say("combined_average", rows=names, average=f"{count / len(chosen):,.1f}".rstrip("0").rstrip("."),
                                unit=unit, cluster=c.shown, count=count_text(count)),

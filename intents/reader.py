@@ -466,7 +466,9 @@ class Reader:
             follows = b < len(clause.symbols) and any(
                 s in self.lexicon.entries and (self.lexicon.entry(s).slot_values("domain") or self.lexicon.entry(s).slot_values("measure"))
                 for s in clause.symbols[b])
-            _untag(clause, (a, b), otherwise if follows else before_noun)
+            # "Mean of its two ranks?", "the mean of the two figures": the word opens the clause or follows an article
+            opens = a == clause.first_word() or a > 0 and clause.words[a - 1] in self.grammar.articles
+            _untag(clause, (a, b), otherwise if follows or opens else before_noun)
 
     def _asks_for_a_kind(self, clause: Clause) -> bool:
         """"which three locations ...", "which organisation ...": the question word picks a kind of thing (a noun or a

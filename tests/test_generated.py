@@ -1500,3 +1500,25 @@ def test_should_check_a_fraction_claimed_of_the_collaboration_share(answerer, un
     share = getattr(CLUSTER, attribute).share
     answer = ask(answerer, f"Are more than {words} of {CLUSTER.shown}'s {unit} made in collaboration?")
     assert answer.text.startswith("Yes" if share > 100 * fraction else "No"), answer.text
+
+
+AVERAGES = [("What is the average of {c}'s two collaboration shares, for patents and for scientific articles?",
+             (CLUSTER.patent_collaboration.share + CLUSTER.article_collaboration.share) / 2),
+            ("mean of {c}'s PCT applications per million and its scientific articles per million?",
+             (CLUSTER.pct_per_million + CLUSTER.articles_per_million) / 2),
+            ("Mean of {c}'s size rank and intensity rank?", (CLUSTER.rank_size + CLUSTER.rank_intensity) / 2)]
+
+
+@pytest.mark.parametrize("question,mean", AVERAGES, ids=["collab", "per_million", "ranks"])
+def test_should_average_two_figures_of_the_cluster(answerer, question, mean):
+    answer = ask(answerer, question.format(c=CLUSTER.shown))
+    assert f"{mean:,.1f}".rstrip("0").rstrip(".") in answer.text, answer.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_average_the_listed_rows_in_counts_and_in_shares(answerer, name, table, plural, unit, verb):
+    n = len(table.rows)
+    share = ask(answerer, f"What is the average share held by each of the {n} listed {plural}?")
+    assert f"{sum(r.share for r in table.rows) / n:.2f}".rstrip("0").rstrip(".") + "%" in share.text, share.text
+    count = ask(answerer, f"How many {unit} do the {n} listed {plural} have on average?")
+    assert f"{sum(r.count for r in table.rows) / n:,.1f}".rstrip("0").rstrip(".") in count.text, count.text
