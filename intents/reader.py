@@ -600,7 +600,11 @@ class Reader:
         picks = sorted((s, "last" if "last" in {r.get("select") for r in self.lexicon.entry(e).readings} else "top")
                        for e, spans in tags.items() for s in spans
                        if {"top", "last"} & {r.get("select") for r in self.lexicon.entry(e).readings})
-        if len(picks) >= 2:
+        def _before_a_measure(span: tuple[int, int]) -> bool:  # "the most applications", "the largest share"
+            return span[1] < len(clause.symbols) and any(
+                e in self.lexicon.entries and (self.lexicon.entry(e).slot_values("domain") or self.lexicon.entry(e).slot_values("measure"))
+                for e in clause.symbols[span[1]])
+        if len(picks) >= 2 and _before_a_measure(picks[-1][0]):
             frame.superlative = "min" if picks[-1][1] == "last" else "max"
             if frame.selector.kind in ("top", "last"):
                 frame.selector = Selector(picks[0][1])  # "the leading publisher with the fewest": the first word picks the rows
