@@ -104,7 +104,9 @@ class Core:
         ask_back = self._name_or_cluster(frame, state)
         if ask_back is not None:
             return ask_back, frame
-        over = self._over_clusters(frame)
+        over = self._one_of_ours(frame, state)
+        if over is None:
+            over = self._over_clusters(frame)
         if over is None:
             over = self._best_over_clusters(frame, state, reading)
         if over is not None:
@@ -203,6 +205,10 @@ class Core:
         if frame.subject or any(r.kind in ("organization", "economy") for r in frame.refs + frame.against):
             return None
         partner_lists = "collab" in frame.said or frame.noun == "location"
+        named = [r for r in frame.refs if r.kind == "cluster"]
+        if partner_lists and len(named) == 1 and not any(r.kind == "location" for r in frame.refs) \
+                and _owns(frame, named[0], self.reader.grammar.owner_words):
+            return self._loaded_partners(frame, named[0].value)
         places = [r for r in frame.refs if r.kind == "location" or r.kind == "cluster" and partner_lists]
         if len(places) < len([r for r in frame.refs if r.kind in ("location", "cluster")]):
             return None  # a cluster named for its own figures: that cluster's question
@@ -238,10 +244,55 @@ class Core:
             text += " " + " ".join(detail for _, detail in holders)
         else:
             text = say("clusters_holding_none", total=total, other=other)
+        # "Are all four loaded clusters in the top 50?": every one must hold; "Is any of them ...?": one is enough
+        verdict = len(holders) == total if frame.selector.kind == "all" else bool(holders)
         if frame.yes_no:
-            text = f"{verdict_word(bool(holders))}. {text}"
-        return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": bool(holders)},
+            text = f"{verdict_word(verdict)}. {text}"
+        return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": verdict},
                        intent="clusters.holding")
+
+    def _one_of_ours(self, frame: Frame, state: State) -> Outcome | None:
+        """"Is Düsseldorf one of the clusters you have a profile for?", "Is that place one of your clusters?": whether
+        a place is among the loaded clusters."""
+        refs = list(frame.refs)
+        if not refs and frame.refers and len(state.focus) == 1 and (state.focus[0].get("collection") or "").endswith("partners"):
+            place = state.focus[0]
+            loaded = self.kb.find_cluster(place.get("name") or "")
+            refs = [Ref("cluster", loaded.id, place.get("shown") or "") if loaded else
+                    Ref("location", place.get("name") or "", place.get("shown") or "")]
+        if not (frame.yes_no and frame.cluster_word == "plural" and frame.selector.kind == "listed") \
+                or frame.said or frame.claims or frame.domain or len(refs) != 1:
+            return None
+        ref = refs[0]
+        if ref.kind == "cluster":
+            cluster = self.kb.cluster(ref.value)
+            return Outcome(f"{verdict_word(True)}. " + say("one_of_ours", cluster=cluster.shown if cluster else ref.value,
+                                                           covered=self._covered()), data={"verdict": True}, intent="clusters.covered")
+        if ref.kind == "location":
+            text = f"{verdict_word(False)}. " + say("unknown_place", place=ref.value or ref.text, covered=self._covered())
+            return Outcome(text, "no_data", {"place": ref.value, "verdict": False, "refused": {"place": ref.value}})
+        return None
+
+    def _loaded_partners(self, frame: Frame, owner_id: str) -> Outcome:
+        """"Which loaded clusters appear among Cologne's article collaboration locations?", "Does Rotterdam's patent
+        list include any of the clusters you have profiles for?": the owner's partner places that are loaded clusters."""
+        owner = self.kb.cluster(owner_id)
+        domains = ["patents", "articles"] if frame.domain in (None, "both") else [frame.domain]
+        found: list[str] = []
+        for domain in domains:
+            lists = owner.patent_collaboration if domain == "patents" else owner.article_collaboration  # type: ignore[union-attr]
+            for place in lists.locations:
+                loaded = self.kb.find_cluster(place.name)
+                if loaded is not None and loaded.id != owner_id and loaded.shown not in found:
+                    found.append(loaded.shown)
+        unit = join_names([reply_words()["unit"][d] for d in domains])
+        if found:
+            text = say("loaded_partners", owner=owner.shown, unit=unit, clusters=join_names(found))  # type: ignore[union-attr]
+        else:
+            text = say("loaded_partners_none", owner=owner.shown, unit=unit)  # type: ignore[union-attr]
+        if frame.yes_no:
+            text = f"{verdict_word(bool(found))}. {text}"
+        return Outcome(text, data={"clusters": found, "verdict": bool(found)}, intent="clusters.partners_loaded")
 
     def _best_over_clusters(self, frame: Frame, state: State, reading: Reading) -> Outcome | None:
         """"Which cluster's top publisher has the largest share of its cluster's articles?", "Whose top PCT applicant
@@ -319,6 +370,9 @@ class Core:
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,
                                listed=reply_words()["listed_tables"]), "no_data",
                            {"unknown": name, "refused": {"name": name}})
+        if frame.choice and len(frame.refs) >= 2 and not (frame.said or frame.claims or frame.domain or frame.operation
+                                                           or frame.wants == "organization"):
+            return self._not_understood(frame.text)  # "Which is the nicer city for a weekend trip, Paris or Cologne?"
         anchored = frame.domain or frame.claims or any(r.kind != "economy" for r in frame.refs)
         if frame.coverage < MIN_COVERAGE and not anchored and not frame.lacking:
             return self._not_understood(frame.text)
@@ -482,8 +536,12 @@ class Core:
         named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
         collection = collection_of(frame, self.kb, self.schema, cluster)
         if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None:
-            return Outcome(say("economy_not_cluster", economy=economies[0], cluster=cluster.shown), "no_data",
-                           {"economy": economies[0]})
+            homes = self.kb.clusters_of_economy(economies[0])  # the clusters of that economy we cover, whatever was asked before
+            if homes:
+                text = say("economy_not_cluster", economy=economies[0], clusters=join_names([h.shown for h in homes]))
+            else:
+                text = say("economy_not_cluster_none", economy=economies[0], covered=self._covered())
+            return Outcome(text, "no_data", {"economy": economies[0]})
         if frame.row_kind and (frame.wants == "organization" or frame.noun == "organization") and collection in self.schema.collections:
             kinds = self.schema.collections[collection].row_kinds
             if frame.row_kind not in kinds:
@@ -596,6 +654,17 @@ def _whose(frame: Frame, clusters: list[Ref], owner_words: frozenset[str]) -> st
         if after.startswith("'s") or before[0] in owner_words:
             return ref.value
     return clusters[0].value
+
+
+def _owns(frame: Frame, cluster: Ref, owner_words: frozenset[str]) -> bool:
+    """"Cologne's article collaboration locations", "the partner list of Cologne": the cluster whose lists are meant."""
+    text = matching_form(frame.text)
+    typed = matching_form(cluster.text or cluster.value)
+    where = text.find(typed)
+    if where < 0:
+        return False
+    before = text[:where].split()[-1:] or [""]
+    return text[where + len(typed):where + len(typed) + 2] in ("'s", "’s") or before[0] in owner_words
 
 
 def _names_its_own_subject(frame: Frame) -> bool:

@@ -481,3 +481,54 @@ def test_should_set_the_clusters_of_the_last_two_answers_against_each_other(four
     which = four.ask("Which of the two has more PCT applications per million?", session=session)
     winner = a if a.pct_per_million > b.pct_per_million else b
     assert f"{winner.name} is the higher, by {abs(a.pct_per_million - b.pct_per_million):,}" in which.text, which.text
+
+
+def _loaded_partner_cases() -> list[tuple[str, str, list[str]]]:
+    """(an owner cluster, a table, the other loaded clusters among its partner places there), from the four profiles."""
+    names = {c.name for c in FOUR}
+    out = []
+    for owner in FOUR:
+        for table, unit in UNITS.items():
+            listed = [l.shown for l in getattr(owner, table).locations]
+            out.append((owner.name, unit, [p for p in listed if p in names and p != owner.name]))
+    return out
+
+
+LOADED_PARTNERS = _loaded_partner_cases()
+
+
+@pytest.mark.parametrize("owner,unit,loaded", LOADED_PARTNERS, ids=[f"{o}-{u[:7]}" for o, u, _ in LOADED_PARTNERS])
+def test_should_name_the_loaded_clusters_among_one_clusters_partner_places(four, owner, unit, loaded):
+    answer = four.ask(f"Which loaded clusters appear among {owner}'s top collaborating locations for {unit}?")
+    assert answer.status == "answered" and sorted(answer.data.get("clusters", [])) == sorted(loaded), answer.text
+    either = four.ask(f"Does {owner}'s collaboration list for {unit} include any of the clusters you have profiles for?")
+    assert either.text.startswith("Yes" if loaded else "No"), either.text
+
+
+@pytest.mark.parametrize("n", [10, 25, 50, 100])
+def test_should_check_a_claim_about_all_loaded_clusters_as_every_one(four, n):
+    inside = [c for c in FOUR if c.rank_size <= n]
+    answer = four.ask(f"Are all four loaded clusters in the top {n} by size?")
+    assert answer.text.startswith("Yes" if len(inside) == len(FOUR) else "No"), answer.text
+
+
+@pytest.mark.parametrize("a,b", CLUSTER_PAIRS[::3], ids=[f"{a.name}-{b.name}" for a, b in CLUSTER_PAIRS[::3]])
+def test_should_not_pick_between_two_clusters_by_nothing_the_profiles_hold(four, a, b):
+    answer = four.ask(f"Which is the nicer city for a weekend trip, {a.name} or {b.name}?")
+    assert answer.status != "answered", answer.text
+
+
+_PLACES_ANY = sorted({l.shown for c in FOUR for t in UNITS for l in getattr(c, t).locations} | {c.name for c in FOUR})
+
+
+@pytest.mark.parametrize("place", _PLACES_ANY)
+def test_should_say_whether_a_place_is_one_of_the_loaded_clusters(four, place):
+    ours = place in {c.name for c in FOUR}
+    answer = four.ask(f"Is {place} one of the clusters you have a profile for?")
+    assert answer.text.startswith("Yes" if ours else "No"), answer.text
+    owner = next((c for c in FOUR if place in [l.shown for l in c.patent_collaboration.locations]), None)
+    if owner is not None and owner.patent_collaboration.locations[0].shown == place:
+        session = f"ours-{place}"
+        four.ask(f"What is {owner.name}'s top collaborating location for patents?", session=session)
+        that = four.ask("Is that place one of the clusters you have a profile for?", session=session)
+        assert that.text.startswith("Yes" if ours else "No"), that.text
