@@ -146,6 +146,7 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             if frame.operation == "intersect":
                 new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
     _two_last_clusters(new, frame, previous, before)
+    _two_last_rows(new, frame, previous, before)
     if frame.refers_two and frame.cluster_word and before is not None and not any(r.kind == "cluster" for r in frame.refs):
         subjects = [s for s in (before.subject, previous.subject) if s]
         if len(set(subjects)) == 2:  # "How many places apart are the two clusters?": the clusters of the last two answers
@@ -159,6 +160,20 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             new.operation = new.operation or previous.operation
             new.selector = Selector()
     return new
+
+
+def _two_last_rows(new: Frame, frame: Frame, previous: Frame, before: Frame | None) -> None:
+    """"so they're tied?", "which of the two is bigger?" after one row, then another of the same table: those two rows."""
+    if not (new.operation in TWO_SIDED or frame.choice) or not (frame.refers or frame.refers_two) or before is None:
+        return
+    if _rows_named(frame) or frame.against or frame.selector.kind != "none" or new.against or len(_rows_named(new)) > 1:
+        return  # the conversation gave the two sides already
+    last, first = _rows_named(previous), _rows_named(before)
+    if len(last) == 1 and len(first) == 1 and last[0].value != first[0].value and previous.collection == before.collection \
+            and not previous.against and not before.against:
+        new.refs = [r for r in new.refs if r.kind != "organization"] + [copy.deepcopy(first[0]), copy.deepcopy(last[0])]
+        if not frame.said:
+            new.said = list(previous.said)
 
 
 def _two_last_clusters(new: Frame, frame: Frame, previous: Frame, before: Frame | None) -> None:
@@ -221,6 +236,10 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
     elif (frame.refers or frame.fragment) and not named_rows and set(frame.said) < set(previous.said) and frame.said \
             and "collab" in previous.said and set(frame.said) <= GAP_WORDS:
         # "what I need is that share for patent applications" after the articles' collaboration share: that share
+        new.said = list(previous.said)
+    elif (frame.refers or new.fragment) and not named_rows and frame.said and set(frame.said) <= GAP_WORDS \
+            and frame.operation in TWO_SIDED and any(m in ("collab", "per_million") for m in previous.said):
+        # "the difference is how much?" after the two collaboration shares: the gap between those figures
         new.said = list(previous.said)
     elif (frame.correction or frame.fragment) and not named_rows and frame.said and set(frame.said) <= GAP_WORDS \
             and frame.domain in ("patents", "articles") and previous.domain not in (None, frame.domain) \

@@ -804,7 +804,9 @@ class Reader:
         # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order;
         # "Gent shows up in both lists?", "Paris on the article list?" claim a place in a list
         listed = frame.selector.kind == "listed" or frame.operation == "intersect"
-        return (named or measured) and (valued or (chosen or listed) and named_row or same)
+        # "so they're tied?" (rows from the conversation), "so it does better on intensity than on size?" (an order claimed)
+        two_rankings = frame.operation in ("more", "less") and {"size", "intensity"} <= set(frame.said)
+        return (named or measured or same and frame.refers) and (valued or (chosen or listed) and named_row or same or two_rankings)
 
     def _table_noun_joined_to_a_measure(self, clause: Clause) -> bool:
         """A table's noun used as a figure and joined to a measure ("articles + share"): the noun asks for the count."""

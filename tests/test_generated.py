@@ -1522,3 +1522,35 @@ def test_should_average_the_listed_rows_in_counts_and_in_shares(answerer, name, 
     assert f"{sum(r.share for r in table.rows) / n:.2f}".rstrip("0").rstrip(".") + "%" in share.text, share.text
     count = ask(answerer, f"How many {unit} do the {n} listed {plural} have on average?")
     assert f"{sum(r.count for r in table.rows) / n:,.1f}".rstrip("0").rstrip(".") in count.text, count.text
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_compare_the_rows_of_the_last_two_answers(answerer, table, plural, unit, a, b):
+    session = f"lasttwo-{uuid.uuid4().hex}"
+    ask(answerer, f"What's the share for {a.shown}?", session)
+    ask(answerer, f"And {b.shown}'s?", session)
+    tied = ask(answerer, "so they're tied?", session)
+    assert tied.text.startswith("Yes" if a.share == b.share else "No"), tied.text
+    assert f"{a.share:g}%" in tied.text and f"{b.share:g}%" in tied.text, tied.text
+    session = f"lasttwo-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {unit} does {a.shown} have?", session)
+    ask(answerer, f"what about {b.shown}?", session)
+    bigger = ask(answerer, "which of those is bigger, and by how much?", session)
+    assert f"{abs(a.count - b.count):,}" in bigger.text and "Together" not in bigger.text, bigger.text
+
+
+@pytest.mark.parametrize("first,second", [("size", "intensity"), ("intensity", "size")])
+@pytest.mark.parametrize("form", ["so the cluster does better on {a} than on {b}?", "it ranks better by {a} than by {b}?"])
+def test_should_check_an_order_claimed_between_the_two_rankings(answerer, first, second, form):
+    value = {"size": CLUSTER.rank_size, "intensity": CLUSTER.rank_intensity}
+    answer = ask(answerer, form.format(a=first, b=second))
+    assert answer.text.startswith("Yes" if value[first] < value[second] else "No"), answer.text
+
+
+@pytest.mark.parametrize("gap_question", ["the difference is how much?", "and the gap between them?", "how far apart?"])
+def test_should_give_the_gap_between_two_figures_asked_in_one_message(answerer, gap_question):
+    session = f"gap-{uuid.uuid4().hex}"
+    ask(answerer, "which percent of patents are made with collaboration and which for articles?", session)
+    answer = ask(answerer, gap_question, session)
+    gap = abs(CLUSTER.article_collaboration.share - CLUSTER.patent_collaboration.share)
+    assert f"{gap:g} percentage points" in answer.text, answer.text
