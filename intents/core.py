@@ -13,6 +13,7 @@ from typing import Any
 from intents.dialogue import State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
+from intents.operators import table_rows
 from intents.memory import VocabularyBound
 from intents.reader import Reader, Reading
 from intents.realise import join_names, replies, say, verdict_word, without_verdict, words as reply_words
@@ -458,6 +459,18 @@ class Core:
             place = " ".join(frame.unknown)  # "and londons size rank": a place we don't have, asked as a cluster
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}})
+        if frame.unknown and not named_rows and frame.yes_no and frame.selector.kind == "listed" \
+                and frame.domain in ("patents", "articles") and not frame.claims and not cluster_measure:
+            # "Does Janssen Pharmaceutica appear among the top PCT applicants?": no, and these are the ones listed
+            cluster = self._cluster_for(frame, state)
+            table = self.schema.organizations(frame.domain)
+            listed = table_rows(cluster, table)
+            name = " ".join(frame.unknown)
+            text = f"{verdict_word(False)}. " + say("unknown_not_listed", name=name, n=len(listed), cluster=cluster.shown,
+                                                    table_plural=say_words("table_plural", table),
+                                                    rows=join_names([r.shown for r in listed]))
+            return Outcome(text, data={"verdict": False, "rows": [row_data(r) for r in listed], "unknown": name},
+                           rows=listed, intent=f"verify.{table}.unknown")
         if frame.unknown and not named_rows and asks_rows and not cluster_measure:
             name = " ".join(frame.unknown)
             return Outcome(say("org_missing_any", name=name, cluster=self._cluster_for(frame, state).shown,

@@ -335,6 +335,20 @@ def build_pipeline(knowledge: KnowledgeBase, vocabulary: Vocabulary) -> Language
                     continue
                 taken[variant] = kind
                 patterns.append({"label": ENTITY_LABELS[kind], "pattern": variant, "id": str(canonical)})
+    # A long organization name cut short after three or more of its words ("ku leuven research" for KU Leuven Research &
+    # Development): that name, when no other name is written so; the full names above are found first.
+    stop = nlp.Defaults.stop_words
+    heads: dict[str, set[str]] = {}
+    for surface, canonical in names["organization"]:
+        for variant in name_variants(surface):
+            words = variant.split()
+            for n in range(3, len(words)):
+                if words[n - 1].isalpha() and words[n - 1] not in stop:
+                    heads.setdefault(" ".join(words[:n]), set()).add(str(canonical))
+    for head, owners in sorted(heads.items()):
+        if len(owners) == 1 and head not in taken:
+            taken[head] = "organization"
+            patterns.append({"label": ENTITY_LABELS["organization"], "pattern": head, "id": next(iter(owners))})
     patterns.extend(_number_patterns(vocabulary))
     ruler.add_patterns(patterns, nlp.make_doc)
 

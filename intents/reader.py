@@ -43,6 +43,7 @@ VALUE_UNIT = {"NUM": "count", "PCT": "percent", "ORD": "ordinal"}
 BOUND_MEASURES = frozenset({"size", "intensity"})
 UNIT_REACH = 3  # words after a value within which its unit ("of its PCT applications") is looked for first
 # A sentence ends at ? ! ; : or at a full stop after a lower-case word (not "K.U. Leuven").
+_INITIALS = re.compile(r"^(?:[a-z]\.){2,}$")  # "k.u.", "u.s.": a name's letters, each with its full stop
 _SENTENCE_END = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9\)\"'%][.])\s+")
 # A colon or a dash separates a label or an aside from the question ("Quick check: ...", "— right?"):
 # a side of up to this many words stays in the question's clause; longer sides are sentences of their own.
@@ -261,8 +262,8 @@ class Reader:
         sentences: list[str] = []
         for sentence in _SENTENCE_END.split(text):
             last = sentences[-1].rsplit(None, 1)[-1].lower() if sentences and sentences[-1].strip() else ""
-            if sentence[:1].isdigit() and last in self._shortened_leads:
-                sentences[-1] += " " + sentence
+            if sentence[:1].isdigit() and last in self._shortened_leads or _INITIALS.match(last) and sentence[:1].islower():
+                sentences[-1] += " " + sentence  # "no. 2", "k.u. leuven research": the full stop ends no sentence
             else:
                 sentences.append(sentence)
         return sentences

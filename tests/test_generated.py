@@ -1554,3 +1554,34 @@ def test_should_give_the_gap_between_two_figures_asked_in_one_message(answerer, 
     answer = ask(answerer, gap_question, session)
     gap = abs(CLUSTER.article_collaboration.share - CLUSTER.patent_collaboration.share)
     assert f"{gap:g} percentage points" in answer.text, answer.text
+
+
+def _cut_names() -> list[tuple[str, str, int]]:
+    """(an organization, its printed name cut after three or more words, its count), for every long name."""
+    out = []
+    for table in (CLUSTER.top_applicants, CLUSTER.top_publishers):
+        for row in table.rows:
+            words = row.shown.replace("&", "and").split()
+            for n in range(3, len(words)):
+                if words[n - 1].isalpha() and words[n - 1].lower() not in ("and", "of", "de", "the"):
+                    out.append((row.shown, " ".join(words[:n]), row.count))
+    return out
+
+
+CUT_NAMES = _cut_names()
+
+
+@pytest.mark.parametrize("name,cut,count", CUT_NAMES, ids=[c for _, c, _ in CUT_NAMES])
+def test_should_find_an_organization_whose_long_name_is_cut_short(answerer, name, cut, count):
+    answer = ask(answerer, f"{cut.lower()} - what is its number?")
+    assert answer.status == "answered" and f"{count:,}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("name", UNKNOWN_ORGS)
+@pytest.mark.parametrize("table,plural,form", [(CLUSTER.top_applicants, "PCT applicants", "Does {n} appear among the top {p}?"),
+                                               (CLUSTER.top_publishers, "publishing organizations", "is {n} one of the top {p}?")],
+                         ids=["applicants", "publishers"])
+def test_should_deny_that_an_organization_we_lack_is_listed_and_name_those_that_are(answerer, table, plural, form, name):
+    answer = ask(answerer, form.format(n=name, p=plural))
+    assert answer.text.startswith("No") and name in answer.text, answer.text
+    assert all(r.shown in answer.text for r in table.rows), answer.text
