@@ -799,7 +799,7 @@ class Reader:
             for e in clause.entities.items if e.start not in consumed)
         # "AGFA ahead of Toyota?" claims a direction; "compared with KU Leuven?" asks for the comparison
         chosen = frame.selector.kind in ("top", "last") or frame.against and frame.operation != "compare"
-        measured = measured or any(c.unit == "top_n" for c in frame.claims)
+        measured = measured or any(c.unit == "top_n" for c in frame.claims) or bool(frame.said)  # "4% of the total?"
         same = "same" in self._values(clause, "op")
         named_row = any(e.type in ("organization", "location") for e in clause.entities.items)
         # "Top publishing organisation in Brussels–Antwerp?" asks for the top one; "AGFA ahead of Toyota?" claims an order;

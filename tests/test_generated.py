@@ -1585,3 +1585,13 @@ def test_should_deny_that_an_organization_we_lack_is_listed_and_name_those_that_
     answer = ask(answerer, form.format(n=name, p=plural))
     assert answer.text.startswith("No") and name in answer.text, answer.text
     assert all(r.shown in answer.text for r in table.rows), answer.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+@pytest.mark.parametrize("true", [True, False])
+def test_should_check_a_share_claimed_of_the_row_just_confirmed(answerer, table, plural, unit, row, true):
+    session = f"thatshare-{uuid.uuid4().hex}"
+    ask(answerer, f"{row.shown} has {row.count:,} {unit}, correct?", session)
+    claimed = row.share if true else row.share + 2
+    answer = ask(answerer, f"and that's {claimed:g}% of the total?", session)
+    assert answer.text.startswith("Yes" if true else "No") and f"{row.share:g}%" in answer.text, answer.text
