@@ -397,8 +397,9 @@ class Executor:
             # The frame remembers the rows it meant, so a follow-up ("how does that look in shares?") means them too.
             frame.against = [Ref("organization", r.name, r.shown) for r in against]
             frame.selector = Selector()
+        part_of_sum = operation == "ratio" and "aggregate" in frame.ops and frame.selector.kind in ("top_n", "all", "listed")
         if operation in ("more", "less", "difference", "ratio", "compare", "same") and mine and not against \
-                and frame.selector.kind in ("rank", "last", "top_n", "last_n", "ends"):
+                and frame.selector.kind in ("rank", "last", "top_n", "last_n", "ends") and not part_of_sum:
             picked = self._select(frame, rows, [], c, table)
             if isinstance(picked, list) and any(r not in mine for r in picked):
                 # "Is KU Leuven's share bigger than the second and third publishers' together?": the rows at those
@@ -420,12 +421,17 @@ class Executor:
         if operation == "same" and len(mine) == 1 and not against and not frame.yes_no \
                 and (frame.wants == "organization" or frame.noun == "organization"):
             return self._same_value(frame, c, table, mine[0], rows)  # "Which applicant has the same share as Toyota?"
+        if part_of_sum and len(mine) == 1 and not against:
+            group = rows if frame.selector.kind in ("all", "listed") else self._select(frame, rows, [], c, table)
+            if isinstance(group, list) and len(group) >= 2 and mine[0] in group:
+                return self._part_of_sum(frame, c, table, mine[0], group)
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
         summed = operation == "aggregate" or "total" in frame.said and frame.plural  # "the three leading publishers' total"
+        summed = summed or operation == "ratio" and "aggregate" in frame.ops  # "AGFA's count as a share of the three's total"
         if summed and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all", "listed") \
-                and ("share" in frame.said or any(cl.unit == "percent" for cl in frame.claims)):
+                and ("share" in frame.said or operation == "ratio" or any(cl.unit == "percent" for cl in frame.claims)):
             group = rows if frame.selector.kind in ("all", "listed") else self._select(frame, rows, [], c, table)
             if isinstance(group, list) and len(group) >= 2 and mine[0] in group:
                 # "what fraction of the top three's articles is KU Leuven's?", "more than 60% of the three combined?"
@@ -672,6 +678,8 @@ class Executor:
             return Outcome(f"{verdict_word(verdict)}. {text}", data={**data, "verdict": verdict}, rows=sides, focus=[a],
                            intent=f"verify.{table}.compare")
         ratio_claims = [cl for cl in frame.claims if cl.unit == "ratio"]
+        if frame.operation == "ratio" and "less" in frame.ops and not ratio_claims and (a.count or 0) < (b.count or 0):
+            a, b = b, a  # "how many times fewer than KU Leuven is that?": how many times the other has as many
         if frame.operation == "ratio" and "share" in frame.said and "count" not in frame.said:
             value = op.ratio(a.share or 0, b.share or 0)
             text = say("compare_share_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(value or 0), unit=unit,

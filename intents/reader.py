@@ -1417,6 +1417,10 @@ def _compare_to(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
         return False  # "lists ULB as the second", "such as AGFA": only "times as many as X" sets X against the other
     ref = _ref_at(clause, match.spans[-1])
     value = _value_at(clause, match.spans[-1])
+    last = match.spans[-1][1]  # type: ignore[index]
+    if ref is None and "top" in clause.symbols[match.spans[-1][0]] and last < len(clause.symbols) \
+            and {"NUM", "refer_two"} & clause.symbols[last]:  # type: ignore[index]
+        return False  # "as a share of the top three applicants' combined total": those rows, not the top one
     if ref is None and "top" in clause.symbols[match.spans[-1][0]]:  # type: ignore[index]
         ref = Ref("rank", "1", "top")  # "compared to the top applicant"
         _untag(clause, match.spans[-1], "top")  # the leader is the other side, not the row asked about

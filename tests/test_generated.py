@@ -1410,7 +1410,8 @@ OUTSIDE_FORMS = ["What share of the cluster's {unit} comes from {plural} other t
                  "Leaving aside the {n} {plural} in the table, what portion of the cluster's {unit} remains?",
                  "Excluding the listed {plural}, what share of {unit} is left?",
                  "Of the three {plural} combined, what fraction is {row}'s?",
-                 "What share of the {n} leading {plural}' total output belongs to {row}?"]
+                 "What share of the {n} leading {plural}' total output belongs to {row}?",
+                 "What's {row}'s count as a share of the top {n} {plural}' combined total?"]
 
 
 @pytest.mark.parametrize("form", OUTSIDE_FORMS)
@@ -1595,3 +1596,12 @@ def test_should_check_a_share_claimed_of_the_row_just_confirmed(answerer, table,
     claimed = row.share if true else row.share + 2
     answer = ask(answerer, f"and that's {claimed:g}% of the total?", session)
     assert answer.text.startswith("Yes" if true else "No") and f"{row.share:g}%" in answer.text, answer.text
+
+
+SMALLER_FIRST = [p for p in ROW_PAIRS if p[3].count < p[4].count]
+
+
+@pytest.mark.parametrize("table,plural,unit,a,b", SMALLER_FIRST, ids=[f"{a.shown}-{b.shown}" for *_, a, b in SMALLER_FIRST])
+def test_should_give_how_many_times_fewer_as_a_factor_above_one(answerer, table, plural, unit, a, b):
+    answer = ask(answerer, f"{a.shown} has how many times fewer {unit} than {b.shown}?")
+    assert f"{b.count / a.count:.2f}".rstrip("0").rstrip(".") in answer.text, answer.text
