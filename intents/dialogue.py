@@ -108,6 +108,12 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     if not new.domain and previous.domain in ("patents", "articles") and any(m in new.said for m in ("per_million", "collab")) \
             and not new.refs:
         new.domain = previous.domain  # "collab share?" after a question about patents: the patents' one
+    to_a_place = any(c.unit == "top_n" for c in frame.claims) or any(r.kind == "rank" for r in frame.against)
+    if to_a_place and set(frame.said) <= GAP_WORDS and not _rows_named(frame) and (frame.refers or frame.fragment or
+                                                                                    not frame.refs):
+        rankings = [m for m in previous.said if m in CLUSTER_RANKS]
+        if rankings:  # "How many places short of the top 50 is that?" after the intensity rank: that ranking
+            new.said = list(dict.fromkeys(new.said + rankings + ["rank"]))
     _two_last_measures(new, frame, state, previous)
     ranks = [m for m in new.said if m in CLUSTER_RANKS]
     earlier = [m for m in previous.said if m in CLUSTER_RANKS and m not in ranks]
@@ -247,7 +253,9 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         # "actually I need the figure for patents instead" after the articles' collaboration share or figure per
         # million: the same measure, of the other table ("the figure", "the number" name no measure of their own)
         new.said = list(previous.said)
-    if not new.domain and not (named_rows and not previous.domain):
+    # a named row keeps the last table only in a fragment ("And AGFA?"); a question of its own about it ("AGFA's 195 are 6%
+    # of the total: what total does that imply?") is about the row's own table
+    if not new.domain and not (named_rows and (not previous.domain or not (frame.fragment or frame.correction))):
         if not (new.correction and new.said and new.said != previous.said):
             new.domain = previous.domain
             new.first_domain = previous.first_domain

@@ -103,8 +103,13 @@ class Executor:
                 data[f"ahead_{ranking}"] = rank - 1
             return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="ahead.rank")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
-        if top_claims and (frame.operation == "difference" or "difference" in frame.ops) and not frame.yes_no:
+        if top_claims and (frame.operation == "difference" or "difference" in frame.ops or "count" in frame.said) \
+                and not frame.yes_no:  # "how many places must it go up to be in the top 50?"
             return self._distance_to_top(c, measures, int(top_claims[0].value))
+        places = [int(r.value) for r in frame.against if r.kind == "rank" and r.value.isdigit()]
+        if places and any(m.startswith("rank") for m in measures) and not frame.yes_no \
+                and (frame.operation in ("difference", "more", "less") or "count" in frame.said):
+            return self._distance_to_place(c, measures, places[0])  # "how many places is it above the 100th place?"
         domains = _domains(frame)
         if frame.operation == "aggregate" and measures == ["per_million"] and len(domains) == 2:
             # "add its PCT applications per million to its articles per million": the two figures summed
@@ -253,6 +258,19 @@ class Executor:
                     text = f"{verdict_word((first > second) == (frame.operation == 'more'))}. {text}"
                 return Outcome(text, data={"difference": abs(a - b)}, intent=f"compare.{measure}")
         return None
+
+    def _distance_to_place(self, c: ClusterProfile, measures: list[str], place: int) -> Outcome:
+        """"How many places is it above the 100th place in the size ranking?": the places between its rank and that one."""
+        texts, data = [], {}
+        for measure in [m for m in measures if m.startswith("rank")]:
+            rank = int(_cluster_value(c, measure, None))
+            ranking = "size" if measure == "rank_size" else "intensity"
+            gap = abs(place - rank)
+            side = "above" if rank < place else "below"
+            texts.append(say(f"places_{side}", cluster=c.shown, rank=ordinal(rank), ranking=ranking, place=ordinal(place),
+                             gap=gap, s="" if gap == 1 else "s"))
+            data[f"places_from_{place}_{ranking}"] = place - rank
+        return Outcome(" ".join(texts), data=data, intent="compare.rank.place")
 
     def _distance_to_top(self, c: ClusterProfile, measures: list[str], n: int) -> Outcome:
         """"How many places would it need to climb to get into the top 50?": its rank less n."""
@@ -443,6 +461,10 @@ class Executor:
                 return self._sum_against(frame, c, table, picked, mine)
             # "AGFA and the second applicant together?": the named rows and the rows at those places, summed
             return self._aggregate(frame, c, table, sorted(mine + picked, key=lambda r: r.rank))
+        if operation == "aggregate" and len(mine) == 1 and (frame.refers_two or frame.selector.kind == "other") \
+                and len(rows) == 3:
+            # "Setting KU Leuven aside, how many articles do those two publish combined?": the two other rows
+            return self._aggregate(frame, c, table, [r for r in rows if r is not mine[0]])
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:

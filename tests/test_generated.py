@@ -1605,3 +1605,28 @@ SMALLER_FIRST = [p for p in ROW_PAIRS if p[3].count < p[4].count]
 def test_should_give_how_many_times_fewer_as_a_factor_above_one(answerer, table, plural, unit, a, b):
     answer = ask(answerer, f"{a.shown} has how many times fewer {unit} than {b.shown}?")
     assert f"{b.count / a.count:.2f}".rstrip("0").rstrip(".") in answer.text, answer.text
+
+
+RANKINGS = [("size", CLUSTER.rank_size), ("intensity", CLUSTER.rank_intensity)]
+
+
+@pytest.mark.parametrize("ranking,rank", RANKINGS, ids=[r for r, _ in RANKINGS])
+@pytest.mark.parametrize("n", [10, 50, 100])
+def test_should_count_the_places_between_a_rank_and_a_threshold_in_every_form(answerer, ranking, rank, n):
+    climb = ask(answerer, f"how many place {CLUSTER.shown} must go up for be in top {n} of {ranking} ranking?")
+    assert (f"climb {rank - n} place" in climb.text) if rank > n else ("already inside" in climb.text), climb.text
+    apart = ask(answerer, f"how many places is {CLUSTER.shown} from the {n}th place in the {ranking} ranking?")
+    assert f"{abs(rank - n)} place" in apart.text, apart.text
+    session = f"short-{uuid.uuid4().hex}"
+    ask(answerer, f"What is {CLUSTER.shown}'s {ranking} rank?", session)
+    short = ask(answerer, f"How many places short of the top {n} is that?", session)
+    assert f"{rank}" in short.text and ranking in short.text, short.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_read_a_rows_own_question_in_its_own_table_after_the_other_table(answerer, table, plural, unit, row):
+    other = "publications" if unit == "PCT applications" else "PCT applications"
+    session = f"owntable-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {other} does the top organisation have?", session)
+    answer = ask(answerer, f"{row.shown}'s {row.count:,} are {row.share:g}% of the total. What total does that imply?", session)
+    assert answer.status == "answered" and "roughly" in answer.text, answer.text
