@@ -1058,6 +1058,17 @@ class Executor:
         rows = {name: op.table_rows(c, name) for name in PARTNER_LISTS}
         places = [r for r in frame.refs if r.kind == "location"] + [r for r in frame.refs if r.kind == "cluster" and r.value != c.id]
         lacking_place = frame.lacking.get("place")
+        if places and frame.yes_no and frame.operation == "intersect" and "membership" in frame.said and not lacking_place:
+            # "Paris is the only location that appears on both lists?": the places in both, set against those named
+            both = op.intersect(rows["patent_partners"], rows["article_partners"])
+            verdict = {r.name for r in both} == {p.value for p in places}
+            text = f"{verdict_word(verdict)}. " + (say("collab_both", places=join_names([r.shown for r in both]), cluster=c.shown,
+                                                      n=len(both)) if both else
+                                                  say("collab_none_both", cluster=c.shown,
+                                                      patents=join_names([r.shown for r in rows["patent_partners"]]),
+                                                      articles=join_names([r.shown for r in rows["article_partners"]])))
+            return Outcome(text, rows=both, focus=both, data={"rows": [row_data(r) for r in both], "verdict": verdict},
+                           intent="verify.partners.only")
         if places or lacking_place:
             return self._partner_membership(frame, c, lists, rows, places, lacking_place)
         if frame.operation in ("intersect",) or (frame.operation == "" and "intersect" in frame.said):

@@ -1630,3 +1630,18 @@ def test_should_read_a_rows_own_question_in_its_own_table_after_the_other_table(
     ask(answerer, f"How many {other} does the top organisation have?", session)
     answer = ask(answerer, f"{row.shown}'s {row.count:,} are {row.share:g}% of the total. What total does that imply?", session)
     assert answer.status == "answered" and "roughly" in answer.text, answer.text
+
+
+_PATENT_PLACES = [l.shown for l in CLUSTER.patent_collaboration.locations]
+_ARTICLE_PLACES = [l.shown for l in CLUSTER.article_collaboration.locations]
+_IN_BOTH = [p for p in _PATENT_PLACES if p in _ARTICLE_PLACES]
+_ONLY_CLAIMS = [[p] for p in dict.fromkeys(_PATENT_PLACES + _ARTICLE_PLACES)] + [_IN_BOTH]
+
+
+@pytest.mark.parametrize("claimed", _ONLY_CLAIMS, ids=["+".join(c) for c in _ONLY_CLAIMS])
+def test_should_check_a_claim_that_places_are_the_only_ones_on_both_lists(answerer, claimed):
+    names = " and ".join(claimed)
+    verb = "is the only location that appears" if len(claimed) == 1 else "are the only locations that appear"
+    answer = ask(answerer, f"Just to confirm: {names} {verb} on both of {CLUSTER.shown}'s collaboration lists?")
+    assert answer.text.startswith("Yes" if sorted(claimed) == sorted(_IN_BOTH) else "No"), answer.text
+    assert all(p in answer.text for p in _IN_BOTH), answer.text
