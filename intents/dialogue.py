@@ -153,6 +153,12 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
                 new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
     _two_last_clusters(new, frame, previous, before)
     _two_last_rows(new, frame, previous, before)
+    others = [r for r in frame.against if r.kind == "cluster"]
+    if others and (frame.refers or new.fragment) and previous.subject and not any(r.kind == "cluster" for r in frame.refs) \
+            and previous.subject not in {r.value for r in others} and not _rows_named(frame):
+        # "Is that higher than in Paris?" after Cologne's collaboration share: Cologne's figure against Paris's
+        new.refs = [r for r in new.refs if r.kind != "cluster"] + [Ref("cluster", previous.subject, previous.subject)]
+        new.subject = None
     if frame.refers_two and frame.cluster_word and before is not None and not any(r.kind == "cluster" for r in frame.refs):
         subjects = [s for s in (before.subject, previous.subject) if s]
         if len(set(subjects)) == 2:  # "How many places apart are the two clusters?": the clusters of the last two answers

@@ -95,7 +95,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     clusters_named = sum(r.kind == "cluster" for r in frame.refs + frame.against)
     if frame.wants == "cluster" and clusters_named >= 2 or (
             clusters_named >= 2 and frame.operation in ("compare", "more", "less", "difference", "ratio")
-            and "collab" not in frame.said):
+            and ("collab" not in frame.said or "share" in frame.said)):
         return "clusters_all"  # "compare Fennimore Vale and Quillhaven–Marrowby by size", "is A bigger than B?"
     if frame.wants == "cluster" and not clusters_named and not orgs and "collab" in frame.said and "share" in frame.said:
         return "clusters_all"  # "which cluster files the largest share of its PCT applications in collaboration?"

@@ -532,3 +532,14 @@ def test_should_say_whether_a_place_is_one_of_the_loaded_clusters(four, place):
         four.ask(f"What is {owner.name}'s top collaborating location for patents?", session=session)
         that = four.ask("Is that place one of the clusters you have a profile for?", session=session)
         assert that.text.startswith("Yes" if ours else "No"), that.text
+
+
+@pytest.mark.parametrize("a,b", CLUSTER_PAIRS[::2], ids=[f"{a.name}-{b.name}" for a, b in CLUSTER_PAIRS[::2]])
+def test_should_set_two_clusters_collaboration_shares_against_each_other(four, a, b):
+    ours, theirs = a.article_collaboration.share, b.article_collaboration.share
+    direct = four.ask(f"Is {a.name}'s share of collaborative articles higher than {b.name}'s?")
+    assert direct.text.startswith("Yes" if ours > theirs else "No") and f"{theirs:g}%" in direct.text, direct.text
+    session = f"collab-{a.name}-{b.name}"
+    four.ask(f"What share of {a.name}'s scientific articles is published in collaboration?", session=session)
+    follow = four.ask(f"Is that higher than in {b.name}?", session=session)
+    assert follow.text.startswith("Yes" if ours > theirs else "No") and f"{theirs:g}%" in follow.text, follow.text
