@@ -323,7 +323,8 @@ def _resolve_rows(new: Frame, state: State, previous: Frame) -> None:
     partners_shown = bool(state.shown) and all(r.get("collection") not in ("applicants", "publishers") for r in state.shown)
     cluster_question = any(m in ("size", "intensity", "per_million", "ranks") for m in new.said) or (
         (new.wants == "organization" or new.noun == "organization") and "collab" not in new.said)
-    if new.selector.kind in ("rank", "last") and partners_shown and cluster_question \
+    table_named = new.noun == "organization" and new.plural  # "Which organization heads the list of applicants?"
+    if new.selector.kind in ("rank", "last") and partners_shown and cluster_question and not table_named \
             and not any(r.kind in ("organization", "location") for r in new.refs):
         # After a list of partner places, "What's the size rank of the second one?", "the top applicant in the last one?":
         # the place at that position, asked about as a cluster (the core refuses a place that is not one of ours)
@@ -349,6 +350,10 @@ def _rows_for(frame: Frame, state: State) -> list[Ref] | None:
     if not state.focus:
         return None
     focus = state.focus
+    asked = frame.noun or frame.wants
+    places = [f for f in focus if (f.get("collection") or "").endswith("partners")]
+    if asked in ("organization", "location") and focus and (asked == "location") != (len(places) == len(focus)):
+        return []  # "Which organization heads the list of applicants?" after partner places: "the list" is not theirs
     if len(focus) == 1 and state.earlier and (frame.refers_two or frame.operation in NEEDS_ROWS and not frame.against) \
             and state.earlier[0] != focus[0]:
         focus = focus + state.earlier[:1]  # "these two", "by how many?": the rows of the last two answers

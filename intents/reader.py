@@ -580,7 +580,9 @@ class Reader:
                 and clause.has("who"):
             frame.operation = ""  # "Which organization heads the list of applicants?": one row, the top one
             frame.ops = [o for o in frame.ops if o != "list"]
-            frame.plural = "organization_nouns" in clause.tags  # "which organizations head ...": the top ones, listed
+            # "which organizations head ...", "the cities who collaborate most ...": a plural noun wants the top ones, listed
+            frame.plural = any(self.lexicon.entry(e).slot_values("noun") and self.lexicon.entry(e).slot_values("plural")
+                               for e in clause.tags)
         for a, b in list(clause.tags.get("all", [])):
             if b < len(clause.symbols) and {"cluster_word", "cluster_words"} & clause.symbols[b]:
                 _untag(clause, (a, b), "all")  # "for every cluster": all clusters, not all rows of a table

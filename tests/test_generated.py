@@ -1645,3 +1645,14 @@ def test_should_check_a_claim_that_places_are_the_only_ones_on_both_lists(answer
     answer = ask(answerer, f"Just to confirm: {names} {verb} on both of {CLUSTER.shown}'s collaboration lists?")
     assert answer.text.startswith("Yes" if sorted(claimed) == sorted(_IN_BOTH) else "No"), answer.text
     assert all(p in answer.text for p in _IN_BOTH), answer.text
+
+
+@pytest.mark.parametrize("unit,domain", [("patents", "patent_collaboration"), ("articles", "article_collaboration")])
+@pytest.mark.parametrize("name,table,plural,noun,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_ask_a_table_question_after_partner_places_of_the_table(answerer, unit, domain, name, table, plural, noun, verb):
+    session = f"after-places-{uuid.uuid4().hex}"
+    listed = ask(answerer, f"the cities who collaborate most with {CLUSTER.shown} for {unit}, which are they?", session)
+    assert all(l.shown in listed.text for l in getattr(CLUSTER, domain).locations), listed.text
+    word = "applicants" if name == "applicants" else "publishers"
+    top = ask(answerer, f"Which organization heads the list of {word}?", session)
+    assert top.status == "answered" and table.rows[0].shown in top.text, top.text
