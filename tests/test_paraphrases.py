@@ -16,22 +16,28 @@ SETS = sorted((Path(__file__).parent / "data").glob("*paraphrases.jsonl"))
 # replies they may not fall below / rise above: (path, minimum share of turns, most confidently wrong).
 DATA = Path(__file__).parent / "data"
 FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
-         (DATA / "fresh_set_2.jsonl", 0.91, 7),
-         (DATA / "fresh_set_3.jsonl", 0.93, 11),
-         (DATA / "fresh_set_4.jsonl", 0.91, 12),
+         (DATA / "fresh_set_2.jsonl", 0.92, 6),
+         (DATA / "fresh_set_3.jsonl", 0.93, 10),
+         (DATA / "fresh_set_4.jsonl", 0.92, 10),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
-         (DATA / "fresh_set_6.jsonl", 0.92, 10),
+         (DATA / "fresh_set_6.jsonl", 0.93, 10),
          (DATA / "fresh_set_7.jsonl", 0.95, 6),
          (DATA / "fresh_set_8.jsonl", 0.92, 10),
+         (DATA / "fresh_set_9.jsonl", 0.92, 10),
+         (DATA / "fresh_set_10.jsonl", 0.92, 7),
          (DATA / "compositional_set_1.jsonl", 0.92, 5),
-         (DATA / "compositional_set_2.jsonl", 0.85, 12),
-         (DATA / "compositional_set_3.jsonl", 0.77, 16),
-         (DATA / "compositional_set_4.jsonl", 0.80, 15)]
+         (DATA / "compositional_set_2.jsonl", 0.87, 10),
+         (DATA / "compositional_set_3.jsonl", 0.80, 15),
+         (DATA / "compositional_set_4.jsonl", 0.85, 10),
+         (DATA / "compositional_set_5.jsonl", 0.87, 7),
+         (DATA / "compositional_set_6.jsonl", 0.83, 14)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
-COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.93, 3),
-              (DATA / "collision_set_2.jsonl", 0.85, 16),
-              (DATA / "collision_set_3.jsonl", 0.79, 10),
-              (DATA / "collision_set_4.jsonl", 0.72, 16)]
+COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.95, 2),
+              (DATA / "collision_set_2.jsonl", 0.85, 14),
+              (DATA / "collision_set_3.jsonl", 0.82, 8),
+              (DATA / "collision_set_4.jsonl", 0.78, 14),
+              (DATA / "collision_set_5.jsonl", 0.88, 8),
+              (DATA / "collision_set_6.jsonl", 0.74, 14)]
 
 
 def conversations(path: Path) -> list[dict]:
