@@ -300,7 +300,7 @@ class Core:
         files the most?": the row question asked of every loaded cluster, and the cluster whose row is best."""
         if len(self.kb.clusters) < 2 or not frame.superlative or frame.subject or frame.yes_no:
             return None
-        if frame.selector.kind not in ("top", "last", "rank") or any(r.kind in ("cluster", "organization", "location", "economy")
+        if frame.selector.kind not in ("top", "last", "rank", "top_n", "last_n") or any(r.kind in ("cluster", "organization", "location", "economy")
                                                                     for r in frame.refs + frame.against):
             return None
         over = frame.wants == "cluster" or frame.cluster_word == "plural" or (
@@ -315,6 +315,9 @@ class Core:
             probe.wants = None if frame.wants == "cluster" else frame.wants
             probe.said = [m for m in probe.said if m in ("count", "share")]
             outcome = self.executor.run(probe)
+            if outcome.status == "answered" and measure in outcome.data and frame.selector.kind in ("top_n", "last_n"):
+                found.append((float(outcome.data[measure] or 0), cluster, outcome))  # the rows' sum, per cluster
+                continue
             if outcome.status != "answered" or len(outcome.focus) != 1:
                 return None
             found.append((float(getattr(outcome.focus[0], measure) or 0), cluster, outcome))

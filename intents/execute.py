@@ -103,7 +103,7 @@ class Executor:
                 data[f"ahead_{ranking}"] = rank - 1
             return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="ahead.rank")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
-        if top_claims and (frame.operation == "difference" or "difference" in frame.ops or "count" in frame.said) \
+        if top_claims and (frame.operation == "difference" or "difference" in frame.ops or "count" in frame.said and "rank" in frame.said) \
                 and not frame.yes_no:  # "how many places must it go up to be in the top 50?"
             return self._distance_to_top(c, measures, int(top_claims[0].value))
         places = [int(r.value) for r in frame.against if r.kind == "rank" and r.value.isdigit()]
@@ -1306,6 +1306,13 @@ class Executor:
         ranked = sorted(clusters, key=lambda c: value(c) if lower_is_better else -value(c))
         ranking = [{"cluster": c.name, measure: value(c)} for c in ranked]
         cluster_figure = any(m in frame.said for m in ("per_million", "size", "intensity", "collab", "ranks"))
+        if frame.operation == "average" and cluster_figure:
+            group = named if len(named) >= 2 else clusters  # "the average per million across the four loaded clusters"
+            mean = sum(value(c) for c in group) / len(group)
+            shown_mean = f"{mean:,.1f}".rstrip("0").rstrip(".") + ("%" if measure.endswith("collaboration") else "")
+            listed = join_names([f"{c.shown} ({shown(c)})" for c in group])
+            return Outcome(say("clusters_average", n=len(group), measure=_MEASURE_NAMES[measure], clusters=listed, mean=shown_mean),
+                           data={"measure": measure, "average": mean, "ranking": ranking}, intent="clusters.average")
         if len(named) >= 2 and (frame.wants == "organization" or frame.noun == "organization") and not cluster_figure:
             return self._cluster_rows(frame, named[0], named[1])  # "whose top applicant filed more, Cologne's or Paris's?"
         if len(named) >= 2:

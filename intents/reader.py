@@ -603,13 +603,15 @@ class Reader:
         picks = sorted((s, "last" if "last" in {r.get("select") for r in self.lexicon.entry(e).readings} else "top")
                        for e, spans in tags.items() for s in spans
                        if {"top", "last"} & {r.get("select") for r in self.lexicon.entry(e).readings})
-        def _before_a_measure(span: tuple[int, int]) -> bool:  # "the most applications", "the largest share"
+        def _before_a_measure(span: tuple[int, int]) -> bool:  # "the most applications", "the largest share", "the fewest combined"
             return span[1] < len(clause.symbols) and any(
-                e in self.lexicon.entries and (self.lexicon.entry(e).slot_values("domain") or self.lexicon.entry(e).slot_values("measure"))
+                e in self.lexicon.entries and (self.lexicon.entry(e).slot_values("domain") or self.lexicon.entry(e).slot_values("measure")
+                                               or "aggregate" in self.lexicon.entry(e).slot_values("op"))
                 for e in clause.symbols[span[1]])
-        if len(picks) >= 2 and _before_a_measure(picks[-1][0]):
+        rows_picked = frame.selector.kind in ("top_n", "last_n")  # "whose top three applicants file the fewest combined?"
+        if (len(picks) >= 2 or rows_picked and picks) and _before_a_measure(picks[-1][0]):
             frame.superlative = "min" if picks[-1][1] == "last" else "max"
-            if frame.selector.kind in ("top", "last"):
+            if frame.selector.kind in ("top", "last") and len(picks) >= 2:
                 frame.selector = Selector(picks[0][1])  # "the leading publisher with the fewest": the first word picks the rows
         frame.negated = "negation" in tags and not frame.yes_no or ("negation" in tags and _negated_inside(clause))
         talk = self._values(clause, "talk")

@@ -94,7 +94,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "organization_clusters"  # "Which cluster is AGFA in?"
     clusters_named = sum(r.kind == "cluster" for r in frame.refs + frame.against)
     if frame.wants == "cluster" and clusters_named >= 2 or (
-            clusters_named >= 2 and frame.operation in ("compare", "more", "less", "difference", "ratio")
+            clusters_named >= 2 and frame.operation in ("compare", "more", "less", "difference", "ratio", "average")
             and ("collab" not in frame.said or "share" in frame.said)):
         return "clusters_all"  # "compare Fennimore Vale and Quillhaven–Marrowby by size", "is A bigger than B?"
     if frame.wants == "cluster" and not clusters_named and not orgs and "collab" in frame.said and "share" in frame.said:
@@ -127,6 +127,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
             or (kind == "location" and not cluster_measure and not (share_asked and frame.yes_no)):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"
     economies = [r for r in frame.refs if r.kind == "economy"]
+    if economies and frame.cluster_word == "plural" and "count" in frame.said and not collab and kind != "organization":
+        return "economy"  # "According to the Cologne profile, how many German clusters are in the top 100?"
     if economies and frame.cluster_word == "plural" and any(c.unit == "count" for c in frame.claims):
         return "economy"  # "There are two Belgian clusters in the top 100, Brussels–Antwerp and Gent, right?"
     if economies and not any(r.kind == "cluster" for r in frame.refs) and not (collab or cluster_measure and "membership" not in frame.said
@@ -137,7 +139,7 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         return "economy"
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
-                                    and (frame.operation == "list" or "count" in frame.said)):
+                                    and (frame.operation in ("list", "average") or "count" in frame.said)):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     relative_ok = bool(frame.anchors or any(r.kind in ("organization", "location") for r in frame.refs)) or frame.fragment \

@@ -543,3 +543,35 @@ def test_should_set_two_clusters_collaboration_shares_against_each_other(four, a
     four.ask(f"What share of {a.name}'s scientific articles is published in collaboration?", session=session)
     follow = four.ask(f"Is that higher than in {b.name}?", session=session)
     assert follow.text.startswith("Yes" if ours > theirs else "No") and f"{theirs:g}%" in follow.text, follow.text
+
+
+AVERAGE_FIGURES = [("PCT applications per million inhabitants", "pct_per_million"), ("size rank", "rank_size"),
+                   ("scientific articles per million inhabitants", "articles_per_million")]
+
+
+@pytest.mark.parametrize("words,attribute", AVERAGE_FIGURES, ids=[a for _, a in AVERAGE_FIGURES])
+def test_should_average_a_figure_over_the_loaded_clusters_or_two_named(four, words, attribute):
+    mean = sum(getattr(c, attribute) for c in FOUR) / len(FOUR)
+    answer = four.ask(f"What is the average {words} across the four loaded clusters?")
+    assert f"{mean:,.1f}".rstrip("0").rstrip(".") in answer.text, answer.text
+    a, b = FOUR[0], FOUR[1]
+    pair = four.ask(f"average {words} of {a.name} and {b.name}?")
+    assert f"{(getattr(a, attribute) + getattr(b, attribute)) / 2:,.1f}".rstrip("0").rstrip(".") in pair.text, pair.text
+
+
+def _fewest_combined() -> list[tuple[str, str]]:
+    out = []
+    for table, role in (("top_applicants", "PCT applicants"), ("top_publishers", "publishing organisations")):
+        sums = {c.name: sum(r.count for r in getattr(c, table).rows) for c in FOUR}
+        out.append((f"Which cluster's top three {role} have the fewest combined?", min(sums, key=sums.get)))
+        out.append((f"Which cluster's top three {role} have the most combined?", max(sums, key=sums.get)))
+    return out
+
+
+FEWEST = _fewest_combined()
+
+
+@pytest.mark.parametrize("question,cluster", FEWEST, ids=[q[:60] for q, _ in FEWEST])
+def test_should_pick_the_cluster_whose_top_rows_combined_are_best(four, question, cluster):
+    answer = four.ask(question)
+    assert answer.data.get("clusters") == [cluster], answer.text
