@@ -551,7 +551,9 @@ class Core:
         economies = [r.value for r in frame.refs if r.kind == "economy"]
         named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
         collection = collection_of(frame, self.kb, self.schema, cluster)
-        if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None:
+        in_its_economy = cluster is not None and rows and all(e in cluster.economies for e in economies)
+        if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None \
+                and not in_its_economy:  # "Toyota is making patents in Belgium? how many?": where the row is, not a question
             homes = self.kb.clusters_of_economy(economies[0])  # the clusters of that economy we cover, whatever was asked before
             if homes:
                 text = say("economy_not_cluster", economy=economies[0], clusters=join_names([h.shown for h in homes]))

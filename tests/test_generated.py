@@ -1656,3 +1656,10 @@ def test_should_ask_a_table_question_after_partner_places_of_the_table(answerer,
     word = "applicants" if name == "applicants" else "publishers"
     top = ask(answerer, f"Which organization heads the list of {word}?", session)
     assert top.status == "answered" and table.rows[0].shown in top.text, top.text
+
+
+@pytest.mark.parametrize("table,plural,unit,row", ROWS, ids=[r.shown for *_, r in ROWS])
+def test_should_read_the_economy_of_a_rows_cluster_as_where_the_row_is(answerer, table, plural, unit, row):
+    economy = CLUSTER.economies[0]
+    answer = ask(answerer, f"{row.shown} is active in {economy}? how many {unit} and what share does it have")
+    assert answer.status == "answered" and f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
