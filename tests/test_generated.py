@@ -1663,3 +1663,11 @@ def test_should_read_the_economy_of_a_rows_cluster_as_where_the_row_is(answerer,
     economy = CLUSTER.economies[0]
     answer = ask(answerer, f"{row.shown} is active in {economy}? how many {unit} and what share does it have")
     assert answer.status == "answered" and f"{row.count:,}" in answer.text and f"{row.share:g}%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("form", ["How many people does {r} employ in {e}?", "how many people works for {r}?",
+                                  "What is {r}'s revenue?", "how many staff has {r} got"])
+@pytest.mark.parametrize("table,plural,unit,row", ROWS[::2], ids=[r.shown for *_, r in ROWS[::2]])
+def test_should_refuse_what_the_profile_lacks_about_a_row_however_asked(answerer, table, plural, unit, row, form):
+    answer = ask(answerer, form.format(r=row.shown, e=CLUSTER.economies[0]))
+    assert answer.status == "no_data" and f"{row.count:,}" not in answer.text, answer.text
