@@ -407,7 +407,7 @@ class Core:
             ours = [r for r in frame.refs if r.kind == "cluster"]
         as_subject = [r for r in frame.refs if r.kind == "location"] if not ours and (rows_asked or
             cluster_only or ranked_as_cluster or not partner_context and not frame.refers) else []
-        if partner_question and "location" in (frame.wants, frame.noun) and not frame.yes_no \
+        if partner_question and "collab" in frame.said and "location" in (frame.wants, frame.noun) and not frame.yes_no \
                 and frame.selector.kind not in ("rank", "last") and not any(r.kind == "location" for r in frame.refs) \
                 and any(m in frame.said for m in ("size", "intensity", "per_million")):
             # "Which of Brussels–Antwerp's collaborating locations is the largest cluster by size?": the profile names
@@ -415,6 +415,11 @@ class Core:
             cluster = self._cluster_for(frame, state)
             return Outcome(say("partner_figures_unknown", cluster=cluster.shown, covered=self._covered()), "no_data",
                            {"missing": "figures of partner places"})
+        after_cluster_figure = bool(state.frame and state.frame.get("collection") == "clusters")
+        if not as_subject and not ours and after_cluster_figure and frame.operation in ("compare", "more", "less", "difference", "ratio") \
+                and not any(r.kind == "organization" for r in frame.refs + frame.against):
+            # "how does that compare with Paris?" after the cluster's collaboration share: Paris as a cluster
+            as_subject = [r for r in frame.refs + frame.against if r.kind == "location"]
         if not as_subject and cluster_only and not partner_question and not frame.yes_no:
             # "the average size rank of Brussels–Antwerp and Amsterdam–Rotterdam": a place we have no profile of, asked
             # a figure only a cluster has, even next to a cluster we have
@@ -429,7 +434,11 @@ class Core:
             frame.said.append("economy")  # "Is Brussels–Antwerp in Belgium?": a claim about its economy
             frame.claims.append(Claim("economy", 0.0, "economy", text=economies[0].value))
             frame.refs = [r for r in frame.refs if r.kind != "economy"]
-        if place and ours and frame.lacking_kind == "economy":
+        if place and frame.lacking_kind == "economy" and frame.operation in ("ratio", "compare", "more", "less", "difference"):
+            # "How many times more patents per million than the average French region?": figures for a whole economy
+            economy = self.reader.vocabulary.demonyms.get(place.lower(), place)  # "French" -> France
+            return Outcome(say("economy_not_cluster_none", economy=economy, covered=self._covered()), "no_data", {"economy": economy})
+        if place and ours and frame.lacking_kind == "economy" and frame.operation not in ("ratio", "compare", "more", "less", "difference"):
             frame.said.append("economy")  # "is Brussels–Antwerp in the Netherlands?": a claim about its economy
             frame.claims.append(Claim("economy", 0.0, "economy", text=place))
             frame.lacking.pop("place")
@@ -552,6 +561,15 @@ class Core:
         named_cluster = any(r.kind == "cluster" for r in frame.refs) or frame.cluster_word
         collection = collection_of(frame, self.kb, self.schema, cluster)
         in_its_economy = cluster is not None and rows and all(e in cluster.economies for e in economies)
+        set_against_economy = economies and frame.operation in ("ratio", "compare", "more", "less", "difference") \
+            and not rows and sum(1 for r in frame.refs + frame.against if r.kind == "cluster") < 2 \
+            and frame.cluster_word != "plural"
+        if set_against_economy and cluster is not None:
+            # "How many times more patents per million than the average Belgian region?": figures for a whole economy
+            homes = self.kb.clusters_of_economy(economies[0])
+            text = say("economy_not_cluster", economy=economies[0], clusters=join_names([h.shown for h in homes])) if homes \
+                else say("economy_not_cluster_none", economy=economies[0], covered=self._covered())
+            return Outcome(text, "no_data", {"economy": economies[0]})
         if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None \
                 and not in_its_economy:  # "Toyota is making patents in Belgium? how many?": where the row is, not a question
             homes = self.kb.clusters_of_economy(economies[0])  # the clusters of that economy we cover, whatever was asked before

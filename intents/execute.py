@@ -446,7 +446,8 @@ class Executor:
         if operation in ("more", "less", "difference", "ratio", "compare", "same") or (frame.choice and len(chosen + against) == 2) \
                 or (against and frame.yes_no) or (len(mine) == 2 and operation == "" and frame.yes_no and frame.choice):
             return self._compare(frame, c, table, chosen, against)
-        summed = operation == "aggregate" or "total" in frame.said and frame.plural  # "the three leading publishers' total"
+        summed = operation == "aggregate" or "aggregate" in frame.ops and frame.plural or "total" in frame.said and frame.plural
+        # ("the three leading publishers' total", "roughly what percentage of the top three's combined filings")
         summed = summed or operation == "ratio" and "aggregate" in frame.ops  # "AGFA's count as a share of the three's total"
         if summed and len(mine) == 1 and frame.selector.kind in ("top_n", "last_n", "all", "listed") \
                 and ("share" in frame.said or operation == "ratio" or any(cl.unit == "percent" for cl in frame.claims)):

@@ -590,7 +590,7 @@ class Reader:
         if frame.selector.kind == "none" and {"top", "last"} <= set(selects) and frame.operation in (
                 "difference", "more", "less", "ratio", "compare") and not clause.entities.items:
             frame.selector = Selector("ends")  # "share gap between the top and the bottom publisher"
-        if frame.selector.kind == "none" and {"top", "all"} <= set(selects) and frame.plural:
+        if frame.selector.kind == "none" and {"top", "all"} <= set(selects):
             frame.selector = Selector("all")  # "the three top applicants combined": all the listed ones
         if frame.selector.kind == "none":
             for kind in ("prev", "next", "above", "below", "between", "other", "former", "latter", "last", "listed", "top", "all"):
@@ -1184,6 +1184,11 @@ def _ratio_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, con
         return False
     frame.claims.append(Claim(relation, float(number), "ratio", text=f"{number:g} times"))
     frame.operation = "ratio"
+    after = _ref_at(clause, (match.end, match.end + 1)) if match.end < len(clause.symbols) else None
+    if after is not None and after.kind == "organization" and any(
+            e.type == "organization" and e.start < match.start for e in clause.entities.items) or \
+            after is not None and after.kind == "organization" and clause.has("refer"):
+        frame.against.append(after)  # "KU Leuven's count is more than double UAntwerp's": UAntwerp is the unit
     if value is not None:
         consumed.update(range(value.start, value.end))
     return True

@@ -1671,3 +1671,22 @@ def test_should_read_the_economy_of_a_rows_cluster_as_where_the_row_is(answerer,
 def test_should_refuse_what_the_profile_lacks_about_a_row_however_asked(answerer, table, plural, unit, row, form):
     answer = ask(answerer, form.format(r=row.shown, e=CLUSTER.economies[0]))
     assert answer.status == "no_data" and f"{row.count:,}" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("words,holds", [("more than double", lambda r: r > 2), ("less than twice", lambda r: r < 2)],
+                         ids=["more-than-double", "less-than-twice"])
+@pytest.mark.parametrize("table,plural,unit,a,b", ROW_PAIRS, ids=[f"{a.shown}-{b.shown}" for *_, a, b in ROW_PAIRS])
+def test_should_check_a_doubling_claimed_of_one_row_against_another(answerer, table, plural, unit, a, b, words, holds):
+    direct = ask(answerer, f"Is {a.shown}'s count of {unit} {words} {b.shown}'s?")
+    assert direct.text.startswith("Yes" if holds(a.count / b.count) else "No"), direct.text
+    session = f"double-{uuid.uuid4().hex}"
+    ask(answerer, f"How many {unit} does {a.shown} have?", session)
+    follow = ask(answerer, f"and that's {words} {b.shown}'s, isn't it?", session)
+    assert follow.text.startswith("Yes" if holds(a.count / b.count) else "No"), follow.text
+
+
+@pytest.mark.parametrize("economy", ["Belgian", "German", "French"])
+@pytest.mark.parametrize("figure", ["patents per million", "scientific articles per million inhabitants"])
+def test_should_refuse_a_cluster_figure_set_against_a_whole_economy(answerer, economy, figure):
+    answer = ask(answerer, f"How many times more {figure} has {CLUSTER.shown} than the average {economy} region?")
+    assert answer.status == "no_data" and f"{CLUSTER.pct_per_million:,}" not in answer.text, answer.text
