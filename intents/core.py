@@ -436,8 +436,7 @@ class Core:
             frame.refs = [r for r in frame.refs if r.kind != "economy"]
         if place and frame.lacking_kind == "economy" and frame.operation in ("ratio", "compare", "more", "less", "difference"):
             # "How many times more patents per million than the average French region?": figures for a whole economy
-            economy = self.reader.vocabulary.demonyms.get(place.lower(), place)  # "French" -> France
-            return Outcome(say("economy_not_cluster_none", economy=economy, covered=self._covered()), "no_data", {"economy": economy})
+            return self._whole_economy(self.reader.vocabulary.demonyms.get(place.lower(), place))  # "French" -> France
         if place and ours and frame.lacking_kind == "economy" and frame.operation not in ("ratio", "compare", "more", "less", "difference"):
             frame.said.append("economy")  # "is Brussels–Antwerp in the Netherlands?": a claim about its economy
             frame.claims.append(Claim("economy", 0.0, "economy", text=place))
@@ -566,18 +565,10 @@ class Core:
             and frame.cluster_word != "plural"
         if set_against_economy and cluster is not None:
             # "How many times more patents per million than the average Belgian region?": figures for a whole economy
-            homes = self.kb.clusters_of_economy(economies[0])
-            text = say("economy_not_cluster", economy=economies[0], clusters=join_names([h.shown for h in homes])) if homes \
-                else say("economy_not_cluster_none", economy=economies[0], covered=self._covered())
-            return Outcome(text, "no_data", {"economy": economies[0]})
+            return self._whole_economy(economies[0])
         if economies and not named_cluster and collection not in (None, "economy", "clusters_all") and cluster is not None \
                 and not in_its_economy:  # "Toyota is making patents in Belgium? how many?": where the row is, not a question
-            homes = self.kb.clusters_of_economy(economies[0])  # the clusters of that economy we cover, whatever was asked before
-            if homes:
-                text = say("economy_not_cluster", economy=economies[0], clusters=join_names([h.shown for h in homes]))
-            else:
-                text = say("economy_not_cluster_none", economy=economies[0], covered=self._covered())
-            return Outcome(text, "no_data", {"economy": economies[0]})
+            return self._whole_economy(economies[0])
         if frame.row_kind and (frame.wants == "organization" or frame.noun == "organization") and collection in self.schema.collections:
             kinds = self.schema.collections[collection].row_kinds
             if frame.row_kind not in kinds:
@@ -601,6 +592,13 @@ class Core:
             return Outcome(say("not_listed_others", n=len(table.rows) if table else 0, cluster=shown,
                                table_plural=say_words("table_plural", collection)), "no_data", {"missing": "other rows"})
         return None
+
+    def _whole_economy(self, economy: str) -> Outcome:
+        """A question about a whole economy: refused, naming the clusters of it we cover (whatever was asked before)."""
+        homes = self.kb.clusters_of_economy(economy)
+        text = say("economy_not_cluster", economy=economy, clusters=join_names([h.shown for h in homes])) if homes \
+            else say("economy_not_cluster_none", economy=economy, covered=self._covered())
+        return Outcome(text, "no_data", {"economy": economy})
 
     def _which_cluster(self, frame: Frame, holding: list[str] | None = None) -> Outcome:
         choices = [self.kb.cluster(i) for i in holding] if holding else self.kb.clusters
@@ -679,15 +677,8 @@ class Core:
 def _whose(frame: Frame, clusters: list[Ref], owner_words: frozenset[str]) -> str:
     """Of two clusters named, the one the question is about: "Brussels–Antwerp's partners", "a partner of Paris",
     "for Paris" (the other is then a partner place); else the first named."""
-    text = matching_form(frame.text)
     for ref in clusters:
-        typed = matching_form(ref.text or ref.value)
-        where = text.find(typed)
-        if where < 0:
-            continue
-        before = text[:where].split()[-1:] or [""]
-        after = text[where + len(typed):where + len(typed) + 2]
-        if after.startswith("'s") or before[0] in owner_words:
+        if _owns(frame, ref, owner_words):
             return ref.value
     return clusters[0].value
 
@@ -700,7 +691,7 @@ def _owns(frame: Frame, cluster: Ref, owner_words: frozenset[str]) -> bool:
     if where < 0:
         return False
     before = text[:where].split()[-1:] or [""]
-    return text[where + len(typed):where + len(typed) + 2] in ("'s", "’s") or before[0] in owner_words
+    return text[where + len(typed):where + len(typed) + 2].startswith("'s") or before[0] in owner_words
 
 
 def _names_its_own_subject(frame: Frame) -> bool:
