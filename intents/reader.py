@@ -791,8 +791,10 @@ class Reader:
             return False
         if frame.operation == "difference" and any(c.unit == "top_n" for c in frame.claims):
             return False  # "And to reach the top 50 by intensity?": how far, not a claim
-        if not clause.question_mark and not (clause.tags and any(e.type in ("number", "percent") for e in clause.entities.items)):
-            return False  # a statement is checked only when it gives a figure ("Third: 72% are collaborative.")
+        if not clause.question_mark and not (clause.tags and any(
+                e.type in ("number", "percent") or e.type == "ordinal" and self._rank_claimable(clause)
+                for e in clause.entities.items)):
+            return False  # a statement is checked only when it gives a figure or a rank ("Third: 72% are collaborative.")
         if any(w in self.grammar.question_words for w in clause.words):
             return False
         named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)

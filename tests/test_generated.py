@@ -123,6 +123,39 @@ def test_should_deny_every_fact_claimed_with_a_near_miss_and_give_the_fact(answe
         assert norm(word) in norm(reply.text), f"{word!r} missing: {reply.text}"
 
 
+def statements() -> list[tuple[str, float, str, list[str]]]:
+    """Every fact of the profile written as a plain statement with no question mark, as users state what they
+    believe ("The cluster ranks 53rd by size.", "I think that's wrong, the profile says Toyota is first")."""
+    c, name = CLUSTER, CLUSTER.shown
+    out = [
+        (f"{name} ranks {{v}} by size.", c.rank_size, "ordinal", [str(c.rank_size)]),
+        (f"My notes say the cluster is {{v}} by intensity.", c.rank_intensity, "ordinal", [str(c.rank_intensity)]),
+        (f"{name} has {{v}} PCT applications per million inhabitants.", c.pct_per_million, "count", [f"{c.pct_per_million}"]),
+        (f"The profile says {{v}} scientific articles per million inhabitants", c.articles_per_million, "count",
+         [f"{c.articles_per_million}"]),
+    ]
+    for table, verb, noun in (("applicants", "filed", "PCT applications"), ("publishers", "published", "scientific articles")):
+        role = "PCT applicant" if table == "applicants" else "publisher"
+        for row in c.table(table).rows:
+            out.append((f"{row.shown} {verb} {{v}} {noun}.", row.count, "count", [f"{row.count}"]))
+            out.append((f"I think that's wrong, the profile says {row.shown} is the {{v}} {role}", row.rank, "rank_word",
+                        [row.shown.split()[0]]))
+    return out
+
+
+STATEMENTS = statements()
+
+
+@pytest.mark.parametrize("template,value,kind,must", STATEMENTS, ids=[t[:48] for t, *_ in STATEMENTS])
+def test_should_check_every_fact_stated_without_a_question_mark(answerer, template, value, kind, must):
+    for claimed, verdict in ((value, "yes"), (perturbed(kind, value, random.Random(f"{SEED}-{template}")), "no")):
+        reply = ask(answerer, template.format(v=render(kind, claimed)))
+        assert reply.status == "answered", reply.text
+        assert norm(reply.text).startswith(verdict), f"{render(kind, claimed)} stated: {reply.text}"
+        for word in must:
+            assert norm(word) in norm(reply.text), f"{word!r} missing: {reply.text}"
+
+
 # -- the same question, dressed differently ------------------------------------------------------------
 
 BARE = [
