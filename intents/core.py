@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from intents.calculate import Calculator, Figure, figures_of
 from intents.dialogue import State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
@@ -55,6 +56,7 @@ class Core:
         self.schema = load_schema()
         self.reader = Reader(knowledge, load_places())
         self.executor = Executor(knowledge, self.schema)
+        self.calculator = Calculator(self.schema)
         self._lock = threading.Lock()  # spaCy's pipeline is not thread-safe
         self.vocabulary_bound = VocabularyBound(self.reader, self._lock)  # what users type can't grow it for ever
 
@@ -82,7 +84,9 @@ class Core:
             parts.append((frame, outcome))
             shown = [_row_json(r) for r in outcome.rows]
             focus = [_row_json(r) for r in outcome.focus]
-            state = advance(state, frame, outcome.status, shown, focus, outcome.data.get("refused"))
+            cluster = self.kb.cluster(frame.subject) if frame.subject else None
+            figures = [f.to_json() for f in figures_of(frame, outcome.data, outcome.focus, cluster)]
+            state = advance(state, frame, outcome.status, shown, focus, outcome.data.get("refused"), figures)
             if outcome.status == "clarify" and outcome.data.get("pending"):
                 state.pending = outcome.data["pending"]
         return self._merge(parts), state.to_json()
@@ -99,6 +103,9 @@ class Core:
                 pending = Frame.from_json(state.pending)
                 pending.subject = homes[0].id
                 frame = pending
+        calculated = self._calculation(frame, state)
+        if calculated is not None:
+            return calculated, frame
         refusal = self._refusal(frame, state, reading)
         if refusal is not None:
             return refusal, frame
@@ -175,6 +182,29 @@ class Core:
         if frame.negated and frame.yes_no:
             outcome.text = without_verdict(outcome.text)
         return outcome, frame
+
+    def _calculation(self, frame: Frame, state: State) -> Outcome | None:
+        """An arithmetic step on the last answer's figure ("double it", "minus the third one"), or on figures the
+        question names ("PCT per million + articles per million"); None when the frame asks none we can apply."""
+        if not frame.calc and not (frame.yes_no and frame.refers):
+            return None
+        clusters = [r.value for r in frame.refs if r.kind == "cluster"]
+        if len(clusters) > 1:
+            return None
+        cluster = self.kb.cluster(clusters[0] if clusters else (frame.subject or state.subject or ""))
+        if cluster is None and len(self.kb.clusters) == 1:
+            cluster = self.kb.clusters[0]
+        figures = [Figure(**f) for f in state.figures]
+        earlier = [Figure(**f) for f in state.earlier_figures]
+        shown = state.shown[0].get("collection") if state.shown else None
+        result = self.calculator.step(frame, figures, earlier, cluster, shown) if frame.calc else None
+        if result is None and frame.yes_no:
+            result = self.calculator.verdict(frame, figures, cluster, shown)
+        if result is None:
+            return None
+        frame.subject = cluster.id if cluster is not None else frame.subject
+        frame.lacking = {}
+        return Outcome(result["text"], data={"calc": result["figure"].to_json()}, intent="calculate")
 
     def _name_or_cluster(self, frame: Frame, state: State) -> Outcome | None:
         """"and Antwerp?" after a question about organizations: the cluster, or the University of Antwerp?"""

@@ -31,6 +31,8 @@ class State:
     pending: dict[str, Any] | None = None  # a frame waiting for "which cluster?"
     refused: dict[str, str] = field(default_factory=dict)  # {"place": "Munich"}: follow-ups stay refused
     turns_since_answer: int = 0
+    figures: list[dict[str, Any]] = field(default_factory=list)  # the figures the last answer stated (calculate.Figure)
+    earlier_figures: list[dict[str, Any]] = field(default_factory=list)  # those of the answer before
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data; the values are JSON already, so a shallow copy (a new state replaces an old one)."""
@@ -89,6 +91,9 @@ def leans_on_context(frame: Frame, standalone: Callable[[Frame], bool]) -> bool:
     named = frame.refs or frame.anchors or frame.against or frame.selector.kind != "none"
     if frame.operation in TWO_SIDED and len(_rows_named(frame)) == 1 and frame.selector.kind == "none":
         return True  # "compared with KU Leuven?", "how many times bigger is KU Leuven?": the other side was just said
+    if frame.operation in NEEDS_ROWS and frame.selector.kind in ("top_n", "rank", "last_n") and not (
+            frame.domain or frame.noun or frame.refs or frame.said):
+        return True  # "add up the first two" after a table: of that table's rows
     return frame.operation in NEEDS_ROWS and not named
 
 
@@ -390,10 +395,12 @@ def _ref(row: dict[str, Any]) -> Ref:
 
 
 def advance(state: State, frame: Frame, status: str, shown: list[dict[str, Any]], focus: list[dict[str, Any]],
-            refused: dict[str, str] | None = None) -> State:
+            refused: dict[str, str] | None = None, figures: list[dict[str, Any]] | None = None) -> State:
     """The conversation after this turn: an answer moves the focus; a refusal is remembered for follow-ups."""
     new = dataclasses.replace(state)
     if status == "answered":
+        new.earlier_figures = new.figures
+        new.figures = list(figures or [])
         new.before = new.frame
         new.frame = frame.to_json()
         if shown:

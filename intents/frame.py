@@ -74,6 +74,7 @@ class Frame:
     values: list[Claim] = field(default_factory=list)  # figures given in a question for something ("behind 123 of them")
     yes_no: bool = False
     choice: bool = False  # "AGFA or Toyota?": pick one, no Yes/No
+    calc: list[str] = field(default_factory=list)  # arithmetic steps on the last figure: "double it", "minus the third"
     superlative: str | None = None  # "max" | "min": a second top/last word, over the rows picked by the first
     negated: bool = False
     plural: bool = False
@@ -104,7 +105,7 @@ class Frame:
         data["claims"] = [vars(c).copy() for c in self.claims]
         data["values"] = [vars(c).copy() for c in self.values]
         data["selector"] = {"kind": self.selector.kind, "ranks": list(self.selector.ranks), "n": self.selector.n}
-        for name in ("said", "measures", "ops", "unknown", "ambiguous"):
+        for name in ("said", "measures", "ops", "unknown", "ambiguous", "calc"):
             data[name] = list(data[name])
         data["lacking"] = dict(self.lacking)
         return data

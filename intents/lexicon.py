@@ -14,7 +14,7 @@ import yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 SLOTS = frozenset({"domain", "wants", "noun", "kind", "measure", "op", "select", "relation", "shape", "talk", "lacks", "negation",
-                   "plural", "cluster_word", "first_person"})
+                   "plural", "cluster_word", "first_person", "calc"})
 
 
 class LexiconError(ValueError):

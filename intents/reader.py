@@ -616,6 +616,7 @@ class Reader:
         frame.negated = "negation" in tags and not frame.yes_no or ("negation" in tags and _negated_inside(clause))
         talk = self._values(clause, "talk")
         frame.talk = talk[0] if talk else None
+        frame.calc = self._values(clause, "calc")
         for kind in self._values(clause, "lacks"):
             span = next(s for e, spans in tags.items() for s in spans if kind in self.lexicon.entry(e).slot_values("lacks"))
             frame.lacking[kind] = " ".join(clause.words[span[0]:span[1]])
