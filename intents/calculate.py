@@ -90,7 +90,9 @@ def figures_of(frame: Frame, data: dict[str, Any], focus: list[Row], cluster: Cl
             return [Figure(float(value), unit, computed=True, collection=_one_collection(focus))]
     if "aggregate" in frame.ops and isinstance(data.get("count"), (int, float)) and len(focus) > 1:
         collection = _one_collection(focus)  # a sum over both tables at once leaves no one figure for "that"
-        return [Figure(float(data["count"]), "count", computed=True, collection=collection)] if collection else []
+        shares = (frame.measures == ["share"] or frame.said == ["share"]) and isinstance(data.get("share"), (int, float))
+        value, unit = (data["share"], "percent") if shares else (data["count"], "count")
+        return [Figure(float(value), unit, computed=True, collection=collection)] if collection else []
     if focus and frame.collection in TABLES:
         unit = "percent" if frame.measures == ["share"] or frame.said == ["share"] else "count"
         return [f for f in (row_figure(r, unit) for r in focus) if f is not None]

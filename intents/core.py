@@ -142,8 +142,13 @@ class Core:
         if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (cluster_figure or frame.wants == "organization"):
             _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
         places = [r for r in frame.refs if r.kind == "location"]
+        compared_with = [r for r in frame.against + frame.anchors if r.kind == "location"]
+        if frame.operation in ("more", "less", "difference", "ratio", "compare", "same") and any(r.kind == "cluster" for r in frame.refs):
+            compared_with += [r for r in frame.refs if r.kind == "location"]  # "Are its articles per million above Gent's?"
+        if compared_with and cluster_figure and "collab" not in frame.said:
+            places = compared_with  # "How many more PCT applications per million than Gent?": a place, not a cluster of ours
         if places and cluster_figure and "collab" not in frame.said \
-                and not frame.yes_no and not any(r.kind == "cluster" for r in frame.refs):
+                and (compared_with or not frame.yes_no and not any(r.kind == "cluster" for r in frame.refs)):
             place = places[0].value or places[0].text  # "And of the third one?": a partner place we have no profile of
             return Outcome(say("unknown_place", place=place, covered=self._covered()), "no_data",
                            {"place": place, "refused": {"place": place}}), frame
@@ -427,6 +432,10 @@ class Core:
         partner_context = partner_question or after_partners or frame.fragment or frame.yes_no or bool(frame.ambiguous)
         cluster_only = any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "population"))
         partner_words = partner_question or frame.operation in ("intersect", "missing", "union") or "list" in frame.text.lower()
+        # "Is Amsterdam–Rotterdam ranked higher for patents or for articles?": a cluster's ranks are by size and intensity,
+        # so a place ranked for one kind of output is ranked in a partner list
+        partner_words = partner_words or "rank" in frame.said and frame.domain is not None and not cluster_only
+        partner_context = partner_context or partner_words
         ranked_as_cluster = "rank" in frame.said and not partner_words and (not after_partners or bool(frame.cluster_word))
         after_cluster_measure = bool(state.frame and state.frame.get("collection") == "clusters"
                                      and "collab" not in (state.frame.get("said") or []))

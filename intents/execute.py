@@ -128,6 +128,14 @@ class Executor:
                               articles=count_text(c.articles_per_million)), missing="population")
         both_ranks = {"rank_size", "rank_intensity"} <= set(measures)
         gap_claims = both_ranks and bool(frame.claims) and all(cl.unit in ("count", "places") for cl in frame.claims)
+        if frame.operation == "ratio" and frame.claims and all(cl.unit == "ratio" for cl in frame.claims):
+            # "Is the articles-per-million figure more than nine times the PCT one?": the ratio, checked against the claim
+            pair = self._measure_pair(frame, c, measures, domains)
+            if pair is not None and isinstance(pair.data.get("ratio"), (int, float)):
+                verdict = all(op.holds(pair.data["ratio"], cl) for cl in frame.claims)
+                pair.text = f"{verdict_word(verdict)}. {pair.text}"
+                pair.data["verdict"] = verdict
+                return pair
         if frame.operation in ("difference", "more", "less", "ratio", "average") and (not frame.claims or gap_claims) or (
                 frame.yes_no and both_ranks and (not frame.claims or gap_claims)):
             pair = self._measure_pair(frame, c, measures, domains)
@@ -1173,6 +1181,20 @@ class Executor:
             for name, found in inside:
                 focus.append(found)
             same_place = "same" in frame.ops and len(lists) == 2 and "rank" in frame.said
+            if frame.choice and len(inside) == 2:  # "ranked higher for patents or for articles?": which list, no Yes/No
+                (name_a, row_a), (name_b, row_b) = sorted(inside, key=lambda pair: pair[1].rank)
+                if row_a.rank == row_b.rank:
+                    texts.append(say("collab_same_place", place=display, cluster=c.shown, rank=ordinal_word(row_a.rank)))
+                else:
+                    texts.append(say("collab_better_list", place=display, cluster=c.shown, unit=PARTNER_UNIT[name_a],
+                                     rank=ordinal_word(row_a.rank), other_unit=PARTNER_UNIT[name_b],
+                                     other_rank=ordinal_word(row_b.rank)))
+                continue
+            if frame.choice and len(inside) == 1 and len(lists) == 2:  # in one list only: that one, no Yes/No
+                (name_a, row_a), (name_b, _) = inside[0], outside[0]
+                texts.append(say("collab_one_list", place=display, cluster=c.shown, unit=PARTNER_UNIT[name_a],
+                                 rank=ordinal_word(row_a.rank), other_unit=PARTNER_UNIT[name_b]))
+                continue
             if frame.yes_no and same_place:  # "Is Gent in the same place in both lists?": its two ranks, one against the other
                 verdicts.append(len(inside) == 2 and inside[0][1].rank == inside[1][1].rank)
             elif frame.yes_no:

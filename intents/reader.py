@@ -105,7 +105,7 @@ def reader_vocabulary(lexicon: Lexicon) -> Vocabulary:
                       number_words=base.number_words, dictionary=base.dictionary, fractions=base.fractions,
                       place_abbreviations=base.place_abbreviations, demonyms=base.demonyms,
                       pronoun_numbers=base.pronoun_numbers, number_phrases=base.number_phrases,
-                      name_word_forms=base.name_word_forms, finder_words=base.finder_words)
+                      name_word_forms=base.name_word_forms, finder_words=base.finder_words, multiples=base.multiples)
 
 
 class Reader:
@@ -1181,8 +1181,9 @@ def _top_half(reader: Reader, clause: Clause, frame: Frame, match: Match, consum
 
 def _ratio_claim(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     relation = _entry_at(clause, match.spans[0], RELATION_OF) or "=="
-    value = _value_at(clause, match.spans[-2]) if len(match.spans) > 1 else None
-    number = 2.0 if value is None else value.number
+    value = _value_at(clause, match.spans[-2]) if len(match.spans) > 1 and match.construction.id != "twice_claim" else None
+    said = " ".join(clause.words[match.spans[-1][0]:match.spans[-1][1]])
+    number = reader.vocabulary.multiples.get(said, 2.0) if value is None else value.number
     if number is None:
         return False
     frame.claims.append(Claim(relation, float(number), "ratio", text=f"{number:g} times"))

@@ -123,6 +123,10 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
         kind in ("location", "organization") or locations or frame.selector.kind != "none"
         or frame.operation in ("list", "intersect", "missing", "exclusive") or frame.plural or frame.cluster_word == "plural")
     economy_first = any(r.kind == "economy" for r in frame.refs) and frame.cluster_word == "plural" and not collab
+    # "What is Gent's rank for patents?": a cluster ranks by size and intensity, a place for one kind of output in a list
+    ranked_for_output = locations and "rank" in frame.said and bool(domains) and not any(
+        m in frame.said for m in ("size", "intensity", "per_million", "ranks", "population"))
+    partner_question = partner_question or ranked_for_output
     if not economy_first and (locations and (collab or kind == "location" or frame.yes_no or frame.fragment or frame.refers)) or partner_question \
             or (kind == "location" and not cluster_measure and not (share_asked and frame.yes_no)):
         return schema.locations(domains[0]) if len(domains) == 1 else "partners"

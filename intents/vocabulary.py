@@ -23,6 +23,7 @@ class Vocabulary:
     demonyms: dict[str, str] = field(default_factory=dict)  # "dutch" -> "Netherlands"
     pronoun_numbers: frozenset[str] = frozenset()
     number_phrases: dict[str, float] = field(default_factory=dict)  # "one and a half" -> 1.5
+    multiples: dict[str, float] = field(default_factory=dict)  # "triple" -> 3 in a claim
     name_word_forms: dict[str, list[str]] = field(default_factory=dict)  # "university" -> ["univ", "uni"] inside names
     finder_words: dict[str, frozenset[str]] = field(default_factory=dict)  # the entity finder's small words, by use  # "one" in "the better one": a pronoun unless "than" comes first
 
@@ -52,5 +53,6 @@ def load_vocabulary() -> Vocabulary:
                       demonyms={str(k): str(v) for k, v in words.get("demonyms", {}).items()},
                       pronoun_numbers=frozenset(str(w) for w in words.get("pronoun_numbers", [])),
                       number_phrases={str(k): float(v) for k, v in words.get("number_phrases", {}).items()},
+                      multiples={str(k): float(v) for k, v in words.get("multiples", {}).items()},
                       name_word_forms={str(k).lower(): [str(f).lower() for f in v] for k, v in words.get("name_word_forms", {}).items()},
                       finder_words={str(k): frozenset(str(w) for w in v) for k, v in words.get("finder_words", {}).items()})

@@ -1723,3 +1723,99 @@ def test_should_check_a_doubling_claimed_of_one_row_against_another(answerer, ta
 def test_should_refuse_a_cluster_figure_set_against_a_whole_economy(answerer, economy, figure):
     answer = ask(answerer, f"How many times more {figure} has {CLUSTER.shown} than the average {economy} region?")
     assert answer.status == "no_data" and f"{CLUSTER.pct_per_million:,}" not in answer.text, answer.text
+
+
+# -- session 7: claims of both rankings, places we have no profile of, multiples, which partner list ---------
+@pytest.mark.parametrize("n", range(CLUSTER.rank_size - 3, CLUSTER.rank_intensity + 4))
+@pytest.mark.parametrize("both", ["for both ranking", "in each ranking", "on both rankings"])
+def test_should_check_a_top_n_claimed_of_both_rankings_against_each(answerer, n, both):
+    reply = ask(answerer, f"{CLUSTER.shown} is in top {n} {both} or not?")
+    holds = CLUSTER.rank_size <= n and CLUSTER.rank_intensity <= n
+    assert reply.text.startswith("Yes" if holds else "No"), reply.text
+    assert str(CLUSTER.rank_size) in reply.text and str(CLUSTER.rank_intensity) in reply.text, reply.text
+
+
+def _places_without_profile() -> list[str]:
+    loaded = {c.shown for c in KB.clusters}
+    places = {l.shown for kind in ("patents", "articles") for l in CLUSTER.collaboration(kind).locations}
+    return sorted(places - loaded)
+
+
+PLACE_COMPARISONS = [
+    "How many more PCT applications per million does {cluster} have than {place}?",
+    "Is {cluster} more intensive than {place}?",
+    "Does {cluster} rank higher by size than {place}?",
+    "Are {cluster}'s articles per million above {place}'s?",
+]
+
+
+@pytest.mark.parametrize("place", _places_without_profile())
+@pytest.mark.parametrize("template", PLACE_COMPARISONS)
+def test_should_refuse_a_cluster_figure_compared_with_a_place_we_have_no_profile_of(answerer, place, template):
+    reply = ask(answerer, template.format(cluster=CLUSTER.shown, place=place))
+    assert reply.status == "no_data", reply.text
+    assert norm(place) in norm(reply.text), reply.text
+    for figure in (CLUSTER.pct_per_million, CLUSTER.articles_per_million):
+        assert str(figure) not in norm(reply.text), reply.text
+
+
+MULTIPLE_WORDS = {2: ["twice", "double"], 3: ["triple", "three times"]}
+
+
+def _multiple_claims() -> list[tuple[str, bool]]:
+    out = []
+    for table, noun in (("applicants", "PCT applications"), ("publishers", "scientific articles")):
+        rows = CLUSTER.table(table).rows
+        for a in rows:
+            for b in rows:
+                if a is b:
+                    continue
+                for n, words in MULTIPLE_WORDS.items():
+                    for word in words:
+                        out.append((f"Is {a.shown}'s count of {noun} more than {word} {b.shown}'s?", a.count > n * b.count))
+    figures = {"articles-per-million figure": CLUSTER.articles_per_million, "PCT-per-million figure": CLUSTER.pct_per_million}
+    (big_name, big), (small_name, small) = sorted(figures.items(), key=lambda kv: -kv[1])
+    ratio = big / small
+    for n in (int(ratio) - 1, int(ratio), int(ratio) + 1, int(ratio) + 2):
+        out.append((f"Is the {big_name} of {CLUSTER.shown} more than {n} times its {small_name}?", ratio > n))
+        out.append((f"Is the {big_name} of {CLUSTER.shown} at least {n} times as large as its {small_name}?", ratio >= n))
+    return out
+
+
+@pytest.mark.parametrize("question,holds", _multiple_claims(), ids=[q[:70] for q, _ in _multiple_claims()])
+def test_should_check_a_multiple_claimed_between_two_figures(answerer, question, holds):
+    reply = ask(answerer, question)
+    assert reply.status == "answered", reply.text
+    assert reply.text.startswith("Yes" if holds else "No"), reply.text
+
+
+def _partner_list_choices() -> list[tuple[str, str | None]]:
+    """(place, the kind of output it ranks higher for, or "same", or the one list it is on) from the profile."""
+    ranks: dict[str, dict[str, int]] = {}
+    for kind in ("patents", "articles"):
+        for i, loc in enumerate(CLUSTER.collaboration(kind).locations, 1):
+            ranks.setdefault(loc.shown, {})[kind] = i
+    out = []
+    for place, by_kind in sorted(ranks.items()):
+        if len(by_kind) == 1:
+            out.append((place, next(iter(by_kind))))
+        else:
+            out.append((place, "same" if by_kind["patents"] == by_kind["articles"] else min(by_kind, key=by_kind.get)))
+    return out
+
+
+UNITS = {"patents": "pct applications", "articles": "scientific articles"}
+
+
+@pytest.mark.parametrize("place,better", _partner_list_choices())
+@pytest.mark.parametrize("template", ["Is {place} ranked higher as a partner for patents or for scientific articles?",
+                                      "Where is {place} placed higher, patents or articles?",
+                                      "Does {place} rank better on the patent list or the article list?"])
+def test_should_name_the_partner_list_a_place_ranks_higher_in_without_a_verdict(answerer, place, better, template):
+    reply = ask(answerer, template.format(place=place))
+    assert reply.status == "answered", reply.text
+    assert not reply.text.startswith(("Yes", "No")), reply.text
+    if better == "same":
+        assert "same" in reply.text.lower(), reply.text
+    else:
+        assert norm(reply.text).split(":")[0].endswith(UNITS[better]), reply.text
