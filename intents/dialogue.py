@@ -122,6 +122,9 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
     _two_last_measures(new, frame, state, previous)
     ranks = [m for m in new.said if m in CLUSTER_RANKS]
     earlier = [m for m in previous.said if m in CLUSTER_RANKS and m not in ranks]
+    if not earlier and state.before and previous.collection == "clusters":
+        before_said = (state.before or {}).get("said") or []  # "so how many places lower is it on intensity?" after both
+        earlier = [m for m in before_said if m in CLUSTER_RANKS and m not in ranks]
     if new.refers and new.operation in TWO_SIDED and len(ranks) == 1 and earlier and not new.refs:
         new.said = [earlier[0]] + new.said  # "is that better than its intensity ranking?" after the size rank
     if leans_on_context(frame, standalone) and (has_content(frame) or frame.refers):
@@ -221,7 +224,13 @@ def _two_last_measures(new: Frame, frame: Frame, state: State, previous: Frame) 
     answers_picked = frame.selector.kind == "rank" and set(frame.selector.ranks) <= {1, 2}
     if new.operation not in TWO_SIDED or frame.refs or frame.against or frame.selector.kind != "none" and not answers_picked:
         return
-    if any(m not in GAP_WORDS for m in frame.said) or not state.before:
+    if any(m not in GAP_WORDS for m in frame.said):
+        return
+    both = ["ranks"] if "ranks" in previous.said else [m for m in previous.said if m in CLUSTER_RANKS]
+    if previous.collection == "clusters" and (both == ["ranks"] or len(both) == 2) and not answers_picked:
+        new.said = list(dict.fromkeys(both + list(frame.said)))  # "what are the two ranks, and how many places apart are they?"
+        return
+    if not state.before:
         return
     before = Frame.from_json(state.before)
     mine, theirs = ([m for m in f.said if m in CLUSTER_ONLY] for f in (previous, before))

@@ -496,6 +496,15 @@ class Executor:
         return self._describe_rows(frame, c, table, chosen, rows)
 
     def _select(self, frame: Frame, rows: list[Row], mine: list[Row], c: ClusterProfile, table: str) -> list[Row] | Outcome:
+        """The rows a frame is about, less the rows it sets aside ("leaving KU Leuven aside, the top three")."""
+        chosen = self._select_rows(frame, rows, mine, c, table)
+        set_aside = {r.value for r in frame.left_out}
+        if set_aside and isinstance(chosen, list):
+            kept = [r for r in chosen if r.name not in set_aside]
+            return kept or chosen
+        return chosen
+
+    def _select_rows(self, frame: Frame, rows: list[Row], mine: list[Row], c: ClusterProfile, table: str) -> list[Row] | Outcome:
         """The rows a frame is about: named ones, else by its selector, else the top (or all, when plural)."""
         selector = frame.selector
         kind = selector.kind

@@ -69,6 +69,7 @@ class Frame:
     against: list[Ref] = field(default_factory=list)  # the other side of a comparison ("than Toyota")
     anchors: list[Ref] = field(default_factory=list)  # rows a selector is relative to ("just after AGFA")
     excluded: list[Ref] = field(default_factory=list)  # rows set aside ("forget AGFA"): context never brings them back
+    left_out: list[Ref] = field(default_factory=list)  # rows left out of those picked ("leaving KU Leuven aside, the top three")
     selector: Selector = field(default_factory=Selector)
     claims: list[Claim] = field(default_factory=list)
     values: list[Claim] = field(default_factory=list)  # figures given in a question for something ("behind 123 of them")
@@ -102,6 +103,7 @@ class Frame:
         data["against"] = [vars(r).copy() for r in self.against]
         data["anchors"] = [vars(r).copy() for r in self.anchors]
         data["excluded"] = [vars(r).copy() for r in self.excluded]
+        data["left_out"] = [vars(r).copy() for r in self.left_out]
         data["claims"] = [vars(c).copy() for c in self.claims]
         data["values"] = [vars(c).copy() for c in self.values]
         data["selector"] = {"kind": self.selector.kind, "ranks": list(self.selector.ranks), "n": self.selector.n}
@@ -122,6 +124,7 @@ class Frame:
         values["against"] = [Ref(**r) for r in values.get("against", [])]
         values["anchors"] = [Ref(**r) for r in values.get("anchors", [])]
         values["excluded"] = [Ref(**r) for r in values.get("excluded", [])]
+        values["left_out"] = [Ref(**r) for r in values.get("left_out", [])]
         values["claims"] = [Claim(**c) for c in values.get("claims", [])]
         values["values"] = [Claim(**c) for c in values.get("values", [])]
         values["selector"] = Selector(**values.get("selector", {}))

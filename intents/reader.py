@@ -538,6 +538,7 @@ class Reader:
                             for e in clause.tags)
         if not (partner_lists and len(self._values(clause, "domain")) == 2):
             self._drop_negated_domains(clause)  # ("article partners but not patent partners": both lists, one minus the other)
+        self._drop_corrected(clause)
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
@@ -628,6 +629,11 @@ class Reader:
         frame.refers_two = "refer_two" in shapes
         frame.reverse = "reverse" in shapes
         self._entities(clause, frame, consumed)
+        if frame.left_out and "complement" in frame.ops:
+            frame.left_out = []  # "Leaving KU Leuven aside, what share is everyone else's?": the rest of that row
+        if frame.left_out:  # "Leaving KU Leuven aside, which two complete the top three?": left out of the rows picked
+            frame.refs = [r for r in frame.refs if r.value not in {e.value for e in frame.left_out}]
+            frame.excluded = list(frame.left_out)
         self._drop_negated_rows(clause, frame)
         if clause.confirms:
             frame.yes_no = True  # "The cluster filed 721 per million — is that what the profile says?"
@@ -760,6 +766,33 @@ class Reader:
                    if not s.startswith("w:")) or not any(ch.isalnum() for ch in clause.words[j]):
                 return False
         return False
+
+    def _drop_corrected(self, clause: Clause) -> None:
+        """"PCT applications per million, I mean scientific articles per million", "the intensity rank... sorry, I wanted
+        size rank": of two domains, two rankings or a count and a share, the one said before the correction is not meant."""
+        marks = [a for a, _ in clause.tags.get("correction", []) if a > 0]
+        if not marks:
+            return
+        mark = marks[-1]
+        groups = {"size": "ranking", "intensity": "ranking", "count": "figure", "share": "figure"}
+
+        def said(entry_id: str) -> set[tuple[str, str]]:
+            entry = self.lexicon.entry(entry_id)
+            out = {("domain", d) for d in entry.slot_values("domain")} if not entry.slot_values("measure") else set()
+            return out | {(groups[m], m) for m in entry.slot_values("measure") if m in groups}
+
+        after = {pair for e, spans in clause.tags.items() for a, _ in spans if a > mark for pair in said(e)}
+        for entry_id in list(clause.tags):
+            before = said(entry_id)
+            if not any(g == group and v != value for g, v in before for group, value in after):
+                continue
+            if before & after:
+                continue  # said again after the correction: meant
+            kept = [(a, b) for a, b in clause.tags[entry_id] if a > mark]
+            if kept:
+                clause.tags[entry_id] = kept
+            else:
+                del clause.tags[entry_id]
 
     def _drop_negated_rows(self, clause: Clause, frame: Frame) -> None:
         """"wait, not KU Leuven — University of Antwerp": of two names, one right after a negation is not meant."""
@@ -1504,6 +1537,15 @@ def _rank_clusters(reader: Reader, clause: Clause, frame: Frame, match: Match, c
     return True
 
 
+def _set_aside(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"leaving KU Leuven aside", "AGFA apart": the row named is left out of the rows the question picks."""
+    ref = _ref_at(clause, match.spans[1])
+    if ref is None or ref.kind != "organization":
+        return False
+    frame.left_out.append(ref)
+    return True
+
+
 def _choice(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     frame.choice = True
     return True
@@ -1607,7 +1649,7 @@ def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
-    "compare_to": _compare_to, "choice": _choice, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
     "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "fraction_of_row": _fraction_of_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,

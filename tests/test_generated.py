@@ -1819,3 +1819,69 @@ def test_should_name_the_partner_list_a_place_ranks_higher_in_without_a_verdict(
         assert "same" in reply.text.lower(), reply.text
     else:
         assert norm(reply.text).split(":")[0].endswith(UNITS[better]), reply.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("index", [0, 1, 2])
+@pytest.mark.parametrize("form", ["Leaving {row} aside, which two organisations complete the top three {plural}?",
+                                  "Setting {row} aside, who are the other top {plural}?"])
+def test_should_leave_a_row_set_aside_out_of_the_rows_listed(answerer, name, table, plural, unit, verb, index, form):
+    row = table.rows[index]
+    reply = ask(answerer, form.format(row=row.shown, plural=plural))
+    assert reply.status == "answered", reply.text
+    others = [r for r in table.rows if r is not row]
+    for other in others:
+        assert norm(other.shown) in norm(reply.text), reply.text
+    assert norm(row.shown) not in norm(reply.text), reply.text
+
+
+def _corrected_questions() -> list[tuple[str, list[str], list[str]]]:
+    """(a question that corrects itself inside one sentence, what the reply must hold, what it must not)."""
+    c = CLUSTER
+    out = [
+        ("How many PCT applications per million, I mean scientific articles per million, does the cluster have?",
+         [str(c.articles_per_million)], [str(c.pct_per_million)]),
+        ("How many scientific articles per million, sorry, PCT applications per million, does it have?",
+         [str(c.pct_per_million)], [str(c.articles_per_million)]),
+        (f"what's the intensity rank of {c.shown}... sorry, I wanted size rank", [str(c.rank_size)], [str(c.rank_intensity)]),
+        (f"what's the size rank of {c.shown}, I mean the intensity rank", [str(c.rank_intensity)], [str(c.rank_size)]),
+    ]
+    for _, table, _, unit, _ in TABLES:
+        for row in table.rows:
+            out.append((f"What share, I mean how many {unit}, does {row.shown} have?", [str(row.count)], [f"{row.share:g}%"]))
+            out.append((f"How many {unit}, I mean what share, does {row.shown} have?", [f"{row.share:g}%"], [str(row.count)]))
+    return out
+
+
+@pytest.mark.parametrize("question,must,must_not", _corrected_questions(), ids=[q[:60] for q, _, _ in _corrected_questions()])
+def test_should_answer_what_a_question_corrects_itself_to(answerer, question, must, must_not):
+    reply = ask(answerer, question)
+    assert reply.status == "answered", reply.text
+    for word in must:
+        assert word in norm(reply.text), reply.text
+    for word in must_not:
+        assert word not in norm(reply.text), reply.text
+
+
+@pytest.mark.parametrize("question", ["Over what time period are the per-million figures calculated?",
+                                      "over how many years are the figures counted?", "Over which period do the figures run?",
+                                      "What time frame do the per-million-inhabitant numbers cover?"])
+def test_should_say_the_period_of_the_per_million_figures(answerer, question):
+    reply = ask(answerer, question)
+    assert reply.status == "answered", reply.text
+    assert "five years" in reply.text, reply.text
+    assert "more articles" not in reply.text, reply.text  # "over what period" asks the period, not a comparison
+
+
+@pytest.mark.parametrize("gap", ["how many places apart are they?", "what's the difference between them?",
+                                 "and the gap between the two?"])
+def test_should_set_the_two_ranks_just_given_against_each_other(answerer, gap):
+    c = CLUSTER
+    reply = ask(answerer, f"For {c.shown}, what are the two ranks, and {gap}")
+    assert str(c.rank_size) in reply.text and str(c.rank_intensity) in reply.text, reply.text
+    assert f"{abs(c.rank_intensity - c.rank_size)} places" in reply.text, reply.text
+    session = f"ranks-{uuid.uuid4().hex}"
+    ask(answerer, "What rank does the cluster have by size?", session)
+    ask(answerer, "and by intensity?", session)
+    later = ask(answerer, "so how many places lower is it on intensity?", session)
+    assert f"{abs(c.rank_intensity - c.rank_size)} places" in later.text, later.text
