@@ -103,6 +103,10 @@ class Core:
                 pending = Frame.from_json(state.pending)
                 pending.subject = homes[0].id
                 frame = pending
+        if frame.operation == "ahead" and not any(r.kind == "cluster" for r in frame.refs):
+            # "How many clusters are bigger than Cologne?": the cluster compared with is the one whose rank counts
+            frame.refs += [r for r in frame.against if r.kind == "cluster"]
+            frame.against = [r for r in frame.against if r.kind != "cluster"]
         calculated = self._calculation(frame, state)
         if calculated is not None:
             return calculated, frame

@@ -87,12 +87,6 @@ class Executor:
     # -- the cluster's own measures -----------------------------------------------------------------
     def _cluster(self, frame: Frame, c: ClusterProfile) -> Outcome:
         measures = frame.measures
-        if frame.operation == "describe" and not measures:
-            return self._overview(c)
-        if not measures and frame.operation not in ("estimate", "aggregate", "ratio") and not frame.said and not frame.claims:
-            # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
-            # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
-            return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
         if frame.operation == "ahead":  # "How many clusters are ahead of it?": those ranked above it
             texts, data = [], {}
             for measure in [m for m in measures if m in ("rank_size", "rank_intensity")] or ["rank_size"]:
@@ -102,6 +96,12 @@ class Executor:
                                  s="" if rank - 1 == 1 else "s"))
                 data[f"ahead_{ranking}"] = rank - 1
             return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="ahead.rank")
+        if frame.operation == "describe" and not measures:
+            return self._overview(c)
+        if not measures and frame.operation not in ("estimate", "aggregate", "ratio") and not frame.said and not frame.claims:
+            # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
+            # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
+            return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
         if top_claims and (frame.operation == "difference" or "difference" in frame.ops or "count" in frame.said and "rank" in frame.said) \
                 and not frame.yes_no:  # "how many places must it go up to be in the top 50?"

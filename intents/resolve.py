@@ -89,6 +89,8 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
     """
     domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain] if frame.domain else []
     kind = frame.wants or frame.noun
+    if frame.operation == "ahead" and not any(r.kind in ("organization", "location") for r in frame.refs + frame.against):
+        return "clusters"  # "How many clusters are bigger than Brussels–Antwerp?": those ranked above it
     orgs = organizations_in(kb, cluster, frame.refs + frame.anchors + frame.against)
     if orgs and frame.wants == "cluster":
         return "organization_clusters"  # "Which cluster is AGFA in?"

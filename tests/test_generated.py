@@ -1885,3 +1885,20 @@ def test_should_set_the_two_ranks_just_given_against_each_other(answerer, gap):
     ask(answerer, "and by intensity?", session)
     later = ask(answerer, "so how many places lower is it on intensity?", session)
     assert f"{abs(c.rank_intensity - c.rank_size)} places" in later.text, later.text
+
+
+@pytest.mark.parametrize(("form", "ranking"), [("How many clusters are bigger than {c}?", "size"),
+                                               ("How many clusters are larger than {c}?", "size"),
+                                               ("How many clusters are more intensive than {c}?", "intensity"),
+                                               ("how many other clusters rank higher by intensity than {c}?", "intensity"),
+                                               ("How many clusters are ahead of {c} by size?", "size")])
+def test_should_count_the_clusters_ranked_above_one(answerer, form, ranking):
+    rank = CLUSTER.rank_size if ranking == "size" else CLUSTER.rank_intensity
+    reply = ask(answerer, form.format(c=CLUSTER.shown))
+    assert reply.status == "answered", reply.text
+    assert f"{rank - 1} clusters rank ahead" in reply.text and ranking in reply.text, reply.text
+    session = f"ahead-{uuid.uuid4().hex}"
+    other = "intensity" if ranking == "size" else "size"
+    ask(answerer, f"What is {CLUSTER.shown}'s rank by {other}?", session)
+    later = ask(answerer, form.format(c="it"), session)
+    assert f"{rank - 1} clusters rank ahead" in later.text, later.text
