@@ -132,8 +132,13 @@ class Core:
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
             seen = {(r.kind, r.value) for r in frame.refs}
             frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
+        said_clusters = frame.cluster_word
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
+        if said_clusters is None and frame.cluster_word == "plural":
+            over = self._over_clusters(frame)  # "how many of them are in the top 30?" after a question over the clusters
+            if over is not None:
+                return over, frame
         cluster_figure = any(m in frame.said for m in CLUSTER_FIGURES)
         places_in_focus = [f for f in state.focus if (f.get("collection") or "").endswith("partners")]
         if frame.refers and cluster_figure and places_in_focus and len(places_in_focus) == 1 \
@@ -260,6 +265,7 @@ class Core:
         if not (places or ranks_claimed or two_rankings or row_claims):
             return None  # "which cluster is largest?", "rank the clusters": the clusters side by side, by one measure
         holders: list[tuple[Any, str]] = []
+        failing: list[tuple[Any, str]] = []
         # "Does any cluster other than Brussels–Antwerp list Gent?": the clusters set against the question are left out
         set_apart = [r for r in frame.against if r.kind == "cluster"] if frame.negated else []
         places = places + set_apart
@@ -276,6 +282,8 @@ class Core:
             outcome = self.executor.run(probe)
             if outcome.data.get("verdict") is True:
                 holders.append((cluster, without_verdict(outcome.text)))
+            elif outcome.data.get("verdict") is False:
+                failing.append((cluster, without_verdict(outcome.text)))
         total = len(self.kb.clusters) - sum(1 for c in self.kb.clusters if any(r.value in (c.id, c.name) for r in places))
         other = reply_words()["other"] + " " if total < len(self.kb.clusters) else ""
         if holders:
@@ -286,6 +294,9 @@ class Core:
             text = say("clusters_holding_none", total=total, other=other)
         # "Are all four loaded clusters in the top 50?": every one must hold; "Is any of them ...?": one is enough
         verdict = len(holders) == total if frame.selector.kind == "all" else bool(holders)
+        if frame.selector.kind == "all" and failing and holders:  # the ones that make it a No, with their figures
+            text += " " + say("clusters_not_holding", clusters=join_names([c.shown for c, _ in failing]))
+            text += " " + " ".join(detail for _, detail in failing)
         if frame.yes_no:
             text = f"{verdict_word(verdict)}. {text}"
         return Outcome(text, data={"clusters": [c.name for c, _ in holders], "verdict": verdict},

@@ -159,6 +159,14 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             new.said = list(dict.fromkeys(theirs + mine))  # "What about Cologne, on both?" after its two rankings
             if frame.operation == "intersect":
                 new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
+    if previous.collection == "clusters_all" and (frame.refers or frame.fragment) and not new.wants \
+            and not any(r.kind in ("cluster", "organization", "location") for r in frame.refs) and frame.cluster_word is None:
+        # "best intensity rank among them?" after "which of the clusters ...": the clusters again, by the new measure
+        counted = bool(frame.claims) or "count" in frame.said  # "how many of them are in the top 30?": those holding it
+        new.wants, new.cluster_word = (None if counted else previous.wants or "cluster"), "plural"
+        new.subject = None
+        if any(m in frame.said for m in ("size", "intensity", "ranks", "per_million")) and "collab" not in frame.said:
+            new.domain = frame.domain
     _two_last_clusters(new, frame, previous, before)
     _two_last_rows(new, frame, previous, before)
     others = [r for r in frame.against if r.kind == "cluster"]
@@ -257,7 +265,7 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.refs = [r for r in previous.refs if r.kind == "organization"] + [r for r in new.refs if r.kind != "organization"]
         new.against = copy.deepcopy(previous.against)
         new.refers = False
-    if not new.said and not new.wants:
+    if not new.said and not new.wants and "big" not in frame.ambiguous:  # "the largest" says its measure once settled
         new.said = list(previous.said)
     elif (frame.refers or frame.fragment) and not named_rows and set(frame.said) < set(previous.said) and frame.said \
             and "collab" in previous.said and set(frame.said) <= GAP_WORDS:

@@ -566,7 +566,11 @@ class Reader:
         frame.plural = any(self.lexicon.entry(e).slot_values("plural") and not self.lexicon.entry(e).slot_values("cluster_word")
                            for e in clause.tags if len(self.lexicon.entry(e).readings) == 1)
         cluster_words = self._values(clause, "cluster_word")
-        frame.cluster_word = "plural" if "plural" in cluster_words else ("yes" if cluster_words else None)
+        frame.cluster_word = "plural" if "plural" in cluster_words or frame.cluster_word == "plural" else (
+            "yes" if cluster_words else None)  # a construction may have said "all the clusters" ("all four cluster")
+        if frame.wants is None and frame.cluster_word == "plural" and clause.has("choice") and not frame.noun \
+                and not any(e.type in ("organization", "location") for e in clause.entities.items):
+            frame.wants = "cluster"  # "Of the clusters you have data on, which one is the largest?": one of the clusters
         frame.fragment = clause.starts_with("follow")
         ops = self._values(clause, "op")
         if "same" in ops and (frame.fragment or clause.starts_with("follow")) and len(
@@ -1552,6 +1556,22 @@ def _clusters_bigger(reader: Reader, clause: Clause, frame: Frame, match: Match,
     return True
 
 
+def _all_loaded(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"all four cluster are inside the top 60?", "size ranks, all 4": as many as the clusters loaded, or all of them
+    with a cluster word after; never "all three applicants" (a number of rows)."""
+    value = _value_at(clause, match.spans[1])
+    if value is None or value.number is None or int(value.number) != len(reader.knowledge.clusters) \
+            or len(reader.knowledge.clusters) < 2:
+        return False
+    after = clause.symbols[match.end] if match.end < len(clause.symbols) else frozenset()
+    if any(s in reader.lexicon.entries and reader.lexicon.entry(s).slot_values("noun") for s in after):
+        return False  # "all four applicants": rows
+    frame.cluster_word = "plural"
+    frame.selector = Selector("all")
+    consumed.update(range(value.start, value.end))
+    return True
+
+
 def _set_aside(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"leaving KU Leuven aside", "AGFA apart": the row named is left out of the rows the question picks."""
     ref = _ref_at(clause, match.spans[1])
@@ -1664,7 +1684,7 @@ def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
-    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "all_loaded": _all_loaded, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
     "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "fraction_of_row": _fraction_of_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,

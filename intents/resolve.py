@@ -55,13 +55,15 @@ def settle_ambiguous(frame: Frame) -> None:
             continue  # "how big is the part ... in collaboration": how large, not the largest
         elif entry == "big":
             about_rows = ((frame.wants or frame.noun) in ("organization", "location") or any(r.kind == "organization" for r in frame.refs)
-                          or frame.selector.kind not in ("none",) or (frame.domain and not frame.cluster_word
-                                                                      and "per_million" not in frame.said))
+                          or frame.selector.kind not in ("none",) and frame.wants != "cluster"
+                          or (frame.domain and not frame.cluster_word and "per_million" not in frame.said))
             if about_rows and "size" not in frame.said and "rank" not in frame.said:
                 if frame.selector.kind == "none":
                     frame.selector = Selector("top")
             elif "size" not in frame.said:
                 frame.said.append("size")
+                if frame.wants == "cluster" and frame.selector.kind in ("none", "listed") and not frame.yes_no:
+                    frame.selector = Selector("top")  # "Among the clusters in your data, which one is the largest?"
                 if frame.cluster_word and not frame.wants and not frame.yes_no and not frame.refs and not frame.operation \
                         and not (frame.possessive or frame.refers) and frame.said == ["size"]:
                     frame.wants, frame.selector = "cluster", Selector("top")  # "what is the biggest cluster?": of those loaded
@@ -143,9 +145,12 @@ def collection_of(frame: Frame, kb: KnowledgeBase, schema: Schema, cluster: Clus
                  or any(c.unit == "count" for c in frame.claims) and frame.cluster_word
                  or "others" in frame.said or frame.wants == "cluster"):
         return "economy"
+    ranked = any(m in frame.said for m in ("size", "intensity", "ranks", "per_million"))
     if frame.wants == "cluster" or (frame.cluster_word == "plural" and not frame.refs and not frame.claims and not collab
                                     and kind != "organization" and not ("membership" in frame.said or "others" in frame.said)
-                                    and (frame.operation in ("list", "average") or "count" in frame.said)):
+                                    and (frame.operation in ("list", "average") or "count" in frame.said
+                                         # "size rank of each cluster?", "the size ranks of all loaded clusters"
+                                         or ranked and not frame.operation and frame.selector.kind in ("all", "none"))):
         return "clusters_all"
     row_words = kind in ("organization", "location") or any(r.kind in ("organization", "location") for r in frame.refs)
     relative_ok = bool(frame.anchors or any(r.kind in ("organization", "location") for r in frame.refs)) or frame.fragment \

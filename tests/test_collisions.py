@@ -575,3 +575,69 @@ FEWEST = _fewest_combined()
 def test_should_pick_the_cluster_whose_top_rows_combined_are_best(four, question, cluster):
     answer = four.ask(question)
     assert answer.data.get("clusters") == [cluster], answer.text
+
+
+# -- session 7: the loaded clusters however they are named, and follow-ups "among them" -------------------
+MEASURES_OVER_CLUSTERS = [  # (how the measure is asked, the value of a cluster, whether lower is better, the reply's figure)
+    ("is the largest S&T cluster", lambda c: c["rank_size"], True, lambda c: f"{c['rank_size']}{_suffix(c['rank_size'])}"),
+    ("has the best intensity rank", lambda c: c["rank_intensity"], True, lambda c: f"{c['rank_intensity']}{_suffix(c['rank_intensity'])}"),
+    ("has the most scientific articles per million inhabitants", lambda c: c["articles_per_million"], False,
+     lambda c: f"{c['articles_per_million']:,}"),
+    ("has the highest share of PCT applications filed in collaboration", lambda c: c["patent_collaboration"]["share"], False,
+     lambda c: f"{c['patent_collaboration']['share']:g}%"),
+]
+LEADS = ["Of the clusters you have data on, which one {m}?", "Among the clusters in your data, which one {m}?",
+         "Of all the clusters you cover, which one {m}?"]
+
+
+@pytest.mark.parametrize("lead", LEADS)
+@pytest.mark.parametrize("asked,value,lower,shown", MEASURES_OVER_CLUSTERS, ids=[m[0][:30] for m in MEASURES_OVER_CLUSTERS])
+def test_should_answer_a_question_over_the_loaded_clusters_however_they_are_named(four, lead, asked, value, lower, shown):
+    best = (min if lower else max)(CLUSTERS, key=value)
+    answer = four.ask(lead.format(m=asked), session=f"over-{lead[:12]}-{asked[:12]}")
+    assert answer.status == "answered", answer.text
+    assert best["name"] in answer.text and shown(best) in answer.text, answer.text
+
+
+@pytest.mark.parametrize("first,then", [(a[0], b) for a in MEASURES_OVER_CLUSTERS for b in MEASURES_OVER_CLUSTERS if a is not b])
+def test_should_keep_asking_over_the_loaded_clusters_among_them(four, first, then):
+    session = f"among-{first[:15]}-{then[0][:15]}"
+    four.ask(f"Which cluster {first}?", session=session)
+    asked, value, lower, shown = then
+    answer = four.ask(f"and which of them {asked}?", session=session)
+    best = (min if lower else max)(CLUSTERS, key=value)
+    assert answer.status == "answered" and best["name"] in answer.text and shown(best) in answer.text, answer.text
+
+
+@pytest.mark.parametrize("n", [10, 25, 40, 55, 60])
+@pytest.mark.parametrize("ranking,key", [("size", "rank_size"), ("intensity", "rank_intensity")])
+@pytest.mark.parametrize("form", ["all {k} cluster are inside top {n} by {r}, yes or no?", "Are all {k} clusters in the top {n} by {r}?",
+                                  "all {k} in the top {n} by {r}?"])
+def test_should_check_a_claim_of_every_loaded_cluster_and_name_those_failing_it(four, n, ranking, key, form):
+    answer = four.ask(form.format(k=len(CLUSTERS), n=n, r=ranking), session=f"all-{n}-{ranking}-{form[:8]}")
+    failing = [c for c in CLUSTERS if c[key] > n]
+    assert answer.text.startswith("No" if failing else "Yes"), answer.text
+    for cluster in failing if len(failing) < len(CLUSTERS) else []:
+        assert cluster["name"] in answer.text and f"{cluster[key]}{_suffix(cluster[key])}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("form", ["size ranks, all {k}", "size rank of each cluster?", "the size ranks of all loaded clusters"])
+def test_should_list_a_measure_of_every_loaded_cluster(four, form):
+    answer = four.ask(form.format(k=len(CLUSTERS)), session=f"list-{form[:10]}")
+    assert answer.status == "answered", answer.text
+    for cluster in CLUSTERS:
+        assert cluster["name"] in answer.text and f"{cluster['rank_size']}{_suffix(cluster['rank_size'])}" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("n", [10, 25, 30, 55])
+@pytest.mark.parametrize("ranking,key", [("size", "rank_size"), ("intensity", "rank_intensity")])
+def test_should_count_the_loaded_clusters_holding_a_claim_asked_of_them(four, n, ranking, key):
+    session = f"count-them-{n}-{ranking}"
+    four.ask("Which cluster has the most scientific articles per million inhabitants?", session=session)
+    answer = four.ask(f"how many of them are in the top {n} by {ranking}?", session=session)
+    holding = [c for c in CLUSTERS if c[key] <= n]
+    assert answer.status == "answered", answer.text
+    if holding:
+        assert f"{len(holding)} of the {len(CLUSTERS)}" in answer.text, answer.text
+    else:
+        assert "none of the" in answer.text, answer.text
