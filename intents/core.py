@@ -33,6 +33,7 @@ MAX_CLAUSES = 6  # a message asking more things than this gets the first ones an
 BARE_RANK_COVERAGE = 0.75
 # Measures only a cluster has among its figures: asked of a partner place, they ask about that place as a cluster.
 CLUSTER_FIGURES = ("per_million", "size", "intensity", "ranks")
+TWO_SIDED_OPS = ("compare", "more", "less", "difference", "ratio", "same", "average", "aggregate")
 
 
 @dataclass
@@ -166,6 +167,9 @@ class Core:
             frame.subject = frame.subject or state.subject  # about several clusters: none needs choosing
             outcome = self.executor.run(frame)
             return (outcome if outcome.status != "not_understood" else self._not_understood(frame.text)), frame
+        each = self._each_cluster(frame, probe)
+        if each is not None:
+            return each, frame
         subject = self._subject(frame, state, reading)
         if isinstance(subject, Outcome):
             return subject, frame
@@ -196,6 +200,25 @@ class Core:
         if frame.negated and frame.yes_no:
             outcome.text = without_verdict(outcome.text)
         return outcome, frame
+
+    def _each_cluster(self, frame: Frame, probe: str | None) -> Outcome | None:
+        """"the PCT applications per million for Cologne and for Amsterdam–Rotterdam": a figure of the cluster asked of
+        each cluster named, when nothing sets them against each other or makes one the owner of the other's lists."""
+        named = list(dict.fromkeys(r.value for r in frame.refs if r.kind == "cluster"))
+        if len(named) < 2 or probe != "clusters" or frame.operation not in ("", "list") or frame.yes_no or frame.choice or frame.against \
+                or "collab" in frame.said or frame.wants or frame.noun \
+                or not any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "rank")):
+            return None
+        texts, rows, focus = [], [], []
+        for cluster_id in named:
+            probe_frame = frame.copy()
+            probe_frame.subject = cluster_id
+            probe_frame.refs = [r for r in frame.refs if r.kind != "cluster" or r.value == cluster_id]
+            outcome = self.executor.run(probe_frame)
+            if outcome.status != "answered":
+                return None
+            texts.append(outcome.text)
+        return Outcome(" ".join(texts), data={"clusters": named}, intent="lookup.each_cluster")
 
     def _calculation(self, frame: Frame, state: State) -> Outcome | None:
         """An arithmetic step on the last answer's figure ("double it", "minus the third one"), or on figures the
@@ -564,6 +587,10 @@ class Core:
             return state.subject  # "Is Paris among its partners?" - "And Cologne?": Cologne is the place asked about
         if ours:
             if len(set(ours)) > 1:
+                typed = matching_form(frame.text)
+                here = [r for r in frame.refs if r.kind == "cluster" and r.text and matching_form(r.text) in typed]
+                if not here and (frame.refers or frame.possessive) and frame.operation not in TWO_SIDED_OPS:
+                    return self._which_cluster(frame, list(dict.fromkeys(ours)))  # "what's its intensity rank?" after two: which?
                 return _whose(frame, [r for r in frame.refs if r.kind == "cluster"], self.reader.grammar.owner_words)
             return ours[0]
         economies = [r.value for r in frame.refs if r.kind == "economy"]

@@ -367,14 +367,14 @@ class EntityFinder:
             first, last = tokens.lower[start], tokens.lower[end - 1]
             # "eindhovens share": a possessive written without its apostrophe
             bare = last[:-1] if last.endswith("s") and len(last) > 4 and last not in self.vocabulary.dictionary else None
-            if end - start == 1 and bare:
-                first = bare
+            if end - start == 1 and bare and not (first in self.place_first_words and first in self.place_last_words):
+                first = bare  # ("bruxelles", "athens" are names as written)
             if first not in self.place_first_words or not (last in self.place_last_words or bare in self.place_last_words):
                 continue  # no place name starts or ends with this word: skip the lookup
-            if end - start == 1 and first in self.known_words:
-                continue
             text = tokens.text(start, end)
             place = self.places.lookup(text)
+            if end - start == 1 and first in self.known_words and not (place and self._ours(place.name)):
+                continue  # a word we know as something else, unless it is another name of one of our places ("bruxelles")
             if place is None and bare and bare in self.place_last_words:
                 place = self.places.lookup(text[:-1])
             if place is None:

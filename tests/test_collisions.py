@@ -641,3 +641,43 @@ def test_should_count_the_loaded_clusters_holding_a_claim_asked_of_them(four, n,
         assert f"{len(holding)} of the {len(CLUSTERS)}" in answer.text, answer.text
     else:
         assert "none of the" in answer.text, answer.text
+
+
+def _gazetteer_names_of_clusters() -> list[tuple[str, dict]]:
+    """Every other name the gazetteer gives a place that is (or names a part of) a loaded cluster: "Bruxelles", "Köln"."""
+    from knowledge.normalize import name_key
+    from knowledge.places import load_places
+    places = load_places()
+    out = []
+    for cluster in CLUSTERS:
+        parts = {name_key(p) for p in [cluster["name"], *cluster["name"].replace("–", "-").split("-")]}
+        for surface in places.names():
+            place = places.lookup(surface)
+            if place is not None and name_key(place.name) in parts and name_key(surface) not in parts \
+                    and surface.isascii() and surface.isalpha() and len(surface) > 4:
+                out.append((surface, cluster))
+    return out
+
+
+@pytest.mark.parametrize("alias,cluster", _gazetteer_names_of_clusters(), ids=[a for a, _ in _gazetteer_names_of_clusters()])
+def test_should_read_another_name_of_a_clusters_place_as_that_cluster(four, alias, cluster):
+    answer = four.ask(f"{alias.lower()} size rank?", session=f"alias-{alias}")
+    assert answer.status == "answered", answer.text
+    assert cluster["name"] in answer.text and f"{cluster['rank_size']}{_suffix(cluster['rank_size'])}" in answer.text, answer.text
+
+
+EACH_MEASURE = [("PCT applications per million", lambda c: f"{c['pct_per_million']:,}"),
+                ("size ranks", lambda c: f"{c['rank_size']}{_suffix(c['rank_size'])}"),
+                ("intensity ranks", lambda c: f"{c['rank_intensity']}{_suffix(c['rank_intensity'])}")]
+PAIRS_OF_CLUSTERS = [(a, b) for a in CLUSTERS for b in CLUSTERS if a["name"] < b["name"]]
+
+
+@pytest.mark.parametrize("a,b", PAIRS_OF_CLUSTERS, ids=[f"{a['id']}+{b['id']}" for a, b in PAIRS_OF_CLUSTERS])
+@pytest.mark.parametrize("measure,shown", EACH_MEASURE, ids=[m for m, _ in EACH_MEASURE])
+def test_should_give_a_figure_of_each_cluster_named_and_ask_which_one_a_follow_up_means(four, a, b, measure, shown):
+    session = f"each-{a['id']}-{b['id']}-{measure[:5]}"
+    answer = four.ask(f"Give me the {measure} for {a['name']} and for {b['name']}.", session=session)
+    assert answer.status == "answered", answer.text
+    for cluster in (a, b):
+        assert cluster["name"] in answer.text and shown(cluster) in answer.text, answer.text
+    assert four.ask("what's its collaboration share for articles?", session=session).status == "clarify"
