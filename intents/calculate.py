@@ -74,7 +74,7 @@ def cluster_figure(cluster: ClusterProfile, measure: str, domain: str | None) ->
 
 
 # Results the executor puts in an answer's data, with their units: the figure a follow-up's "that" means.
-RESULT_KEYS = (("calc", None), ("per_million_sum", "count"), ("difference_points", "percent"), ("difference", "count"),
+RESULT_KEYS = (("calc", None), ("per_million_sum", "count"), ("relative", "percent"), ("difference_points", "percent"), ("difference", "count"),
                ("ratio", "ratio"), ("implied_total", "count"), ("outside_share", "percent"), ("average_share", "percent"),
                ("average", "count"))
 

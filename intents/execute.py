@@ -739,6 +739,17 @@ class Executor:
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
+        if "relative" in frame.said and frame.operation in ("difference", "more", "less"):
+            # "by how much percent is KU Leuven R&D bigger than Toyota?": the gap in percent of the other's figure
+            shares = "share" in frame.said and "count" not in frame.said
+            va, vb = (a.share or 0, b.share or 0) if shares else (a.count or 0, b.count or 0)
+            if vb:
+                pct = 100.0 * (va - vb) / vb
+                text = say("compare_relative", a=a.shown, a_value=share_text(va) if shares else count_text(va), b=b.shown,
+                           b_value=share_text(vb) if shares else count_text(vb), pct=_percent_text(abs(pct)),
+                           more="more" if pct >= 0 else "less", unit="share" if shares else unit)
+                return Outcome(text, data={**data, "relative": round(pct, 2)}, rows=[a, b], focus=[a, b],
+                               intent=f"compare.{table}.relative")
         if "points" in frame.said or "share" in frame.said and "count" not in frame.said:
             high, low = (a, b) if (a.share or 0) >= (b.share or 0) else (b, a)
             gap = (high.share or 0) - (low.share or 0)
@@ -824,6 +835,14 @@ class Executor:
                        b=b.shown, b_count=count_text(b.count or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], ratio=_ratio_text(value))
             return Outcome(text, data={"rows": [row_data(a), row_data(b)], "ratio": value}, rows=[a, b], focus=[a, b],
                            intent="ratio.tables")
+        if "count" in frame.said and "share" not in frame.said and frame.operation in ("difference", "more", "less"):
+            # "How many more articles did KU Leuven publish than KU Leuven R&D filed PCT applications?": as asked, in counts
+            diff = (a.count or 0) - (b.count or 0)
+            text = say("compare_counts_across", a=a.shown, a_count=count_text(a.count or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
+                       b=b.shown, b_count=count_text(b.count or 0), b_unit=UNIT[DOMAIN_OF[b.collection]],
+                       diff=count_text(abs(diff)), more="more" if diff >= 0 else "fewer")
+            return Outcome(text, data={"rows": [row_data(a), row_data(b)], "difference": abs(diff)}, rows=[a, b], focus=[a, b],
+                           intent="compare.tables.count")
         gap = abs((a.share or 0) - (b.share or 0))
         text = say("compare_shares_across", a=a.shown, a_share=share_text(a.share or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
                    b=b.shown, b_share=share_text(b.share or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], gap=f"{gap:g}")

@@ -1902,3 +1902,30 @@ def test_should_count_the_clusters_ranked_above_one(answerer, form, ranking):
     ask(answerer, f"What is {CLUSTER.shown}'s rank by {other}?", session)
     later = ask(answerer, form.format(c="it"), session)
     assert f"{rank - 1} clusters rank ahead" in later.text, later.text
+
+
+def _row_pairs_same_table() -> list[tuple[str, object, object]]:
+    return [(unit, a, b) for _, table, _, unit, _ in TABLES for a in table.rows for b in table.rows if a is not b]
+
+
+@pytest.mark.parametrize("unit,a,b", _row_pairs_same_table(), ids=[f"{a.shown[:8]}-{b.shown[:8]}" for _, a, b in _row_pairs_same_table()])
+@pytest.mark.parametrize("form", ["By what percentage does {a}'s count exceed {b}'s?",
+                                  "by how much percent is {a} bigger than {b} in number of {unit}?"])
+def test_should_give_a_gap_in_percent_of_the_other_row(answerer, unit, a, b, form):
+    reply = ask(answerer, form.format(a=a.shown, b=b.shown, unit=unit))
+    pct = 100 * (a.count - b.count) / b.count
+    assert reply.status == "answered", reply.text
+    assert f"{abs(pct):.1f}".rstrip("0").rstrip(".") + "%" in reply.text, reply.text
+    assert ("more" if pct >= 0 else "less") in reply.text, reply.text
+
+
+def _cross_table_pairs() -> list[tuple[object, object]]:
+    return [(p, a) for p in CLUSTER.top_publishers.rows for a in CLUSTER.top_applicants.rows]
+
+
+@pytest.mark.parametrize("p,a", _cross_table_pairs(), ids=[f"{p.shown[:8]}-{a.shown[:8]}" for p, a in _cross_table_pairs()])
+def test_should_give_a_count_gap_across_the_two_tables_when_counts_are_asked(answerer, p, a):
+    reply = ask(answerer, f"How many more scientific articles did {p.shown} publish than {a.shown} filed PCT applications?")
+    assert reply.status == "answered", reply.text
+    assert f"{p.count - a.count:,}" in reply.text, reply.text
+    assert "percentage points" not in reply.text, reply.text
