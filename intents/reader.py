@@ -733,6 +733,13 @@ class Reader:
             frame.operation = frame.ops[0] if frame.ops else ""
             frame.claims = [dataclasses.replace(frame.claims[0]) for _ in named_orgs]
             frame.yes_no = True
+        if frame.unknown and frame.cluster_word == "plural" and not frame.lacking and all(r.kind == "cluster" for r in frame.refs) \
+                and any(m in frame.said for m in ("rank", "size", "intensity", "ranks")):
+            # "Where does it rank among European clusters only?": a ranking among some clusters, which we don't have
+            start = next((i for i, w in enumerate(clause.words) if w in {x for u in frame.unknown for x in u.lower().split()}), None)
+            ends = [b for a, b in clause.tags.get("cluster_words", []) if start is not None and a > start]
+            if start is not None and ends:
+                frame.lacking["attribute"] = " ".join(clause.words[start:ends[0]])
         frame.coverage = self._coverage(clause)
         return frame
 
@@ -1572,6 +1579,23 @@ def _all_loaded(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     return True
 
 
+def _part_of_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"the city of Antwerp alone", "Brussels itself": one place of a cluster named after several, whose figures the
+    profile does not give apart from the cluster's."""
+    item = next((e for e in clause.entities.items if e.type == "cluster" and match.start <= e.start < match.end), None)
+    cluster = reader.knowledge.cluster(item.value) if item else None
+    if item is None or cluster is None:
+        return False
+    parts = [p for p in re.split(r"[\s\-–—/]+", cluster.shown) if p]
+    said = name_key(item.text)
+    named_as_a_city = match.construction.id == "city_of"  # "the city of Antwerp": one place, however it is written
+    if len(parts) < 2 or said == name_key(cluster.shown) and not named_as_a_city \
+            or said not in {name_key(p) for p in parts} and not named_as_a_city:
+        return False
+    frame.lacking["attribute"] = " ".join(clause.words[match.start:match.end])
+    return True
+
+
 def _set_aside(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"leaving KU Leuven aside", "AGFA apart": the row named is left out of the rows the question picks."""
     ref = _ref_at(clause, match.spans[1])
@@ -1684,7 +1708,7 @@ def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
-    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "all_loaded": _all_loaded, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "all_loaded": _all_loaded, "part_of_cluster": _part_of_cluster, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
     "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "fraction_of_row": _fraction_of_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,

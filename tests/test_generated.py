@@ -1929,3 +1929,50 @@ def test_should_give_a_count_gap_across_the_two_tables_when_counts_are_asked(ans
     assert reply.status == "answered", reply.text
     assert f"{p.count - a.count:,}" in reply.text, reply.text
     assert "percentage points" not in reply.text, reply.text
+
+
+def _cluster_parts() -> list[str]:
+    return [p for p in re.split(r"[\s\-\u2013]+", CLUSTER.shown) if p]
+
+
+@pytest.mark.parametrize("part", _cluster_parts())
+@pytest.mark.parametrize("form", ["How many PCT applications came from the city of {p} alone?",
+                                  "What share of the articles come from {p} alone?",
+                                  "How many scientific articles per million does {p} itself have?"])
+def test_should_refuse_figures_of_one_place_of_a_cluster_named_after_several(answerer, part, form):
+    reply = ask(answerer, form.format(p=part))
+    assert reply.status == "no_data", reply.text
+    for figure in (CLUSTER.pct_per_million, CLUSTER.articles_per_million):
+        assert f"{figure:,}" not in reply.text and str(figure) not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("region", ["European", "Asian", "Western European", "Benelux"])
+def test_should_refuse_a_rank_among_some_clusters_the_profile_does_not_rank_it_among(answerer, region):
+    reply = ask(answerer, f"Where does {CLUSTER.shown} rank among {region} clusters only?")
+    assert reply.status == "no_data", reply.text
+    assert str(CLUSTER.rank_size) not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("question", ["In your opinion, is {c} a better place to do research than {p}?",
+                                      "Would you recommend {c} for a new lab?", "in your view, is {c} the best place to invest?"])
+def test_should_not_give_an_opinion_as_a_fact(answerer, question):
+    place = CLUSTER.article_collaboration.locations[0].shown
+    reply = ask(answerer, question.format(c=CLUSTER.shown, p=place))
+    assert reply.status in ("no_data", "not_understood"), reply.text
+
+
+@pytest.mark.parametrize("question,figure", [("articles / 1M ppl", CLUSTER.articles_per_million),
+                                             ("pct / 1m?", CLUSTER.pct_per_million),
+                                             ("articles per 1m ppl", CLUSTER.articles_per_million)])
+def test_should_read_per_million_written_with_a_slash(answerer, question, figure):
+    reply = ask(answerer, question)
+    assert reply.status == "answered" and f"{figure:,}" in reply.text, reply.text
+
+
+def test_should_read_co_pub_as_the_article_partners(answerer):
+    reply = ask(answerer, "co-pub partner cities")
+    for location in CLUSTER.article_collaboration.locations:
+        assert location.shown in reply.text, reply.text
+    for location in CLUSTER.patent_collaboration.locations:
+        if location.shown not in [l.shown for l in CLUSTER.article_collaboration.locations]:
+            assert location.shown not in reply.text, reply.text
