@@ -137,7 +137,18 @@ class Calculator:
         named = self._named_figures(frame, cluster)
         rows_named = list(dict.fromkeys(r.value for r in frame.refs + frame.against if r.kind == "organization"))
         on_last = frame.refers or frame.fragment or not rows_named and frame.selector.kind in ("none", "rank")
-        if len(named) == 2 and step in BINARY and not frame.request \
+        two_rows = not named and len(rows_named) == 2 and step in ("divide", "multiply") \
+            and not frame.refers and cluster is not None
+        if two_rows:
+            named = [f for f in (self._row_named(cluster, name, frame) for name in rows_named) if f is not None]  # type: ignore[arg-type]
+            if len(named) != 2:
+                return None  # "Divide KU Leuven's article count by AGFA's patent count": two rows, any tables
+        if len(named) >= 2 and (step in UNARY or step == "round"):
+            results = [self._unary(step, frame, figure) for figure in named]  # "round both per-million figures"
+            if any(r is None for r in results):
+                return None
+            return {"text": " ".join(r["text"] for r in results), "figure": results[-1]["figure"]}  # type: ignore[index]
+        if len(named) == 2 and step in BINARY and (two_rows or not frame.request) \
                 or len(named) == 1 and (step in UNARY or step in ("round", "per_year")):
             left, named = named[0], named[1:]  # "PCT per million + articles per million", "the average per year of ..."
         elif named:
@@ -153,14 +164,8 @@ class Calculator:
         if left.measure and left.domain and frame.domain in ("patents", "articles") and frame.domain != left.domain \
                 and cluster is not None:
             left = cluster_figure(cluster, left.measure, frame.domain) or left  # "and the same for the scientific articles"
-        if step in UNARY:
-            return self._result(f"{_shown(left)} × {_number(UNARY[step])}", left.value * UNARY[step], left)
-        if step == "round":
-            named_units = [float(s.split("_", 1)[1]) for s in frame.calc if s.startswith("round_")]
-            unit = named_units[0] if named_units else max(1.0, next((v.value for v in frame.values + frame.claims
-                                                                     if v.value >= 1), 1.0))
-            result = round(left.value / unit) * unit
-            return self._result(say("calc_rounded", value=_shown(left), unit=_number(unit)), result, left)
+        if step in UNARY or step == "round":
+            return self._unary(step, frame, left)
         if step == "per_year":
             if not left.per_million or not self.period_years:
                 return None  # only the per-million figures say over how many years they run
@@ -205,6 +210,25 @@ class Calculator:
         return {"text": text, "figure": left}
 
     # -- the parts ----------------------------------------------------------------------------------
+    def _unary(self, step: str, frame: Frame, left: Figure) -> dict[str, Any] | None:
+        """A step with no operand: double, triple, halve, round (to the nearest ten, hundred, thousand, or unit)."""
+        if step in UNARY:
+            return self._result(f"{self._with_label(left)} × {_number(UNARY[step])}", left.value * UNARY[step], left)
+        named_units = [float(s.split("_", 1)[1]) for s in frame.calc if s.startswith("round_")]
+        unit = named_units[0] if named_units else max(1.0, next((v.value for v in frame.values + frame.claims
+                                                                 if v.value >= 1), 1.0))
+        result = round(left.value / unit) * unit
+        return self._result(say("calc_rounded", value=self._with_label(left), unit=_number(unit)), result, left)
+
+    @staticmethod
+    def _row_named(cluster: ClusterProfile, name: str, frame: Frame) -> Figure | None:
+        unit = "percent" if frame.said == ["share"] else "count"
+        for collection in TABLES:
+            row = next((r for r in table_rows(cluster, collection) if r.name == name), None)
+            if row is not None:
+                return row_figure(row, unit)
+        return None
+
     def _result(self, expression: str, value: float, left: Figure, extra: str = "") -> dict[str, Any]:
         value = round(value, 2)
         figure = Figure(value, "percent" if left.unit == "percent" else "count", computed=True, per_million=left.per_million,
@@ -226,8 +250,8 @@ class Calculator:
         domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain]
         if frame.first_domain in domains:  # "the pct per million ... how much percent of its articles per million": as written
             domains = [frame.first_domain] + [d for d in domains if d != frame.first_domain]
-        out = [cluster_figure(cluster, measure, d) for m in frame.said if m in measures for measure in measures[m]
-               for d in domains]
+        said = [m for m in frame.said if not (m == "intensity" and "per_million" in frame.said)]  # "intensity figures (per million)"
+        out = [cluster_figure(cluster, measure, d) for m in said if m in measures for measure in measures[m] for d in domains]
         unique = {(f.value, f.label): f for f in out if f is not None}
         return list(unique.values())
 

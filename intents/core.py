@@ -140,16 +140,18 @@ class Core:
             over = self._over_clusters(frame)  # "how many of them are in the top 30?" after a question over the clusters
             if over is not None:
                 return over, frame
-        cluster_figure = any(m in frame.said for m in CLUSTER_FIGURES)
+        # "what's its rank as a cluster?": a rank said of a cluster is one of the cluster's figures
+        cluster_figure = any(m in frame.said for m in CLUSTER_FIGURES) or "rank" in frame.said and frame.cluster_word == "yes"
         places_in_focus = [f for f in state.focus if (f.get("collection") or "").endswith("partners")]
-        if frame.refers and cluster_figure and places_in_focus and len(places_in_focus) == 1 \
+        as_that_place = frame.refers or frame.possessive and frame.cluster_word == "yes"  # "its rank as a cluster"
+        if as_that_place and cluster_figure and places_in_focus and len(places_in_focus) == 1 \
                 and not any(r.kind in ("cluster", "location", "organization") for r in frame.refs):
             # "How many articles per million does that cluster have?" after "Brussels–Antwerp's top article partner is
             # Amsterdam–Rotterdam": the place just named, asked about as a cluster
             place = places_in_focus[0]
             frame.refs.append(Ref("location", place.get("name") or "", place.get("shown") or ""))
             frame.subject = None
-        if frame.refers and not any(r.kind == "cluster" for r in frame.refs) and (cluster_figure or frame.wants == "organization"):
+        if as_that_place and not any(r.kind == "cluster" for r in frame.refs) and (cluster_figure or frame.wants == "organization"):
             _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
         places = [r for r in frame.refs if r.kind == "location"]
         compared_with = [r for r in frame.against + frame.anchors if r.kind == "location"]

@@ -330,6 +330,10 @@ def _resolve_rows(new: Frame, state: State, previous: Frame) -> None:
             and state.focus:
         mentioned = {r.value for r in new.refs}
         other = [f for f in state.focus if f.get("name") not in mentioned]
+        if not other and one_side and len(state.focus) == 1:
+            # "tell me about Toyota" - "and AGFA?" - "how many more does AGFA have?": the row of the answer before
+            other = [f for f in state.earlier if f.get("name") not in mentioned
+                     and f.get("collection") == state.focus[0].get("collection")]
         if other:
             new.against = [_ref(other[0])]  # "Does Toyota file more than that one?"
     if new.selector.kind in ("former", "latter"):

@@ -174,3 +174,39 @@ def test_should_check_a_claim_about_a_figure_just_computed(answerer, table, noun
                            f"is that still less than {b.shown}'s share?")
     holds = a.share * 2 < b.share
     assert replies[2].text.startswith("Yes" if holds else "No"), replies[2].text
+
+
+ALL_ROWS = [r for table, _, _ in TABLES for r in CLUSTER.table(table).rows]
+ROW_PAIRS_ANY = [(a, b) for a in ALL_ROWS for b in ALL_ROWS if a is not b]
+NOUN = {"applicants": "PCT applications", "publishers": "scientific articles"}
+
+
+def _noun(row) -> str:  # type: ignore[no-untyped-def]
+    return "article" if row in CLUSTER.top_publishers.rows else "patent"
+
+
+@pytest.mark.parametrize("a,b", ROW_PAIRS_ANY, ids=[f"{a.shown[:8]}/{b.shown[:8]}" for a, b in ROW_PAIRS_ANY])
+def test_should_divide_one_rows_count_by_another_of_either_table(answerer, a, b):
+    reply = answerer.ask(f"Divide {a.shown}'s {_noun(a)} count by {b.shown}'s {_noun(b)} count — what do you get?")
+    assert reply.status == "answered", reply.text
+    assert number(round(a.count / b.count, 2)) in norm(reply.text), reply.text
+
+
+@pytest.mark.parametrize("unit,word", [(10, "ten"), (100, "hundred"), (1000, "thousand")])
+def test_should_round_both_per_million_figures_named(answerer, unit, word):
+    reply = answerer.ask(f"round both intensity figures (patents and articles per million) to the nearest {word}")
+    for value in (CLUSTER.pct_per_million, CLUSTER.articles_per_million):
+        assert f"{round(value / unit) * unit:,}" in reply.text, reply.text
+    assert f"{CLUSTER.rank_intensity} (" not in reply.text, reply.text  # "intensity figures" are the per-million ones
+
+
+SAME_TABLE_PAIRS = [(a, b) for table, _, _ in TABLES for a in CLUSTER.table(table).rows for b in CLUSTER.table(table).rows
+                    if a is not b]
+
+
+@pytest.mark.parametrize("a,b", SAME_TABLE_PAIRS, ids=[f"{a.shown[:8]}/{b.shown[:8]}" for a, b in SAME_TABLE_PAIRS])
+def test_should_set_a_row_against_the_one_asked_about_the_turn_before(answerer, a, b):
+    replies = conversation(answerer, f"tell me about {a.shown} in this cluster", f"and {b.shown}?",
+                           f"how many more does {b.shown} have?" if b.count >= a.count else f"how many fewer does {b.shown} have?")
+    assert replies[2].status == "answered", replies[2].text
+    assert f"{abs(a.count - b.count):,}" in replies[2].text, replies[2].text

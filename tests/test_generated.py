@@ -1976,3 +1976,18 @@ def test_should_read_co_pub_as_the_article_partners(answerer):
     for location in CLUSTER.patent_collaboration.locations:
         if location.shown not in [l.shown for l in CLUSTER.article_collaboration.locations]:
             assert location.shown not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("kind", ["patents", "articles"])
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_should_refuse_the_rank_of_a_partner_place_asked_as_a_cluster(answerer, kind, index):
+    locations = CLUSTER.collaboration(kind).locations
+    if index >= len(locations):
+        pytest.skip("fewer partner places")
+    noun = "co-publishing" if kind == "articles" else "co-patenting"
+    ordinal = ["top", "second", "third"][index]
+    session = f"as-cluster-{uuid.uuid4().hex}"
+    ask(answerer, f"Which location is the {ordinal} {noun} partner?", session)
+    reply = ask(answerer, "what's its rank as a cluster?", session)
+    assert reply.status == "no_data" and locations[index].shown in reply.text, reply.text
+    assert str(CLUSTER.rank_size) not in reply.text, reply.text
