@@ -265,7 +265,8 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
         new.refs = [r for r in previous.refs if r.kind == "organization"] + [r for r in new.refs if r.kind != "organization"]
         new.against = copy.deepcopy(previous.against)
         new.refers = False
-    if not new.said and not new.wants and "big" not in frame.ambiguous:  # "the largest" says its measure once settled
+    # over the clusters, "which of them is the largest?" says its measure once settled ("ten times as large" does not)
+    if not new.said and not new.wants and not ("big" in frame.ambiguous and previous.collection == "clusters_all"):
         new.said = list(previous.said)
     elif (frame.refers or frame.fragment) and not named_rows and set(frame.said) < set(previous.said) and frame.said \
             and "collab" in previous.said and set(frame.said) <= GAP_WORDS:

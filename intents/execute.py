@@ -134,6 +134,9 @@ class Executor:
             if pair is not None and isinstance(pair.data.get("ratio"), (int, float)):
                 verdict = all(op.holds(pair.data["ratio"], cl) for cl in frame.claims)
                 pair.text = f"{verdict_word(verdict)}. {pair.text}"
+                second = [d for d in domains if d != (frame.first_domain or domains[0])]
+                if measures == ["per_million"] and second:  # "more than nine times its PCT-per-million figure": 9 x 712
+                    pair.text += _claimed_multiples(frame.claims, float(_cluster_value(c, "per_million", second[0])), count_text)
                 pair.data["verdict"] = verdict
                 return pair
         if frame.operation in ("difference", "more", "less", "ratio", "average") and (not frame.claims or gap_claims) or (
@@ -726,6 +729,7 @@ class Executor:
                        a_share=share_text(a.share or 0), b_share=share_text(b.share or 0))
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
+                text += _claimed_multiples(ratio_claims, b.share or 0, share_text)
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}.share")
         if frame.operation == "ratio":
             value = op.ratio(a.count or 0, b.count or 0)
@@ -738,6 +742,7 @@ class Executor:
                        unit=unit, a_count=count_text(a.count or 0), b_count=count_text(b.count or 0), relative=relative)
             if ratio_claims and value is not None:
                 text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
+                text += _claimed_multiples(ratio_claims, b.count or 0, count_text)
             return Outcome(text, data={**data, "ratio": value}, rows=[a, b], focus=[a, b], intent=f"ratio.{table}")
         if "relative" in frame.said and frame.operation in ("difference", "more", "less"):
             # "by how much percent is KU Leuven R&D bigger than Toyota?": the gap in percent of the other's figure
@@ -827,6 +832,10 @@ class Executor:
             value = op.ratio(a.share or 0, b.share or 0) or 0.0  # "How many times bigger is KU Leuven's share than AGFA's?"
             text = say("ratio_shares_across", a=a.shown, a_share=share_text(a.share or 0), a_unit=UNIT[DOMAIN_OF[a.collection]],
                        b=b.shown, b_share=share_text(b.share or 0), b_unit=UNIT[DOMAIN_OF[b.collection]], ratio=_ratio_text(value))
+            ratio_claims = [cl for cl in frame.claims if cl.unit == "ratio"]
+            if ratio_claims:  # "Is KU Leuven's share of articles more than five times AGFA's share of patents?"
+                text = f"{verdict_word(all(op.holds(round(value, 2), cl) for cl in ratio_claims))}. {text}"
+                text += _claimed_multiples(ratio_claims, b.share or 0, share_text)
             return Outcome(text, data={"rows": [row_data(a), row_data(b)], "ratio": value}, rows=[a, b], focus=[a, b],
                            intent="ratio.tables.share")
         if frame.operation == "ratio":
@@ -1541,6 +1550,12 @@ def _done(domain: str | None) -> str:
 
 def _fmt(measure: str, value: float) -> str:
     return share_text(value) if measure == "collab_share" else count_text(value)
+
+
+def _claimed_multiples(claims: list[Claim], other: float, shown: Any) -> str:
+    """" 3 times 3,125 would be 9,375.": the multiple a ratio claim names, worked out, so the verdict can be checked."""
+    return "".join(" " + say("claimed_multiple", n=f"{cl.value:g}", other=shown(other), product=shown(round(cl.value * other, 2)))
+                   for cl in claims if cl.unit == "ratio")
 
 
 def _percent_text(value: float) -> str:

@@ -1991,3 +1991,32 @@ def test_should_refuse_the_rank_of_a_partner_place_asked_as_a_cluster(answerer, 
     reply = ask(answerer, "what's its rank as a cluster?", session)
     assert reply.status == "no_data" and locations[index].shown in reply.text, reply.text
     assert str(CLUSTER.rank_size) not in reply.text, reply.text
+
+
+def _cross_share_claims() -> list[tuple[str, bool, str]]:
+    out = []
+    for p in CLUSTER.top_publishers.rows:
+        for a in CLUSTER.top_applicants.rows:
+            ratio = p.share / a.share
+            for n in (int(ratio), int(ratio) + 1):
+                if n >= 2:
+                    out.append((f"Is {p.shown}'s share of articles more than {n} times {a.shown}'s share of PCT applications?",
+                                ratio > n, f"{n * a.share:g}%"))
+    return out
+
+
+@pytest.mark.parametrize("question,holds,product", _cross_share_claims(), ids=[q[:70] for q, _, _ in _cross_share_claims()])
+def test_should_check_a_multiple_claimed_across_the_two_tables_and_work_it_out(answerer, question, holds, product):
+    reply = ask(answerer, question)
+    assert reply.text.startswith("Yes" if holds else "No"), reply.text
+    assert product in reply.text, reply.text
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 10, 11])
+def test_should_check_a_multiple_claimed_in_a_follow_up_of_the_two_per_million_figures(answerer, n):
+    session = f"multiple-{uuid.uuid4().hex}"
+    ask(answerer, f"Is the articles-per-million figure of {CLUSTER.shown} more than 2 times its PCT-per-million figure?", session)
+    reply = ask(answerer, f"And is it at least {n} times as large?", session)
+    ratio = CLUSTER.articles_per_million / CLUSTER.pct_per_million
+    assert reply.text.startswith("Yes" if ratio >= n else "No"), reply.text
+    assert f"{n * CLUSTER.pct_per_million:,}" in reply.text, reply.text
