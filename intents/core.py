@@ -133,9 +133,13 @@ class Core:
             # "Universiteit Antwerpen: number of articles and share?", "AGFA's 195 are 6%. What total does that imply?"
             seen = {(r.kind, r.value) for r in frame.refs}
             frame.refs = [r for r in reading.context_refs if (r.kind, r.value) not in seen] + frame.refs
-        said_clusters = frame.cluster_word
+        said_clusters, said_lacking = frame.cluster_word, bool(frame.lacking)
         frame = fill(frame, state, self._standalone)
         settle_ambiguous(frame)
+        if frame.lacking and not said_lacking:
+            refused = self._refusal(frame, state, reading)  # "... technology fields for Paris?" - "and for Cologne?"
+            if refused is not None:
+                return refused, frame
         if said_clusters is None and frame.cluster_word == "plural":
             over = self._over_clusters(frame)  # "how many of them are in the top 30?" after a question over the clusters
             if over is not None:

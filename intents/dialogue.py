@@ -159,7 +159,8 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
             new.said = list(dict.fromkeys(theirs + mine))  # "What about Cologne, on both?" after its two rankings
             if frame.operation == "intersect":
                 new.operation, new.ops = "", [o for o in new.ops if o != "intersect"]
-    if previous.collection == "clusters_all" and (frame.refers or frame.fragment) and not new.wants \
+    if previous.collection == "clusters_all" and (frame.refers or frame.fragment) and not new.wants and not frame.noun \
+            and not any(r.kind == "cluster" for r in previous.refs) \
             and not any(r.kind in ("cluster", "organization", "location") for r in frame.refs) and frame.cluster_word is None:
         # "best intensity rank among them?" after "which of the clusters ...": the clusters again, by the new measure
         counted = bool(frame.claims) or "count" in frame.said  # "how many of them are in the top 30?": those holding it
@@ -167,6 +168,11 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         new.subject = None
         if any(m in frame.said for m in ("size", "intensity", "ranks", "per_million")) and "collab" not in frame.said:
             new.domain = frame.domain
+    if previous.lacking and not new.lacking and frame.fragment and frame.refs and all(r.kind in ("cluster", "organization") for r in frame.refs) \
+            and not (frame.said or frame.domain or frame.wants or frame.noun or frame.operation or frame.claims):
+        # "technology fields for Paris?" - "and for Cologne?", "AGFA's employees?" - "and Toyota?": not there either (a
+        # place refused is not carried: "and in Brussels?" after Munich asks about Brussels)
+        new.lacking = {k: v for k, v in previous.lacking.items() if k not in ("place", "economy", "cluster")}
     _two_last_clusters(new, frame, previous, before)
     _two_last_rows(new, frame, previous, before)
     others = [r for r in frame.against if r.kind == "cluster"]
@@ -290,7 +296,9 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
             new.first_domain = previous.first_domain
     if not new.wants and not new.noun and not named_rows and not frame.said:
         new.wants, new.noun = previous.wants, previous.noun
-    if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said:
+    picks_its_own_rows = bool(frame.wants or frame.noun) and frame.selector.kind != "none"  # "who is the top publisher there?"
+    if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said \
+            and not picks_its_own_rows:
         new.operation = previous.operation
     elif not new.operation and previous.operation in ("aggregate", "complement") and new.refers:
         new.operation = previous.operation

@@ -681,3 +681,24 @@ def test_should_give_a_figure_of_each_cluster_named_and_ask_which_one_a_follow_u
     for cluster in (a, b):
         assert cluster["name"] in answer.text and shown(cluster) in answer.text, answer.text
     assert four.ask("what's its collaboration share for articles?", session=session).status == "clarify"
+
+
+@pytest.mark.parametrize("a,b", PAIRS_OF_CLUSTERS, ids=[f"{a['id']}+{b['id']}" for a, b in PAIRS_OF_CLUSTERS])
+@pytest.mark.parametrize("question", ["who is the top publisher there?", "and the top applicant there?"])
+def test_should_ask_which_of_two_clusters_just_compared_a_question_about_there_means(four, a, b, question):
+    session = f"there-{a['id']}-{b['id']}-{question[:8]}"
+    four.ask(f"How do {a['name']} and {b['name']} compare on the intensity ranking?", session=session)
+    answer = four.ask(question, session=session)
+    assert answer.status == "clarify", answer.text
+    picked = four.ask(f"{a['name']} i mean", session=session)
+    table = "top_publishers" if "publisher" in question else "top_applicants"
+    assert picked.status == "answered" and a[table]["rows"][0]["name"].split()[0].lower() in picked.text.lower(), picked.text
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS, ids=[c["id"] for c in CLUSTERS])
+def test_should_keep_refusing_a_field_the_profiles_lack_for_the_next_cluster_named(four, cluster):
+    others = [c for c in CLUSTERS if c is not cluster]
+    session = f"fields-{cluster['id']}"
+    assert four.ask(f"What are the top technology fields for {cluster['name']}'s patents?", session=session).status == "no_data"
+    follow = four.ask(f"and for {others[0]['name']}?", session=session)
+    assert follow.status == "no_data", follow.text

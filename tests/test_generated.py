@@ -2020,3 +2020,20 @@ def test_should_check_a_multiple_claimed_in_a_follow_up_of_the_two_per_million_f
     ratio = CLUSTER.articles_per_million / CLUSTER.pct_per_million
     assert reply.text.startswith("Yes" if ratio >= n else "No"), reply.text
     assert f"{n * CLUSTER.pct_per_million:,}" in reply.text, reply.text
+
+
+
+REFUSED_THINGS = ["employees", "revenue", "R&D budget", "technology fields"]
+
+
+@pytest.mark.parametrize("thing", REFUSED_THINGS)
+@pytest.mark.parametrize("a,b", [(CLUSTER.top_applicants.rows[0], CLUSTER.top_applicants.rows[2]),
+                                 (CLUSTER.top_publishers.rows[1], CLUSTER.top_applicants.rows[1])],
+                         ids=["applicants", "across"])
+def test_should_keep_refusing_what_the_profile_lacks_in_a_follow_up_naming_another_row(answerer, thing, a, b):
+    session = f"lack-{uuid.uuid4().hex}"
+    first = ask(answerer, f"How many {thing} does {a.shown} have?", session)
+    assert first.status == "no_data", first.text
+    follow = ask(answerer, f"and {b.shown}?", session)
+    assert follow.status == "no_data", follow.text
+    assert str(b.count) not in norm(follow.text), follow.text
