@@ -88,7 +88,7 @@ def figures_of(frame: Frame, data: dict[str, Any], focus: list[Row], cluster: Cl
             return [Figure(**value)]
         if isinstance(value, (int, float)) and not isinstance(value, bool) and unit:
             return [Figure(float(value), unit, computed=True, collection=_one_collection(focus))]
-    if "aggregate" in frame.ops and isinstance(data.get("count"), (int, float)) and len(focus) > 1:
+    if (frame.operation == "aggregate" or "aggregate" in frame.ops) and isinstance(data.get("count"), (int, float)) and len(focus) > 1:
         collection = _one_collection(focus)  # a sum over both tables at once leaves no one figure for "that"
         shares = (frame.measures == ["share"] or frame.said == ["share"]) and isinstance(data.get("share"), (int, float))
         value, unit = (data["share"], "percent") if shares else (data["count"], "count")
@@ -131,6 +131,12 @@ class Calculator:
              shown_collection: str | None) -> dict[str, Any] | None:
         """The reply text and the result of the step the frame asks, or None when it asks none we can apply."""
         steps = [s for s in frame.calc if s in UNARY or s in BINARY or s in ("round", "per_year", "scale")]
+        if not steps and frame.operation == "difference" and frame.refers_two and len(figures) == 1 and len(earlier) == 1 \
+                and figures[0].computed and earlier[0].computed and figures[0].unit == earlier[0].unit \
+                and not any(r.kind in ("organization", "location") for r in frame.refs + frame.against):
+            # "difference between the two totals?" after two sums: the two results just given, one against the other
+            high, low = sorted((earlier[0], figures[0]), key=lambda f: -f.value)
+            return self._result(f"{_shown(high)} − {_shown(low)}", high.value - low.value, high)
         if not steps:
             return None
         step = steps[0]

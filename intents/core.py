@@ -229,7 +229,7 @@ class Core:
     def _calculation(self, frame: Frame, state: State) -> Outcome | None:
         """An arithmetic step on the last answer's figure ("double it", "minus the third one"), or on figures the
         question names ("PCT per million + articles per million"); None when the frame asks none we can apply."""
-        if not frame.calc and not (frame.yes_no and frame.refers):
+        if not frame.calc and not (frame.yes_no and frame.refers) and not (frame.operation == "difference" and frame.refers_two):
             return None
         clusters = [r.value for r in frame.refs if r.kind == "cluster"]
         if len(clusters) > 1:
@@ -240,7 +240,7 @@ class Core:
         figures = [Figure(**f) for f in state.figures]
         earlier = [Figure(**f) for f in state.earlier_figures]
         shown = state.shown[0].get("collection") if state.shown else None
-        result = self.calculator.step(frame, figures, earlier, cluster, shown) if frame.calc else None
+        result = self.calculator.step(frame, figures, earlier, cluster, shown) if frame.calc or frame.refers_two else None
         if result is None and frame.yes_no:
             result = self.calculator.verdict(frame, figures, cluster, shown)
         if result is None:
@@ -255,7 +255,7 @@ class Core:
             return None
         if not all(f.get("collection") in ("applicants", "publishers") for f in state.focus):
             return None  # after partner places, "And Cologne?" is the place
-        if frame.said or frame.domain or frame.wants or frame.noun:
+        if frame.said or frame.domain or frame.wants or frame.noun or frame.in_cluster:
             return None
         previous = state.previous()
         if previous is not None and any(r.kind == "cluster" for r in previous.refs):

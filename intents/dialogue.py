@@ -296,7 +296,9 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
             new.first_domain = previous.first_domain
     if not new.wants and not new.noun and not named_rows and not frame.said:
         new.wants, new.noun = previous.wants, previous.noun
-    picks_its_own_rows = bool(frame.wants or frame.noun) and frame.selector.kind != "none"  # "who is the top publisher there?"
+    # "who is the top publisher there?" after two clusters compared: a question of its own, not that comparison again
+    picks_its_own_rows = bool(frame.wants or frame.noun) and frame.selector.kind != "none" \
+        and previous.collection == "clusters_all" and previous.operation in TWO_SIDED
     if not new.operation and not new.claims and (new.refers or new.fragment or new.correction) and not frame.said \
             and not picks_its_own_rows:
         new.operation = previous.operation
@@ -329,6 +331,9 @@ def _inherit(new: Frame, frame: Frame, state: State, previous: Frame) -> None:
             new.refs = [r for r in previous.refs if r.kind == "organization" and r.value not in set_aside]
     if not new.against and previous.against and (new.correction or new.fragment) and not frame.said and not named_rows:
         new.against = copy.deepcopy(previous.against)
+        if any(r.kind == "cluster" for r in previous.against) and not any(r.kind == "cluster" for r in new.refs):
+            # "is that more than Cologne?" - "by how much?": the same two clusters
+            new.refs += [copy.deepcopy(r) for r in previous.refs if r.kind == "cluster"]
 
 
 def _resolve_rows(new: Frame, state: State, previous: Frame) -> None:

@@ -1384,7 +1384,8 @@ class Executor:
                 ratio = value(a) / value(b)  # "How many times as many PCT applications per million does Paris have?"
                 text += " " + say("clusters_ratio", a=a.shown, b=b.shown, ratio=_ratio_text(ratio))
                 data["ratio"] = ratio
-            elif frame.operation in ("difference", "ratio") or "points" in frame.said:
+            elif frame.operation in ("difference", "ratio", "compare") or "points" in frame.said \
+                    or frame.yes_no and frame.operation in ("more", "less"):  # "is that more than Cologne?": and by how much
                 kind = "rank" if lower_is_better else "share" if measure.endswith("collaboration") else ""
                 unit = words()["gap_units"][kind]["one" if gap == 1 else "many"] if kind else _MEASURE_NAMES[measure]
                 text += " " + say("clusters_gap", gap=f"{gap:,g}", unit=unit)

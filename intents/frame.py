@@ -80,6 +80,7 @@ class Frame:
     negated: bool = False
     plural: bool = False
     cluster_word: str | None = None  # "yes" for "cluster", "plural" for "clusters"
+    in_cluster: bool = False  # "the three in Cologne": the name after "in" is the cluster the rows are in
     request: bool = False
     talk: str | None = None  # greeting | thanks | help | bye
     lacking: dict[str, str] = field(default_factory=dict)  # what we don't have: {"place": "Munich"}, {"attribute": ...}

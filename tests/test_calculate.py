@@ -210,3 +210,13 @@ def test_should_set_a_row_against_the_one_asked_about_the_turn_before(answerer, 
                            f"how many more does {b.shown} have?" if b.count >= a.count else f"how many fewer does {b.shown} have?")
     assert replies[2].status == "answered", replies[2].text
     assert f"{abs(a.count - b.count):,}" in replies[2].text, replies[2].text
+
+
+@pytest.mark.parametrize("ask_gap", ["difference between the two totals?", "what's the difference between the two sums?"])
+def test_should_set_the_two_sums_just_given_against_each_other(answerer, ask_gap):
+    replies = conversation(answerer, "How many PCT applications do the top three file together?", "And the top three publishers?",
+                           ask_gap)
+    patents = sum(r.count for r in CLUSTER.top_applicants.rows)
+    articles = sum(r.count for r in CLUSTER.top_publishers.rows)
+    assert f"{articles:,}" in replies[1].text, replies[1].text
+    assert f"{abs(articles - patents):,}" in replies[2].text, replies[2].text

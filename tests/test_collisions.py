@@ -702,3 +702,21 @@ def test_should_keep_refusing_a_field_the_profiles_lack_for_the_next_cluster_nam
     assert four.ask(f"What are the top technology fields for {cluster['name']}'s patents?", session=session).status == "no_data"
     follow = four.ask(f"and for {others[0]['name']}?", session=session)
     assert follow.status == "no_data", follow.text
+
+
+@pytest.mark.parametrize("a,b", PAIRS_OF_CLUSTERS, ids=[f"{a['id']}+{b['id']}" for a, b in PAIRS_OF_CLUSTERS])
+def test_should_give_the_gap_of_a_cluster_comparison_and_set_two_sums_against_each_other(four, a, b):
+    session = f"gap-{a['id']}-{b['id']}"
+    four.ask(f"how many articles per million does {a['name']} publish", session=session)
+    claim = four.ask(f"is that more than {b['name']}?", session=session)
+    gap = abs(a["articles_per_million"] - b["articles_per_million"])
+    assert claim.text.startswith("Yes" if a["articles_per_million"] > b["articles_per_million"] else "No"), claim.text
+    assert f"{gap:,}" in claim.text, claim.text
+    assert f"{gap:,}" in four.ask("by how much?", session=session).text
+    session = f"sums-{a['id']}-{b['id']}"
+    four.ask(f"Who are the top three PCT applicants in {a['name']}?", session=session)
+    four.ask("How many do they file together?", session=session)
+    four.ask(f"And the three in {b['name']}?", session=session)
+    answer = four.ask("difference between the two totals?", session=session)
+    totals = [sum(r["count"] for r in c["top_applicants"]["rows"]) for c in (a, b)]
+    assert f"{abs(totals[0] - totals[1]):,}" in answer.text, answer.text
