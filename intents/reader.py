@@ -493,6 +493,9 @@ class Reader:
         correction, or names a claim tag; statements about oneself ("We're a team from Lyon") do not."""
         if clause.question_mark:
             return True
+        if self._embedded.search(clause.text) and clause.starts_with("first_person") and set(clause.tags) - LEAD_IN_ONLY \
+                and not any(e.type in ("place", "location", "place_economy") for e in clause.entities.items):
+            return True  # "I want know how much patents K.U. Leuven R&D have filed": a question inside a statement
         first = clause.first_word()
         if first is not None and clause.words[first] in self.grammar.question_words:
             return not clause.has("first_person")  # ", where we compare our start-up": a relative clause, not a question
@@ -538,7 +541,7 @@ class Reader:
                             for e in clause.tags)
         if not (partner_lists and len(self._values(clause, "domain")) == 2):
             self._drop_negated_domains(clause)  # ("article partners but not patent partners": both lists, one minus the other)
-        self._drop_corrected(clause)
+        self._drop_corrected_measures(clause)
         frame.domain = _only(self._values(clause, "domain"))
         if "patents" in self._values(clause, "domain") and "articles" in self._values(clause, "domain"):
             frame.domain = "both"
@@ -778,7 +781,7 @@ class Reader:
                 return False
         return False
 
-    def _drop_corrected(self, clause: Clause) -> None:
+    def _drop_corrected_measures(self, clause: Clause) -> None:
         """"PCT applications per million, I mean scientific articles per million", "the intensity rank... sorry, I wanted
         size rank": of two domains, two rankings or a count and a share, the one said before the correction is not meant."""
         marks = [a for a, _ in clause.tags.get("correction", []) if a > 0]

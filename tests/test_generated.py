@@ -179,6 +179,8 @@ PREAMBLES = [
     "Hi, I'm a data journalist at a regional paper in Flanders, and my editor wants one number for the headline.",
     "I teach a course on regional innovation at a university in Lille; this is for my slides.",
     "I'm an intern at a tech transfer office and my supervisor keeps asking about the paperwork for this.",
+    "Sorry if this is a silly question, I'm not an expert at all, just curious after reading a news article about Belgian patents.",
+    "Apologies in advance if this is obvious, I read something about Dutch research clusters last week.",
 ]
 AFTERWORDS = ["Thanks a lot!", "Thank you in advance.", "Cheers.", "It's for a slide deck, so a short answer is fine.",
               "Much appreciated.", "I need the figure for this year.", "It goes into a journalist's fieldwork notes.",
@@ -2037,3 +2039,11 @@ def test_should_keep_refusing_what_the_profile_lacks_in_a_follow_up_naming_anoth
     follow = ask(answerer, f"and {b.shown}?", session)
     assert follow.status == "no_data", follow.text
     assert str(b.count) not in norm(follow.text), follow.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_answer_a_question_embedded_in_a_statement_about_oneself(answerer, name, table, plural, unit, verb):
+    short = {"applicants": "patents", "publishers": "articles"}[name]
+    for row in table.rows:
+        reply = ask(answerer, f"I want know how much {short} {row.shown} have {verb} and which is the percentage.")
+        assert f"{row.count:,}" in reply.text and f"{row.share:g}%" in reply.text, reply.text
