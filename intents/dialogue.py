@@ -173,6 +173,10 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         # "technology fields for Paris?" - "and for Cologne?", "AGFA's employees?" - "and Toyota?": not there either (a
         # place refused is not carried: "and in Brussels?" after Munich asks about Brussels)
         new.lacking = {k: v for k, v in previous.lacking.items() if k not in ("place", "economy", "cluster")}
+    if previous.yes_no and previous.selector.kind == "listed" and frame.fragment and frame.domain and not frame.said \
+            and not frame.operation and not _rows_named(frame) and not frame.claims:
+        # "Does Toyota appear anywhere in the profile?" - "what about in the publications table?": listed there too?
+        new.yes_no, new.selector = True, Selector("listed")
     _two_last_clusters(new, frame, previous, before)
     _two_last_rows(new, frame, previous, before)
     others = [r for r in frame.against if r.kind == "cluster"]

@@ -2047,3 +2047,17 @@ def test_should_answer_a_question_embedded_in_a_statement_about_oneself(answerer
     for row in table.rows:
         reply = ask(answerer, f"I want know how much {short} {row.shown} have {verb} and which is the percentage.")
         assert f"{row.count:,}" in reply.text and f"{row.share:g}%" in reply.text, reply.text
+
+
+OTHER_TABLE_WORDS = {"applicants": "publications table", "publishers": "patent applicants"}
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("form", ["Does {row} appear anywhere in the {c} profile?", "Is {row} mentioned anywhere in the profile?"])
+def test_should_say_whether_a_row_is_listed_and_then_whether_in_the_other_table(answerer, name, table, plural, unit, verb, form):
+    for row in table.rows:
+        session = f"listed-{uuid.uuid4().hex}"
+        first = ask(answerer, form.format(row=row.shown, c=CLUSTER.shown), session)
+        assert first.text.startswith("Yes") and row.shown in first.text, first.text
+        other = ask(answerer, f"what about in the {OTHER_TABLE_WORDS[name]}?", session)
+        assert other.text.startswith("No"), other.text
