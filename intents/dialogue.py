@@ -173,6 +173,16 @@ def fill(frame: Frame, state: State, standalone: Callable[[Frame], bool]) -> Fra
         # "technology fields for Paris?" - "and for Cologne?", "AGFA's employees?" - "and Toyota?": not there either (a
         # place refused is not carried: "and in Brussels?" after Munich asks about Brussels)
         new.lacking = {k: v for k, v in previous.lacking.items() if k not in ("place", "economy", "cluster")}
+    previous_list = (previous.collection or "").endswith("partners") and previous.domain in ("patents", "articles")
+    several_places = len([f for f in state.focus if (f.get("collection") or "").endswith("partners")]) > 1
+    if previous_list and several_places and frame.refers and not frame.yes_no and frame.domain in ("patents", "articles") \
+            and frame.domain != previous.domain \
+            and not _rows_named(frame) and not frame.operation and not frame.claims and set(frame.said) <= {"collab"}:
+        # "which of those also show up for publications?" after one partner list: the places on both lists
+        new.operation, new.ops, new.domain, new.first_domain = "intersect", ["intersect"], "both", previous.domain
+        new.refs = [r for r in new.refs if r.kind != "location"]
+        new.said = list(dict.fromkeys(new.said + ["collab"]))
+        new.wants, new.yes_no = "location", False
     if previous.yes_no and previous.selector.kind == "listed" and frame.fragment and frame.domain and not frame.said \
             and not frame.operation and not _rows_named(frame) and not frame.claims:
         # "Does Toyota appear anywhere in the profile?" - "what about in the publications table?": listed there too?

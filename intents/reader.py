@@ -300,6 +300,10 @@ class Reader:
                 words = piece.lower().split()
                 previous = merged[-1].lower().split() if merged else []
                 coordinated = any(f"{c} {piece.lower()}" in sentence.lower() for c in self.grammar.coordinators if c.isalpha())
+                if previous and previous[0] in self.grammar.question_words and len(previous) <= 3 and len(merged) == len(asking) \
+                        and words and words[0] not in self.grammar.question_words and not self._embedded.search(piece):
+                    merged[-1] = merged[-1] + " " + piece  # "which of those also show up for publications?": one question
+                    continue
                 if previous and previous[0] in self.grammar.question_words and words and words[0] in self.grammar.auxiliaries \
                         and not coordinated \
                         and not self.grammar.auxiliaries & set(previous) and not self.grammar.auxiliaries & {w.split("'")[-1] for w in previous}:

@@ -2061,3 +2061,21 @@ def test_should_say_whether_a_row_is_listed_and_then_whether_in_the_other_table(
         assert first.text.startswith("Yes") and row.shown in first.text, first.text
         other = ask(answerer, f"what about in the {OTHER_TABLE_WORDS[name]}?", session)
         assert other.text.startswith("No"), other.text
+
+
+@pytest.mark.parametrize("first,then", [
+    ("Which places does {c} co-patent with most?", "which of those also show up for publications?"),
+    ("Who are the top article partners of {c}?", "and which of them are also patent partners?"),
+    ("List {c}'s patent collaboration partners.", "which of these are article partners as well?")])
+def test_should_answer_which_of_the_listed_places_are_on_the_other_list_too(answerer, first, then):
+    both = [l.shown for l in CLUSTER.patent_collaboration.locations
+            if l.shown in [a.shown for a in CLUSTER.article_collaboration.locations]]
+    only_one = [l.shown for kind in ("patents", "articles") for l in CLUSTER.collaboration(kind).locations if l.shown not in both]
+    session = f"both-lists-{uuid.uuid4().hex}"
+    ask(answerer, first.format(c=CLUSTER.shown), session)
+    reply = ask(answerer, then, session)
+    assert reply.status == "answered", reply.text
+    for place in both:
+        assert place in reply.text, reply.text
+    for place in only_one:
+        assert place not in reply.text, reply.text
