@@ -18,27 +18,30 @@ DATA = Path(__file__).parent / "data"
 FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_2.jsonl", 0.92, 6),
          (DATA / "fresh_set_3.jsonl", 0.93, 10),
-         (DATA / "fresh_set_4.jsonl", 0.92, 10),
+         (DATA / "fresh_set_4.jsonl", 0.92, 9),
          (DATA / "fresh_set_5.jsonl", 0.95, 5),
-         (DATA / "fresh_set_6.jsonl", 0.93, 10),
+         (DATA / "fresh_set_6.jsonl", 0.94, 9),
          (DATA / "fresh_set_7.jsonl", 0.95, 6),
          (DATA / "fresh_set_8.jsonl", 0.92, 10),
-         (DATA / "fresh_set_9.jsonl", 0.92, 10),
-         (DATA / "fresh_set_10.jsonl", 0.92, 7),
+         (DATA / "fresh_set_9.jsonl", 0.93, 9),
+         (DATA / "fresh_set_10.jsonl", 0.93, 7),
          (DATA / "fresh_set_11.jsonl", 0.88, 17),
-         (DATA / "compositional_set_1.jsonl", 0.92, 5),
+         (DATA / "fresh_set_12.jsonl", 0.97, 4),
+         (DATA / "compositional_set_1.jsonl", 0.94, 3),
          (DATA / "compositional_set_2.jsonl", 0.87, 10),
-         (DATA / "compositional_set_3.jsonl", 0.80, 15),
-         (DATA / "compositional_set_4.jsonl", 0.85, 10),
+         (DATA / "compositional_set_3.jsonl", 0.81, 15),
+         (DATA / "compositional_set_4.jsonl", 0.86, 9),
          (DATA / "compositional_set_5.jsonl", 0.87, 7),
-         (DATA / "compositional_set_6.jsonl", 0.84, 13)]
+         (DATA / "compositional_set_6.jsonl", 0.87, 11),
+         (DATA / "compositional_set_7.jsonl", 0.78, 18)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.95, 2),
-              (DATA / "collision_set_2.jsonl", 0.85, 13),
-              (DATA / "collision_set_3.jsonl", 0.82, 8),
+              (DATA / "collision_set_2.jsonl", 0.86, 13),
+              (DATA / "collision_set_3.jsonl", 0.84, 8),
               (DATA / "collision_set_4.jsonl", 0.78, 14),
               (DATA / "collision_set_5.jsonl", 0.88, 8),
-              (DATA / "collision_set_6.jsonl", 0.76, 12)]
+              (DATA / "collision_set_6.jsonl", 0.78, 9),
+              (DATA / "collision_set_7.jsonl", 0.79, 14)]
 
 
 def conversations(path: Path) -> list[dict]:
