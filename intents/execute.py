@@ -862,7 +862,7 @@ class Executor:
         """"Does AGFA file more than KU Leuven R&D and Toyota combined?": one row against the sum of others."""
         count, share, _ = op.aggregate(others)
         unit = UNIT[DOMAIN_OF[table]]
-        if "share" in frame.said and "count" not in frame.said:
+        if "share" in frame.said and "count" not in frame.said or "points" in frame.said:  # "by how many percentage points"
             gap = (row.share or 0) - share
             text = say("one_against_sum_share", name=row.shown, share=share_text(row.share or 0), unit=unit,
                        others=join_names([r.shown for r in others]), others_share=share_text(share), gap=f"{abs(gap):g}")

@@ -740,6 +740,9 @@ class Reader:
             frame.operation = frame.ops[0] if frame.ops else ""
             frame.claims = [dataclasses.replace(frame.claims[0]) for _ in named_orgs]
             frame.yes_no = True
+        asked_which = [a for a, _ in clause.tags.get("choice", []) if clause.words[a] in self.grammar.question_words]
+        if asked_which and frame.yes_no and not frame.claims:
+            frame.yes_no, frame.choice = False, True  # "tell me which one is the better of the two": which, not yes or no
         if frame.unknown and frame.cluster_word == "plural" and not frame.lacking and all(r.kind == "cluster" for r in frame.refs) \
                 and any(m in frame.said for m in ("rank", "size", "intensity", "ranks")):
             # "Where does it rank among European clusters only?": a ranking among some clusters, which we don't have
@@ -1609,6 +1612,13 @@ def _in_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match, cons
     return True
 
 
+def _both_ranks(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
+    """"both of Brussels–Antwerp's 2024 ranks": the two rankings of the cluster, by size and by intensity."""
+    if "ranks" not in frame.said:
+        frame.said.append("ranks")
+    return True
+
+
 def _set_aside(reader: Reader, clause: Clause, frame: Frame, match: Match, consumed: set[int]) -> bool:
     """"leaving KU Leuven aside", "AGFA apart": the row named is left out of the rows the question picks."""
     ref = _ref_at(clause, match.spans[1])
@@ -1721,7 +1731,7 @@ def _row_by_name_word(reader: Reader, clause: Clause, frame: Frame, match: Match
 _BUILDERS = {
     "claim": _claim, "claim_between": _claim_between, "claim_half": _claim_half, "claim_fraction": _claim_fraction,
     "in_top": _in_top, "rank_clusters": _rank_clusters, "top_n": _top_n, "top_n_before": _top_n_before, "outside_top_n": _outside_top_n, "last_n": _last_n, "between_rows": _between_rows, "relative_row": _relative_row,
-    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "all_loaded": _all_loaded, "part_of_cluster": _part_of_cluster, "in_cluster": _in_cluster, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
+    "compare_to": _compare_to, "choice": _choice, "set_aside": _set_aside, "clusters_ahead": _clusters_ahead, "clusters_bigger": _clusters_bigger, "all_loaded": _all_loaded, "part_of_cluster": _part_of_cluster, "in_cluster": _in_cluster, "both_ranks": _both_ranks, "row_by_name_word": _row_by_name_word, "yes_no": _yes_no, "tag": _tag, "bare_claim": _bare_claim,
     "premise": _premise, "request": _request, "which_cluster": _which_cluster, "top_half": _top_half, "listed": _listed, "set_size": _set_size, "order_words": _order_words,
     "places_claim": _places_claim, "percent_of_row": _percent_of_row, "times_a_row": _times_a_row, "fraction_of_row": _fraction_of_row, "both_lists_shown": _both_lists_shown, "what_it_makes": _what_it_makes, "row_after": _row_after, "row_before": _row_before, "period_claim": _period_claim, "share_of_total": _share_of_total, "within_each_other": _within_each_other, "direction_choice": _direction_choice, "yes_no_after_lead_in": _yes_no_after_lead_in, "row_below_by_places": _row_below_by_places, "row_above_by_places": _row_above_by_places,
     "ratio_claim": _ratio_claim, "without": _without,

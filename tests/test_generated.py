@@ -2079,3 +2079,24 @@ def test_should_answer_which_of_the_listed_places_are_on_the_other_list_too(answ
         assert place in reply.text, reply.text
     for place in only_one:
         assert place not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("question", ["Give me both of {c}'s 2024 ranks and tell me which one is the better of the two.",
+                                      "what are both of its ranks, and which one is better?",
+                                      "Both of {c}'s rankings please, and which of the two is higher?"])
+def test_should_give_both_ranks_and_name_the_better_without_a_verdict(answerer, question):
+    reply = ask(answerer, question.format(c=CLUSTER.shown))
+    assert str(CLUSTER.rank_size) in reply.text and str(CLUSTER.rank_intensity) in reply.text, reply.text
+    better = "size" if CLUSTER.rank_size < CLUSTER.rank_intensity else "intensity"
+    assert f"higher by {better}" in reply.text, reply.text
+    assert "Yes." not in reply.text and "No." not in reply.text, reply.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+def test_should_set_a_rows_share_against_the_others_combined_in_points(answerer, name, table, plural, unit, verb):
+    for row in table.rows:
+        others = [r for r in table.rows if r is not row]
+        reply = ask(answerer, f"By how many percentage points does {row.shown}'s share exceed the combined share of the "
+                              f"other two top {plural}?")
+        gap = abs(row.share - sum(r.share for r in others))
+        assert f"{gap:g} percentage points" in reply.text, reply.text
