@@ -102,6 +102,24 @@ class Executor:
             # A bare name ("Brussels–Antwerp?") asks for the overview; a name among words we can't explain
             # ("the weather in Brussels", "a good restaurant in Antwerp") asks something else.
             return self._overview(c) if frame.coverage >= 1.0 or frame.fragment else Outcome("", "not_understood")
+        if set(measures) == {"per_million", "collab_share"} and ("count" in frame.said or frame.values) \
+                and frame.operation in ("", "complement", "aggregate", "estimate"):
+            # "Applied to the 712 per million, how many collaborative PCT applications per million is that?": the share of
+            # the figure, as arithmetic on two printed figures (the share is rounded)
+            without = frame.operation == "complement" or frame.negated
+            texts, data = [], {}
+            chosen = [frame.domain] if frame.domain in ("patents", "articles") else ["patents", "articles"]
+            named = [d for d in chosen if any(v.value == _cluster_value(c, "per_million", d) for v in frame.values)]
+            for domain in named or chosen:  # "that 712 per million": the figure written says which
+                share = c.collaboration(domain).share
+                part = 100 - share if without else share
+                figure = _cluster_value(c, "per_million", domain)
+                value = round(figure * part / 100, 2)
+                texts.append(say("per_million_collab", part=share_text(part), figure=count_text(figure), unit=UNIT[domain],
+                                 cluster=c.shown, value=f"{value:,.2f}".rstrip("0").rstrip("."),
+                                 kind=words()["collab_kind"]["without" if without else "with"]))
+                data[f"{domain}_collab_per_million"] = value
+            return Outcome(" ".join(texts), data={**data, "edition": c.edition}, intent="estimate.collab_per_million")
         top_claims = [cl for cl in frame.claims if cl.unit == "top_n"]
         if top_claims and (frame.operation == "difference" or "difference" in frame.ops or "count" in frame.said and "rank" in frame.said) \
                 and not frame.yes_no:  # "how many places must it go up to be in the top 50?"

@@ -2100,3 +2100,15 @@ def test_should_set_a_rows_share_against_the_others_combined_in_points(answerer,
                               f"other two top {plural}?")
         gap = abs(row.share - sum(r.share for r in others))
         assert f"{gap:g} percentage points" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("kind,noun", [("patents", "PCT applications"), ("articles", "scientific articles")])
+def test_should_apply_the_collaboration_share_to_the_per_million_figure(answerer, kind, noun):
+    figure = CLUSTER.pct_per_million if kind == "patents" else CLUSTER.articles_per_million
+    share = CLUSTER.collaboration(kind).share
+    adjective = "collaborative" if kind == "patents" else "co-published"
+    reply = ask(answerer, f"how many {adjective} {noun} per million inhabitants does the cluster have?")
+    assert f"{figure * share / 100:,.2f}".rstrip("0").rstrip(".") in reply.text, reply.text
+    rest = ask(answerer, f"And how much of that {figure} per million is not collaborative then?")
+    assert f"{figure * (100 - share) / 100:,.2f}".rstrip("0").rstrip(".") in rest.text, rest.text
+    assert "estimate" in reply.text, reply.text
