@@ -382,6 +382,8 @@ class Executor:
             sides = [(ref, ts) for ref, ts in named + organizations_in(self.kb, c, frame.against) if ts]
             if len(sides) == 2 and len({ts[0] for _, ts in sides}) == 2:
                 return self._shares_across_tables(frame, c, sides[:2])
+        if frame.operation == "closest_pair" and not named:
+            return self._closest_pair(frame, c, tables)
         if frame.operation == "intersect":
             both = op.intersect(op.table_rows(c, "applicants"), op.table_rows(c, "publishers"))
             if both:
@@ -838,6 +840,31 @@ class Executor:
                        table_plural=TABLE_PLURAL[table], cluster=c.shown)
         return Outcome(text, data={"rows": [row_data(r) for r in same], measure: getattr(row, measure)}, rows=same,
                        focus=same or [row], intent=f"same.{table}.{measure}")
+
+    def _closest_pair(self, frame: Frame, c: ClusterProfile, tables: list[str]) -> Outcome:
+        """"Which two applicants are closest to each other in number of applications?": the two rows of a table whose
+        counts (or shares, when asked) are nearest, and the gap between them."""
+        shares = "share" in frame.said and "count" not in frame.said
+        texts, rows, data = [], [], {}
+        for table in tables:
+            listed = op.table_rows(c, table)
+            if len(listed) < 2:
+                continue
+            value = (lambda r: r.share or 0) if shares else (lambda r: r.count or 0)  # noqa: E731
+            ordered = sorted(listed, key=value)
+            a, b = min(zip(ordered, ordered[1:]), key=lambda pair: value(pair[1]) - value(pair[0]))
+            high, low = (b, a) if value(b) >= value(a) else (a, b)
+            gap = value(high) - value(low)
+            shown = share_text if shares else count_text
+            texts.append(say("closest_pair", cluster=c.shown, a=high.shown, a_value=shown(value(high)), b=low.shown, b_value=shown(value(low)),
+                             table_plural=TABLE_PLURAL[table], gap=f"{gap:g}" if shares else count_text(gap),
+                             unit=words()["gap_units"]["share"]["many"] if shares else UNIT[DOMAIN_OF[table]]))
+            rows += [high, low]
+            data["difference_points" if shares else "difference"] = gap
+        if not texts:
+            return Outcome("", "not_understood")
+        return Outcome(" ".join(texts), data={"rows": [row_data(r) for r in rows], **data}, rows=rows, focus=rows,
+                       intent="compare.closest_pair")
 
     def _shares_across_tables(self, frame: Frame, c: ClusterProfile, sides: list[tuple[Ref, list[str]]]) -> Outcome:
         """"How many points bigger is KU Leuven's share of articles than AGFA's share of patents?": shares of two

@@ -2112,3 +2112,17 @@ def test_should_apply_the_collaboration_share_to_the_per_million_figure(answerer
     rest = ask(answerer, f"And how much of that {figure} per million is not collaborative then?")
     assert f"{figure * (100 - share) / 100:,.2f}".rstrip("0").rstrip(".") in rest.text, rest.text
     assert "estimate" in reply.text, reply.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("form,measure", [("Which two {plural} are closest to each other in number of {unit}?", "count"),
+                                          ("Which two {plural} have the smallest gap between their counts?", "count"),
+                                          ("which two {plural} are closest in share?", "share")])
+def test_should_find_the_two_rows_closest_to_each_other(answerer, name, table, plural, unit, verb, form, measure):
+    value = (lambda r: r.count) if measure == "count" else (lambda r: r.share)
+    ordered = sorted(table.rows, key=value)
+    a, b = min(zip(ordered, ordered[1:]), key=lambda pair: value(pair[1]) - value(pair[0]))
+    reply = ask(answerer, form.format(plural=plural, unit=unit))
+    assert a.shown in reply.text and b.shown in reply.text, reply.text
+    gap = value(b) - value(a)
+    assert (f"{gap:,}" if measure == "count" else f"{gap:g} percentage points") in reply.text, reply.text
