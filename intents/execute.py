@@ -6,6 +6,8 @@ the frame claims something, and fills a template of replies.yaml named by operat
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -499,6 +501,9 @@ class Executor:
             return self._aggregate(frame, c, table, [r for r in rows if r is not mine[0]])
         if operation == "aggregate" and len(mine) == 1 and len(chosen) == 1:
             return self._estimate(c, table, chosen[0])  # "how many in total, if KU Leuven's 8,613 are 31%?"
+        if operation == "estimate" and len(chosen) > 1 and len(mine) != 1 and "total" in frame.said \
+                and not any(r.kind == "organization" for r in frame.refs):
+            return self._estimate_from_rows(c, table, chosen)  # "if the top three's 444 are 14%, how many overall?"
         if operation in ("aggregate", "average", "complement") or "total" in frame.said and len(chosen) > 1:
             return self._aggregate(frame, c, table, chosen if len(chosen) > 1 or mine else rows)
         if operation == "estimate" and len(chosen) > 1 and len(mine) != 1:
@@ -1007,6 +1012,21 @@ class Executor:
             text = f"{verdict_word(all(op.holds(round(part, 1), cl) for cl in claims))}. {text}"
         return Outcome(text, data={"rows": [row_data(r) for r in group], "part": round(part, 2), "count": total},
                        rows=group, focus=[row], intent=f"part.{table}")
+
+    def _estimate_from_rows(self, c: ClusterProfile, table: str, group: list[Row]) -> Outcome:
+        """The cluster's total implied by several rows: their exact sum over the sum of their rounded shares (each
+        share may be off by half a point, so the range widens with every row)."""
+        count = sum(r.count or 0 for r in group)
+        share = sum(r.share or 0 for r in group)
+        slack = 0.5 * len(group)
+        if share - slack <= 0:
+            return refuse(say("no_total", cluster=c.shown))
+        value = count / (share / 100)
+        text = say("implied_rows", rows=join_names([r.shown for r in group]), count=count_text(count), unit=UNIT[DOMAIN_OF[table]],
+                   share=share_text(share), value=_about(value), low=count_text(math.ceil(count / ((share + slack) / 100))),
+                   high=count_text(math.floor(count / ((share - slack) / 100))))
+        return Outcome(text, data={"rows": [row_data(r) for r in group], "implied_total": round(value)}, rows=group, focus=[],
+                       intent=f"estimate.{table}.rows")
 
     def _estimate(self, c: ClusterProfile, table: str, row: Row) -> Outcome:
         total = op.estimate_total(row)

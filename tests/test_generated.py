@@ -2126,3 +2126,15 @@ def test_should_find_the_two_rows_closest_to_each_other(answerer, name, table, p
     assert a.shown in reply.text and b.shown in reply.text, reply.text
     gap = value(b) - value(a)
     assert (f"{gap:,}" if measure == "count" else f"{gap:g} percentage points") in reply.text, reply.text
+
+
+@pytest.mark.parametrize("name,table,plural,unit,verb", TABLES, ids=[t[0] for t in TABLES])
+@pytest.mark.parametrize("form", ["If the top three {plural}' {count} {unit} make up {share}% of the cluster's total, roughly how many "
+                                  "{unit} does {c} have overall?", "What total do the top three {plural} imply?"])
+def test_should_estimate_the_total_implied_by_the_top_rows_together(answerer, name, table, plural, unit, verb, form):
+    count = sum(r.count for r in table.rows)
+    share = sum(r.share for r in table.rows)
+    reply = ask(answerer, form.format(plural=plural, unit=unit, count=count, share=f"{share:g}", c=CLUSTER.shown))
+    assert reply.status == "answered", reply.text
+    assert f"{round(count / (share / 100)):,}" in reply.text, reply.text
+    assert "roughly" in reply.text, reply.text
