@@ -130,7 +130,7 @@ class Calculator:
     def step(self, frame: Frame, figures: list[Figure], earlier: list[Figure], cluster: ClusterProfile | None,
              shown_collection: str | None) -> dict[str, Any] | None:
         """The reply text and the result of the step the frame asks, or None when it asks none we can apply."""
-        steps = [s for s in frame.calc if s in UNARY or s in BINARY or s in ("round", "per_year", "scale")]
+        steps = [s for s in frame.calc if s in UNARY or s in BINARY or s in ("round", "per_year") or s.startswith("scale_")]
         if not steps and frame.operation == "difference" and frame.refers_two and len(figures) == 1 and len(earlier) == 1 \
                 and figures[0].computed and earlier[0].computed and figures[0].unit == earlier[0].unit \
                 and not any(r.kind in ("organization", "location") for r in frame.refs + frame.against):
@@ -149,6 +149,8 @@ class Calculator:
             named = [f for f in (self._row_named(cluster, name, frame) for name in rows_named) if f is not None]  # type: ignore[arg-type]
             if len(named) != 2:
                 return None  # "Divide KU Leuven's article count by AGFA's patent count": two rows, any tables
+        if step.startswith("scale_"):
+            return self._rescaled(int(step.split("_", 1)[1]), named or [f for f in figures if f.per_million][:1])
         if len(named) >= 2 and (step in UNARY or step == "round"):
             results = [self._unary(step, frame, figure) for figure in named]  # "round both per-million figures"
             if any(r is None for r in results):
@@ -226,6 +228,19 @@ class Calculator:
         result = round(left.value / unit) * unit
         return self._result(say("calc_rounded", value=self._with_label(left), unit=_number(unit)), result, left)
 
+    def _rescaled(self, base: int, figures: list[Figure]) -> dict[str, Any] | None:
+        """"per 100,000 inhabitants instead of per million": a per-million figure on another base of inhabitants."""
+        figures = [f for f in figures if f.per_million]
+        if not figures:
+            return None
+        texts, last = [], None
+        for figure in figures:
+            value = round(figure.value * base / 1_000_000, 4)
+            last = Figure(value, "count", computed=True, measure=figure.measure, domain=figure.domain)
+            texts.append(say("calc_rescaled", value=_shown(figure), label=figure.label, base=_number(base),
+                             result=_number(value)))
+        return {"text": " ".join(texts), "figure": last}
+
     @staticmethod
     def _row_named(cluster: ClusterProfile, name: str, frame: Frame) -> Figure | None:
         unit = "percent" if frame.said == ["share"] else "count"
@@ -253,7 +268,7 @@ class Calculator:
             return []
         measures = {"per_million": ["per_million"], "size": ["rank_size"], "intensity": ["rank_intensity"],
                     "ranks": ["rank_size", "rank_intensity"]}
-        domains = ["patents", "articles"] if frame.domain == "both" else [frame.domain]
+        domains = ["patents", "articles"] if frame.domain == "both" or frame.domain is None else [frame.domain]
         if frame.first_domain in domains:  # "the pct per million ... how much percent of its articles per million": as written
             domains = [frame.first_domain] + [d for d in domains if d != frame.first_domain]
         said = [m for m in frame.said if not (m == "intensity" and "per_million" in frame.said)]  # "intensity figures (per million)"

@@ -852,6 +852,10 @@ class Reader:
             return False  # a statement is checked only when it gives a figure or a rank ("Third: 72% are collaborative.")
         if any(w in self.grammar.question_words for w in clause.words):
             return False
+        if frame.plural and frame.noun == "organization" and not frame.operation and frame.selector.kind in ("none", "all") \
+                and not any(e.type in ("organization", "location") for e in clause.entities.items) \
+                and frame.claims and all(c.relation in (">", ">=", "<", "<=") and c.unit in ("count", "percent") for c in frame.claims):
+            return False  # "applicants over 4% share?": which rows pass the limit, not a claim about them all
         named = any(e.type in ("organization", "location", "cluster") for e in clause.entities.items)
         measured = any(self.lexicon.entry(e).slot_values("measure") or self.lexicon.entry(e).slot_values("domain")
                        for e in clause.tags)

@@ -220,3 +220,13 @@ def test_should_set_the_two_sums_just_given_against_each_other(answerer, ask_gap
     articles = sum(r.count for r in CLUSTER.top_publishers.rows)
     assert f"{articles:,}" in replies[1].text, replies[1].text
     assert f"{abs(articles - patents):,}" in replies[2].text, replies[2].text
+
+
+@pytest.mark.parametrize("base,words", [(100_000, "per 100,000 inhabitants"), (10_000_000, "per 10 million people"),
+                                        (1_000, "per thousand inhabitants")])
+def test_should_give_a_per_million_figure_on_another_base(answerer, base, words):
+    reply = answerer.ask(f"Express the cluster's two intensity figures {words} instead of per million.")
+    for figure in (CLUSTER.pct_per_million, CLUSTER.articles_per_million):
+        assert number(round(figure * base / 1_000_000, 4)) in norm(reply.text), reply.text
+    replies = conversation(answerer, "How many scientific articles per million does the cluster have?", f"and {words}?")
+    assert number(round(CLUSTER.articles_per_million * base / 1_000_000, 4)) in norm(replies[1].text), replies[1].text

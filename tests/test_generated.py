@@ -2138,3 +2138,24 @@ def test_should_estimate_the_total_implied_by_the_top_rows_together(answerer, na
     assert reply.status == "answered", reply.text
     assert f"{round(count / (share / 100)):,}" in reply.text, reply.text
     assert "roughly" in reply.text, reply.text
+
+
+def _limit_questions() -> list[tuple[str, list[str], list[str]]]:
+    out = []
+    for name, table, plural, unit, verb in TABLES:
+        noun = {"applicants": "applicants", "publishers": "publishers"}[name]
+        shares = sorted({r.share for r in table.rows})
+        for limit in [shares[0] - 1, *[(a + b) / 2 for a, b in zip(shares, shares[1:])]]:
+            limit = float(f"{limit:g}")
+            above = [r.shown for r in table.rows if r.share > limit]
+            below = [r.shown for r in table.rows if r.share <= limit]
+            out.append((f"{noun} over {limit:g}% share?", above, below))
+    return out
+
+
+@pytest.mark.parametrize("question,above,below", _limit_questions(), ids=[q for q, _, _ in _limit_questions()])
+def test_should_list_the_rows_over_a_limit_asked_without_a_question_word(answerer, question, above, below):
+    reply = ask(answerer, question)
+    assert reply.status == "answered" and not reply.text.startswith(("Yes", "No")), reply.text
+    for name in above:
+        assert name in reply.text, reply.text
