@@ -26,14 +26,14 @@ FRESH = [(DATA / "fresh_set_1.jsonl", 0.93, 15),
          (DATA / "fresh_set_9.jsonl", 0.93, 9),
          (DATA / "fresh_set_10.jsonl", 0.93, 7),
          (DATA / "fresh_set_11.jsonl", 0.88, 17),
-         (DATA / "fresh_set_12.jsonl", 0.97, 4),
+         (DATA / "fresh_set_12.jsonl", 0.98, 2),
          (DATA / "compositional_set_1.jsonl", 0.94, 3),
          (DATA / "compositional_set_2.jsonl", 0.87, 10),
          (DATA / "compositional_set_3.jsonl", 0.81, 15),
-         (DATA / "compositional_set_4.jsonl", 0.86, 9),
+         (DATA / "compositional_set_4.jsonl", 0.87, 8),
          (DATA / "compositional_set_5.jsonl", 0.87, 7),
          (DATA / "compositional_set_6.jsonl", 0.87, 11),
-         (DATA / "compositional_set_7.jsonl", 0.78, 18)]
+         (DATA / "compositional_set_7.jsonl", 0.85, 11)]
 # Sets read with four clusters loaded whose names collide (Brussels–Antwerp and tests/profiles_collide/).
 COLLISIONS = [(DATA / "collision_set_1.jsonl", 0.95, 2),
               (DATA / "collision_set_2.jsonl", 0.86, 13),
