@@ -9,9 +9,11 @@ plain arithmetic on printed figures and are said as such ("195 − 123 = 72"), n
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from intents.execute import cluster_value
 from intents.frame import Frame
 from intents.operators import Row, table_rows
 from intents.realise import replies, say, verdict_word
@@ -19,7 +21,11 @@ from knowledge.models import ClusterProfile
 from knowledge.schema import Schema
 
 UNARY = {"double": 2.0, "triple": 3.0, "halve": 0.5}  # steps that need no operand, with their factor
-BINARY = ("add", "subtract", "multiply", "divide", "percent_of")
+# Steps with an operand: the sign written between the two figures and the arithmetic (percent_of has its own reply).
+ARITHMETIC: dict[str, tuple[str, Callable[[float, float], float]]] = {
+    "add": ("+", operator.add), "subtract": ("−", operator.sub), "multiply": ("×", operator.mul),
+    "divide": ("÷", operator.truediv)}
+BINARY = (*ARITHMETIC, "percent_of")
 TABLES = ("applicants", "publishers")
 CLUSTER_FIGURES = {"per_million", "rank_size", "rank_intensity", "collab_share"}
 
@@ -57,20 +63,15 @@ def row_figure(row: Row, unit: str) -> Figure | None:
 def cluster_figure(cluster: ClusterProfile, measure: str, domain: str | None) -> Figure | None:
     """One of the cluster's own figures (a rank, a per-million figure, a collaboration share)."""
     nouns = _nouns()
-    if measure == "rank_size":
-        return Figure(float(cluster.rank_size), "rank", nouns["rank_size"].format(cluster=cluster.shown))
-    if measure == "rank_intensity":
-        return Figure(float(cluster.rank_intensity), "rank", nouns["rank_intensity"].format(cluster=cluster.shown))
-    if domain not in ("patents", "articles"):
+    if measure in ("rank_size", "rank_intensity"):
+        return Figure(float(cluster_value(cluster, measure, None)), "rank", nouns[measure].format(cluster=cluster.shown))
+    if domain not in ("patents", "articles") or measure not in ("per_million", "collab_share"):
         return None
+    value = float(cluster_value(cluster, measure, domain))
     if measure == "per_million":
-        value = cluster.pct_per_million if domain == "patents" else cluster.articles_per_million
-        return Figure(float(value), "count", nouns[f"per_million_{domain}"].format(cluster=cluster.shown), per_million=True,
+        return Figure(value, "count", nouns[f"per_million_{domain}"].format(cluster=cluster.shown), per_million=True,
                       measure=measure, domain=domain)
-    if measure == "collab_share":
-        return Figure(float(cluster.collaboration(domain).share), "percent",
-                      nouns[f"collab_{domain}"].format(cluster=cluster.shown), measure=measure, domain=domain)
-    return None
+    return Figure(value, "percent", nouns[f"collab_{domain}"].format(cluster=cluster.shown), measure=measure, domain=domain)
 
 
 # Results the executor puts in an answer's data, with their units: the figure a follow-up's "that" means.
@@ -187,16 +188,11 @@ class Calculator:
         right = named[0] if named else self._operand(frame, left, cluster, shown_collection)
         if right is None:
             return None
-        if step == "add":
-            return self._result(f"{self._with_label(left)} + {self._with_label(right)}", left.value + right.value, left)
-        if step == "subtract":
-            return self._result(f"{self._with_label(left)} − {self._with_label(right)}", left.value - right.value, left)
-        if step == "multiply":
-            return self._result(f"{self._with_label(left)} × {self._with_label(right)}", left.value * right.value, left)
-        if right.value == 0:
+        if right.value == 0 and step in ("divide", "percent_of"):
             return None
-        if step == "divide":
-            return self._result(f"{self._with_label(left)} ÷ {self._with_label(right)}", left.value / right.value, left)
+        if step in ARITHMETIC:
+            sign, apply = ARITHMETIC[step]
+            return self._result(f"{self._with_label(left)} {sign} {self._with_label(right)}", apply(left.value, right.value), left)
         percent = 100.0 * left.value / right.value
         text = say("calc_percent_of", value=_shown(left), percent=_number(round(percent, 1)), other=self._with_label(right))
         return {"text": text, "figure": Figure(round(percent, 2), "percent", computed=True)}
@@ -243,12 +239,7 @@ class Calculator:
 
     @staticmethod
     def _row_named(cluster: ClusterProfile, name: str, frame: Frame) -> Figure | None:
-        unit = "percent" if frame.said == ["share"] else "count"
-        for collection in TABLES:
-            row = next((r for r in table_rows(cluster, collection) if r.name == name), None)
-            if row is not None:
-                return row_figure(row, unit)
-        return None
+        return _row_in(cluster, TABLES, "percent" if frame.said == ["share"] else "count", name=name)
 
     def _result(self, expression: str, value: float, left: Figure, extra: str = "") -> dict[str, Any]:
         value = round(value, 2)
@@ -282,21 +273,30 @@ class Calculator:
         unit = "percent" if left.unit == "percent" else "count"
         if cluster is not None:
             names = [r.value for r in frame.refs + frame.against if r.kind == "organization"]
-            collections = [c for c in (left.collection, shown_collection, *TABLES) if c in TABLES]
-            for collection in dict.fromkeys(collections):
-                rows = table_rows(cluster, collection)
-                for name in names:
-                    row = next((r for r in rows if r.name == name), None)
-                    if row is not None:
-                        return row_figure(row, unit)
-                places = [int(r.value) for r in frame.against if r.kind == "rank" and r.value.isdigit()]
-                if frame.selector.kind == "rank" and len(frame.selector.ranks) == 1:
-                    places.append(frame.selector.ranks[0])
-                if not names and len(places) == 1:  # "minus the third applicant's count", "as a percentage of the first"
-                    row = next((r for r in rows if r.rank == places[0]), None)
-                    if row is not None:
-                        return row_figure(row, unit)
+            collections = tuple(dict.fromkeys(c for c in (left.collection, shown_collection, *TABLES) if c in TABLES))
+            places = [int(r.value) for r in frame.against if r.kind == "rank" and r.value.isdigit()]
+            if frame.selector.kind == "rank" and len(frame.selector.ranks) == 1:
+                places.append(frame.selector.ranks[0])
+            for name in names:
+                found = _row_in(cluster, collections, unit, name=name)
+                if found is not None:
+                    return found
+            if not names and len(places) == 1:  # "minus the third applicant's count", "as a percentage of the first"
+                found = _row_in(cluster, collections, unit, rank=places[0])
+                if found is not None:
+                    return found
         numbers = [v for v in frame.values + frame.claims if v.unit in ("count", "percent")]
         if numbers:
             return Figure(numbers[0].value, unit)
         return None
+
+
+def _row_in(cluster: ClusterProfile, collections: tuple[str, ...], unit: str, name: str | None = None,
+            rank: int | None = None) -> Figure | None:
+    """The figure of the first row with this name (or at this place) in the tables, looked through in order."""
+    for collection in collections:
+        row = next((r for r in table_rows(cluster, collection) if (r.name == name if name is not None else r.rank == rank)),
+                   None)
+        if row is not None:
+            return row_figure(row, unit)
+    return None

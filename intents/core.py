@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intents.calculate import Calculator, Figure, figures_of
-from intents.dialogue import State, advance, fill, has_content
+from intents.dialogue import TWO_SIDED, State, advance, fill, has_content
 from intents.execute import Executor, Outcome, row_data
 from intents.frame import Claim, Frame, Ref
 from intents.operators import table_rows
@@ -33,7 +33,6 @@ MAX_CLAUSES = 6  # a message asking more things than this gets the first ones an
 BARE_RANK_COVERAGE = 0.75
 # Measures only a cluster has among its figures: asked of a partner place, they ask about that place as a cluster.
 CLUSTER_FIGURES = ("per_million", "size", "intensity", "ranks")
-TWO_SIDED_OPS = ("compare", "more", "less", "difference", "ratio", "same", "average", "aggregate")
 
 
 @dataclass
@@ -159,7 +158,7 @@ class Core:
             _partners_as_clusters(frame, self.kb)  # "What is the size rank of the first of those?" after partner places
         places = [r for r in frame.refs if r.kind == "location"]
         compared_with = [r for r in frame.against + frame.anchors if r.kind == "location"]
-        if frame.operation in ("more", "less", "difference", "ratio", "compare", "same") and any(r.kind == "cluster" for r in frame.refs):
+        if frame.operation in TWO_SIDED and any(r.kind == "cluster" for r in frame.refs):
             compared_with += [r for r in frame.refs if r.kind == "location"]  # "Are its articles per million above Gent's?"
         if compared_with and cluster_figure and "collab" not in frame.said:
             places = compared_with  # "How many more PCT applications per million than Gent?": a place, not a cluster of ours
@@ -215,7 +214,7 @@ class Core:
                 or "collab" in frame.said or frame.wants or frame.noun \
                 or not any(m in frame.said for m in ("per_million", "size", "intensity", "ranks", "rank")):
             return None
-        texts, rows, focus = [], [], []
+        texts = []
         for cluster_id in named:
             probe_frame = frame.copy()
             probe_frame.subject = cluster_id
@@ -595,7 +594,7 @@ class Core:
             if len(set(ours)) > 1:
                 typed = matching_form(frame.text)
                 here = [r for r in frame.refs if r.kind == "cluster" and r.text and matching_form(r.text) in typed]
-                if not here and (frame.refers or frame.possessive) and frame.operation not in TWO_SIDED_OPS:
+                if not here and (frame.refers or frame.possessive) and frame.operation not in TWO_SIDED | {"average", "aggregate"}:
                     return self._which_cluster(frame, list(dict.fromkeys(ours)))  # "what's its intensity rank?" after two: which?
                 return _whose(frame, [r for r in frame.refs if r.kind == "cluster"], self.reader.grammar.owner_words)
             return ours[0]

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from intents.pipeline import TokenView, cues_of, token_view
 from intents.vocabulary import Vocabulary
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, name_parts
 from knowledge.normalize import name_key
 from knowledge.places import Gazetteer
 
@@ -143,7 +143,7 @@ class EntityFinder:
         # A part of a hyphenated location name ("Rotterdam" in "Amsterdam–Rotterdam") names that location.
         self.location_parts: dict[str, str] = {}
         for surface, canonical in knowledge.all_names()["location"]:
-            parts = [p for p in re.split(r"\s*[-\u2010-\u2015]\s*", surface) if p]
+            parts = name_parts(surface)
             if len(parts) > 1:
                 for part in parts:
                     self.location_parts.setdefault(name_key(part), str(canonical))

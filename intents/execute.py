@@ -92,7 +92,7 @@ class Executor:
         if frame.operation == "ahead":  # "How many clusters are ahead of it?": those ranked above it
             texts, data = [], {}
             for measure in [m for m in measures if m in ("rank_size", "rank_intensity")] or ["rank_size"]:
-                rank = int(_cluster_value(c, measure, None))
+                rank = int(cluster_value(c, measure, None))
                 ranking = "size" if measure == "rank_size" else "intensity"
                 texts.append(say("clusters_ahead", cluster=c.shown, n=rank - 1, rank=ordinal(rank), ranking=ranking,
                                  s="" if rank - 1 == 1 else "s"))
@@ -111,11 +111,11 @@ class Executor:
             without = frame.operation == "complement" or frame.negated
             texts, data = [], {}
             chosen = [frame.domain] if frame.domain in ("patents", "articles") else ["patents", "articles"]
-            named = [d for d in chosen if any(v.value == _cluster_value(c, "per_million", d) for v in frame.values)]
+            named = [d for d in chosen if any(v.value == cluster_value(c, "per_million", d) for v in frame.values)]
             for domain in named or chosen:  # "that 712 per million": the figure written says which
                 share = c.collaboration(domain).share
                 part = 100 - share if without else share
-                figure = _cluster_value(c, "per_million", domain)
+                figure = cluster_value(c, "per_million", domain)
                 value = round(figure * part / 100, 2)
                 texts.append(say("per_million_collab", part=share_text(part), figure=count_text(figure), unit=UNIT[domain],
                                  cluster=c.shown, value=f"{value:,.2f}".rstrip("0").rstrip("."),
@@ -156,7 +156,7 @@ class Executor:
                 pair.text = f"{verdict_word(verdict)}. {pair.text}"
                 second = [d for d in domains if d != (frame.first_domain or domains[0])]
                 if measures == ["per_million"] and second:  # "more than nine times its PCT-per-million figure": 9 x 712
-                    pair.text += _claimed_multiples(frame.claims, float(_cluster_value(c, "per_million", second[0])), count_text)
+                    pair.text += _claimed_multiples(frame.claims, float(cluster_value(c, "per_million", second[0])), count_text)
                 pair.data["verdict"] = verdict
                 return pair
         if frame.operation in ("difference", "more", "less", "ratio", "average") and (not frame.claims or gap_claims) or (
@@ -171,14 +171,14 @@ class Executor:
         shared = [cl for cl in claims if len(measures) >= 2 and cl.measure is None and all(_claim_fits(cl, m) for m in measures)
                   and all(m in ("rank_size", "rank_intensity") for m in measures)] if frame.yes_no else []
         if shared:  # "in the top 55 both by size and by intensity?": one claim of both ranks, one verdict
-            verdict = all(op.holds(_cluster_value(c, m, None), cl, lower_is_better=True) for m in measures for cl in shared)
-            facts = [self._cluster_fact(c, m, None, _cluster_value(c, m, None), frame) for m in measures]
+            verdict = all(op.holds(cluster_value(c, m, None), cl, lower_is_better=True) for m in measures for cl in shared)
+            facts = [self._cluster_fact(c, m, None, cluster_value(c, m, None), frame) for m in measures]
             return Outcome(f"{verdict_word(verdict)}. " + " ".join(facts),
-                           data={m: _cluster_value(c, m, None) for m in measures} | {"verdict": verdict, "edition": c.edition},
+                           data={m: cluster_value(c, m, None) for m in measures} | {"verdict": verdict, "edition": c.edition},
                            intent="verify." + "+".join(measures))
         for measure in measures:
             for domain in (domains if measure in ("per_million", "collab_share") else [None]):
-                value = _cluster_value(c, measure, domain)
+                value = cluster_value(c, measure, domain)
                 mine = [cl for cl in claims if _claim_fits(cl, measure) and (cl.domain is None or domain is None or cl.domain == domain)
                         ] if frame.yes_no or claims else []
                 if measure == "economy" and any(cl.unit == "economy" for cl in claims):
@@ -272,7 +272,7 @@ class Executor:
                            intent="compare.rank")
         for measure in ("per_million", "collab_share"):
             if measure in measures and len(domains) == 2:
-                a, b = (_cluster_value(c, measure, d) for d in ("articles", "patents"))
+                a, b = (cluster_value(c, measure, d) for d in ("articles", "patents"))
                 if frame.operation == "ratio":
                     return Outcome(say(f"{measure}_ratio", cluster=c.shown, articles=_fmt(measure, a), patents=_fmt(measure, b),
                                        ratio=_ratio_text(a / b)), data={"ratio": a / b}, intent=f"ratio.{measure}")
@@ -294,7 +294,7 @@ class Executor:
         """"How many places is it above the 100th place in the size ranking?": the places between its rank and that one."""
         texts, data = [], {}
         for measure in [m for m in measures if m.startswith("rank")]:
-            rank = int(_cluster_value(c, measure, None))
+            rank = int(cluster_value(c, measure, None))
             ranking = "size" if measure == "rank_size" else "intensity"
             gap = abs(place - rank)
             side = "above" if rank < place else "below"
@@ -307,7 +307,7 @@ class Executor:
         """"How many places would it need to climb to get into the top 50?": its rank less n."""
         texts, data = [], {}
         for measure in [m for m in measures if m.startswith("rank")] or ["rank_size"]:
-            rank = _cluster_value(c, measure, None)
+            rank = cluster_value(c, measure, None)
             ranking = "size" if measure == "rank_size" else "intensity"
             gap = rank - n
             template = "distance_to_top" if gap > 0 else "inside_top"
@@ -1522,7 +1522,8 @@ def _domains(frame: Frame) -> list[str]:
     return [frame.domain]
 
 
-def _cluster_value(c: ClusterProfile, measure: str, domain: str | None) -> Any:
+def cluster_value(c: ClusterProfile, measure: str, domain: str | None) -> Any:
+    """One of a cluster's own figures by measure (and domain, for the per-million figures and collaboration shares)."""
     if measure == "rank_size":
         return c.rank_size
     if measure == "rank_intensity":

@@ -27,6 +27,7 @@ from intents.pipeline import build_pipeline, cues_of, drop_typo_cues_on_names, t
 from intents.text import matching_form
 from intents.vocabulary import Vocabulary, load_vocabulary
 from knowledge.base import KnowledgeBase
+from knowledge.base import name_parts
 from knowledge.normalize import name_key
 from knowledge.places import Gazetteer
 
@@ -1600,7 +1601,7 @@ def _part_of_cluster(reader: Reader, clause: Clause, frame: Frame, match: Match,
     cluster = reader.knowledge.cluster(item.value) if item else None
     if item is None or cluster is None:
         return False
-    parts = [p for p in re.split(r"[\s\-–—/]+", cluster.shown) if p]
+    parts = name_parts(cluster.shown)
     said = name_key(item.text)
     named_as_a_city = match.construction.id == "city_of"  # "the city of Antwerp": one place, however it is written
     if len(parts) < 2 or said == name_key(cluster.shown) and not named_as_a_city \

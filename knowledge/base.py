@@ -54,6 +54,11 @@ class Combined:
     share_range: tuple[float, float]
 
 
+def name_parts(name: str) -> list[str]:
+    """The parts of a hyphenated name: "Brussels–Antwerp" -> ["Brussels", "Antwerp"] (one part when there is no dash)."""
+    return [p for p in re.split(r"\s*[-\u2010-\u2015]\s*", name) if p.strip()]
+
+
 def implied_total(count: int, share_percent: float) -> Approximation | None:
     """The cluster total implied by a row: 195 at a rounded 6% is roughly 3,250 (3,000 to 3,545).
 
@@ -119,7 +124,7 @@ class KnowledgeBase:
         cluster, economy or collaborating location, so a loose mention still finds its cluster."""
         owners: dict[str, set[str]] = {}
         for cluster in self.clusters:
-            parts = [p for p in re.split(r"\s*[-\u2010-\u2015]\s*", cluster.name) if p.strip()]
+            parts = name_parts(cluster.name)
             if len(parts) < 2:
                 continue
             for part in parts:
